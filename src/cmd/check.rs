@@ -1,0 +1,72 @@
+//! `permcat check`: loads everything and reports what was read and what disagrees.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::DataArgs;
+
+/// Flags of `permcat check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+/// Runs `permcat check`.
+pub fn run(args: CheckArgs) -> Result<ExitCode> {
+    let (catalog, report) = permcat::load(&args.data.data)?;
+    let mut out = io::stdout().lock();
+    writeln!(out, "data: {}", args.data.data.display())?;
+    writeln!(
+        out,
+        "permission data: {}",
+        catalog.data_date.as_deref().unwrap_or("date unknown")
+    )?;
+    writeln!(out, "\nsources:")?;
+    for (source, what, n) in &report.counts {
+        let path = catalog.sources.get(source).map_or("", |s| s.path.as_str());
+        writeln!(out, "  {n:>7}  {what:<28} {path}")?;
+    }
+    if !catalog.missing.is_empty() {
+        writeln!(out, "\nnot found (optional):")?;
+        for m in &catalog.missing {
+            writeln!(out, "  {}: {}", m.path, m.consequence)?;
+        }
+    }
+    if !report.warnings.is_empty() {
+        writeln!(out, "\nskipped:")?;
+        for (what, n) in &report.warnings {
+            writeln!(out, "  {n:>7}  {what}")?;
+        }
+    }
+    let no_level = catalog
+        .permissions
+        .iter()
+        .flat_map(|p| p.schemes.values())
+        .filter(|s| s.in_permissions_json && s.privilege_level.is_none())
+        .count();
+    writeln!(out, "\ncatalog:")?;
+    writeln!(out, "  {:>7}  permissions", catalog.permissions.len())?;
+    writeln!(out, "  {:>7}  grants", catalog.grants.len())?;
+    writeln!(out, "  {no_level:>7}  schemes without a privilege level")?;
+
+    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &catalog.conflicts {
+        *by_kind.entry(c.kind.as_str()).or_default() += 1;
+    }
+    writeln!(out, "\nconflicts: {}", catalog.conflicts.len())?;
+    for (kind, n) in by_kind {
+        writeln!(out, "  {n:>7}  {kind}")?;
+    }
+    if !catalog.conflicts.is_empty() {
+        writeln!(
+            out,
+            "  (list them with `permcat export --what conflicts --format csv`)"
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

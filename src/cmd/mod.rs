@@ -1,0 +1,47 @@
+//! One file per subcommand; each parses its flags and calls the library.
+
+mod check;
+mod export;
+mod show;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+
+/// A catalog of Microsoft Graph permissions: what each permission lets an app do, and
+/// which permission a call needs.
+#[derive(Debug, Parser)]
+#[command(name = "permcat", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load every source, print counts and a summary of conflicts.
+    Check(check::CheckArgs),
+    /// Show one permission: types, GUIDs, consent, privilege level and grants.
+    Show(show::ShowArgs),
+    /// Export permissions, grants or conflicts as JSON or CSV.
+    Export(export::ExportArgs),
+}
+
+/// The data directory flag shared by every command.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Data directory in the upstream repositories' layout.
+    #[arg(long, value_name = "DIR", default_value = "data")]
+    pub data: PathBuf,
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Show(args) => show::run(args),
+        Command::Export(args) => export::run(args),
+    }
+}

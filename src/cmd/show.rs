@@ -1,0 +1,177 @@
+//! `permcat show NAME`: one permission in the terminal.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, Result};
+use clap::Args;
+use serde::Serialize;
+
+use super::DataArgs;
+use permcat::model::{Catalog, Conflict, Grant, Permission, Scheme};
+
+/// Flags of `permcat show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Permission name, any case (e.g. user.read.all).
+    name: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    data_date: Option<&'a str>,
+    permission: &'a Permission,
+    grants: Vec<&'a Grant>,
+    conflicts: Vec<&'a Conflict>,
+}
+
+/// Runs `permcat show`.
+pub fn run(args: ShowArgs) -> Result<ExitCode> {
+    let (catalog, _) = permcat::load(&args.data.data)?;
+    let perm = catalog
+        .permission_ignore_case(args.name.trim())
+        .ok_or_else(|| unknown(&catalog, &args.name))?;
+    let grants: Vec<&Grant> = catalog.grants_of(&perm.name).collect();
+    let conflicts: Vec<&Conflict> = catalog.conflicts_of(&perm.name).collect();
+    let mut out = io::stdout().lock();
+    if args.json {
+        let doc = ShowJson {
+            data_date: catalog.data_date.as_deref(),
+            permission: perm,
+            grants,
+            conflicts,
+        };
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+    } else {
+        print_text(&mut out, &catalog, perm, &grants, &conflicts)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn unknown(catalog: &Catalog, name: &str) -> anyhow::Error {
+    let names = permcat::model::closest_names(catalog, name, 5);
+    if names.is_empty() {
+        anyhow!("no permission named `{name}`")
+    } else {
+        anyhow!(
+            "no permission named `{name}`; did you mean: {}?",
+            names.join(", ")
+        )
+    }
+}
+
+fn print_text(
+    out: &mut dyn Write,
+    catalog: &Catalog,
+    perm: &Permission,
+    grants: &[&Grant],
+    conflicts: &[&Conflict],
+) -> Result<()> {
+    writeln!(out, "{}", perm.name)?;
+    writeln!(
+        out,
+        "category {} · {} · permission data: {}",
+        perm.category(),
+        perm.authorization_type
+            .as_deref()
+            .unwrap_or("authorization type unknown"),
+        catalog.data_date.as_deref().unwrap_or("date unknown")
+    )?;
+    for info in perm.schemes.values() {
+        writeln!(out)?;
+        let note = if info.in_permissions_json {
+            ""
+        } else {
+            "  [not listed in permissions.json]"
+        };
+        writeln!(out, "{}{note}", info.scheme.label())?;
+        let field = |out: &mut dyn Write, label: &str, value: Option<String>| -> Result<()> {
+            if let Some(v) = value {
+                writeln!(out, "  {label:<15}{v}")?;
+            }
+            Ok(())
+        };
+        field(
+            out,
+            "id",
+            Some(info.id.clone().unwrap_or_else(|| "unknown".into())),
+        )?;
+        field(out, "admin name", info.admin_display_name.clone())?;
+        field(out, "admin text", info.admin_description.clone())?;
+        field(out, "user name", info.user_display_name.clone())?;
+        field(out, "user text", info.user_description.clone())?;
+        field(
+            out,
+            "admin consent",
+            Some(match info.requires_admin_consent {
+                Some(true) => "required".into(),
+                Some(false) => "not required".into(),
+                None => "unknown".into(),
+            }),
+        )?;
+        field(
+            out,
+            "privilege",
+            Some(
+                info.privilege_level
+                    .map_or("unknown".into(), |l| format!("{l} of 5")),
+            ),
+        )?;
+        field(out, "enabled", info.is_enabled.map(yes_no))?;
+        field(out, "hidden", info.is_hidden.map(yes_no))?;
+        if !info.localized.is_empty() {
+            let langs: Vec<&str> = info.localized.keys().map(String::as_str).collect();
+            field(out, "languages", Some(langs.join(", ")))?;
+        }
+        field(out, "sources", Some(info.sources.join(", ")))?;
+    }
+
+    writeln!(out)?;
+    let least = grants.iter().filter(|g| g.least_privileged).count();
+    writeln!(
+        out,
+        "grants: {} ({least} least privileged, marked *)",
+        grants.len()
+    )?;
+    for scheme in Scheme::ALL {
+        let of_scheme: Vec<&&Grant> = grants.iter().filter(|g| g.scheme == scheme).collect();
+        if of_scheme.is_empty() {
+            continue;
+        }
+        writeln!(out, "  {scheme}")?;
+        let mut method = "";
+        for g in of_scheme {
+            if g.method != method {
+                method = &g.method;
+                writeln!(out, "    {method}")?;
+            }
+            let mark = if g.least_privileged { '*' } else { ' ' };
+            write!(out, "     {mark} {}", g.path)?;
+            if !g.also_requires.is_empty() {
+                write!(out, "  (also requires {})", g.also_requires.join(", "))?;
+            }
+            writeln!(out)?;
+        }
+    }
+    if !conflicts.is_empty() {
+        writeln!(out, "\nconflicts: {}", conflicts.len())?;
+        for c in conflicts {
+            writeln!(out, "  {}: {}", c.kind, c.subject)?;
+            for s in &c.sides {
+                writeln!(out, "    {}: {}", s.source, s.value)?;
+            }
+            writeln!(out, "    → {}", c.resolution)?;
+        }
+    }
+    Ok(())
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
+}

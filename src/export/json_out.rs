@@ -1,0 +1,44 @@
+//! JSON exports: `{"format", "version", "data_date", "sources", "items"}`, one shape per
+//! kind, each described by `schema/<kind>.schema.json`.
+
+use std::io::Write;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::What;
+use crate::model::{Catalog, SourceFile, FORMAT_VERSION};
+
+#[derive(Serialize)]
+struct Envelope<'a, T: Serialize> {
+    format: String,
+    version: u32,
+    data_date: Option<&'a str>,
+    sources: Vec<&'a SourceFile>,
+    items: &'a [T],
+}
+
+pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Result<()> {
+    fn emit<T: Serialize>(
+        catalog: &Catalog,
+        what: What,
+        items: &[T],
+        out: &mut dyn Write,
+    ) -> Result<()> {
+        let env = Envelope {
+            format: format!("permcat.{what}"),
+            version: FORMAT_VERSION,
+            data_date: catalog.data_date.as_deref(),
+            sources: catalog.sources.values().collect(),
+            items,
+        };
+        serde_json::to_writer_pretty(&mut *out, &env)?;
+        out.write_all(b"\n")?;
+        Ok(())
+    }
+    match what {
+        What::Permissions => emit(catalog, what, &catalog.permissions, out),
+        What::Grants => emit(catalog, what, &catalog.grants, out),
+        What::Conflicts => emit(catalog, what, &catalog.conflicts, out),
+    }
+}

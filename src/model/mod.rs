@@ -1,0 +1,377 @@
+//! The normalized, serializable catalog: plain data, no I/O.
+//!
+//! Every collection is a sorted `Vec` or a `BTreeMap`, so serializing the same catalog
+//! twice gives byte-identical output.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the catalog's serialized shape; bump it on any incompatible change.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Everything permcat knows, merged from all sources.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Catalog {
+    /// Date of the permission data ("Permission data: <date>"), from `SNAPSHOT.json`;
+    /// `None` when the data directory carries no snapshot.
+    pub data_date: Option<String>,
+    /// Every source file that was read, keyed by [`SourceFile::key`].
+    pub sources: BTreeMap<String, SourceFile>,
+    /// Optional sources that were not found, with the reason shown to users.
+    pub missing: Vec<MissingSource>,
+    /// Permissions sorted by name (case-insensitive, then exact).
+    pub permissions: Vec<Permission>,
+    /// Grants sorted by permission, method, path, scheme.
+    pub grants: Vec<Grant>,
+    /// Disagreements between or inside sources.
+    pub conflicts: Vec<Conflict>,
+}
+
+impl Catalog {
+    /// Finds a permission by exact name.
+    pub fn permission(&self, name: &str) -> Option<&Permission> {
+        self.permissions
+            .binary_search_by(|p| permission_order(&p.name, name))
+            .ok()
+            .map(|i| &self.permissions[i])
+    }
+
+    /// Finds a permission by name, ignoring case.
+    pub fn permission_ignore_case(&self, name: &str) -> Option<&Permission> {
+        self.permission(name).or_else(|| {
+            self.permissions
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// The grants of one permission, in catalog order.
+    pub fn grants_of<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Grant> + 'a {
+        let start = self
+            .grants
+            .partition_point(|g| permission_order(&g.permission, name).is_lt());
+        self.grants[start..]
+            .iter()
+            .take_while(move |g| g.permission == name)
+    }
+
+    /// The conflicts that concern one permission.
+    pub fn conflicts_of<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Conflict> + 'a {
+        self.conflicts
+            .iter()
+            .filter(move |c| c.permission.as_deref() == Some(name))
+    }
+}
+
+/// The order of permission names everywhere: case-insensitive, ties broken by exact bytes.
+pub fn permission_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.to_ascii_lowercase()
+        .cmp(&b.to_ascii_lowercase())
+        .then_with(|| a.cmp(b))
+}
+
+/// One upstream file that contributed to the catalog.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Short stable key, e.g. `permissions` or `descriptions:de-DE`.
+    pub key: String,
+    /// Path relative to the data directory, with `/` separators.
+    pub path: String,
+    /// Upstream repository (`owner/name`), when the snapshot names it.
+    pub repo: Option<String>,
+    /// Upstream commit the file was taken from, when known.
+    pub commit: Option<String>,
+    /// Date of that commit or retrieval, when known.
+    pub date: Option<String>,
+}
+
+/// An optional source that was not there.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MissingSource {
+    /// Path relative to the data directory.
+    pub path: String,
+    /// What the catalog lacks without it.
+    pub consequence: String,
+}
+
+/// How a permission is consented to.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub enum Scheme {
+    /// Delegated, work or school account.
+    #[default]
+    DelegatedWork,
+    /// Delegated, personal Microsoft account.
+    DelegatedPersonal,
+    /// Application (app-only), no signed-in user.
+    Application,
+}
+
+impl Scheme {
+    /// All schemes in display order.
+    pub const ALL: [Scheme; 3] = [
+        Scheme::DelegatedWork,
+        Scheme::DelegatedPersonal,
+        Scheme::Application,
+    ];
+
+    /// The scheme's name as permissions.json spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::DelegatedWork => "DelegatedWork",
+            Scheme::DelegatedPersonal => "DelegatedPersonal",
+            Scheme::Application => "Application",
+        }
+    }
+
+    /// Parses the permissions.json spelling.
+    pub fn parse(s: &str) -> Option<Scheme> {
+        Scheme::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Delegated or application.
+    pub fn kind(self) -> PermissionType {
+        match self {
+            Scheme::DelegatedWork | Scheme::DelegatedPersonal => PermissionType::Delegated,
+            Scheme::Application => PermissionType::Application,
+        }
+    }
+
+    /// Words for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Scheme::DelegatedWork => "Delegated (work or school account)",
+            Scheme::DelegatedPersonal => "Delegated (personal Microsoft account)",
+            Scheme::Application => "Application",
+        }
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The two permission types Microsoft Entra ID knows: an OAuth2 scope or an app role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PermissionType {
+    /// An OAuth2 permission scope, used on behalf of a signed-in user.
+    Delegated,
+    /// An app role, used without a signed-in user.
+    Application,
+}
+
+impl PermissionType {
+    /// Lower-case name used in exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PermissionType::Delegated => "delegated",
+            PermissionType::Application => "application",
+        }
+    }
+}
+
+impl fmt::Display for PermissionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One Microsoft Graph permission with everything known about each of its schemes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Permission {
+    /// The permission's value, e.g. `User.Read.All`.
+    pub name: String,
+    /// `oAuth2` for ordinary permissions, `RSC` for resource-specific consent.
+    pub authorization_type: Option<String>,
+    /// Owning security group from `ownerInfo`.
+    pub owner_security_group: Option<String>,
+    /// Per scheme, in [`Scheme`] order.
+    pub schemes: BTreeMap<Scheme, SchemeInfo>,
+}
+
+impl Permission {
+    /// Text before the first dot: `User` for `User.Read.All`.
+    pub fn category(&self) -> &str {
+        self.name.split('.').next().unwrap_or(&self.name)
+    }
+
+    /// The schemes of one type.
+    pub fn schemes_of(&self, kind: PermissionType) -> impl Iterator<Item = &SchemeInfo> {
+        self.schemes
+            .values()
+            .filter(move |s| s.scheme.kind() == kind)
+    }
+
+    /// The GUID of the delegated scope or application role.
+    pub fn id_of(&self, kind: PermissionType) -> Option<&str> {
+        self.schemes_of(kind).find_map(|s| s.id.as_deref())
+    }
+}
+
+/// What one scheme of a permission says, merged from all permission sources.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SchemeInfo {
+    /// Which scheme this is.
+    pub scheme: Scheme,
+    /// Whether permissions.json lists this scheme; `false` when only
+    /// permissions-descriptions.json or provisioningInfo.json know it.
+    pub in_permissions_json: bool,
+    /// GUID of the scope (delegated) or app role (application).
+    pub id: Option<String>,
+    /// Display name shown to administrators.
+    pub admin_display_name: Option<String>,
+    /// Description shown to administrators.
+    pub admin_description: Option<String>,
+    /// Display name shown to users consenting for themselves (delegated only).
+    pub user_display_name: Option<String>,
+    /// Description shown to users consenting for themselves (delegated only).
+    pub user_description: Option<String>,
+    /// Whether an administrator must consent.
+    pub requires_admin_consent: Option<bool>,
+    /// 1 (least) to 5 (most privileged), when the source gives it.
+    pub privilege_level: Option<u8>,
+    /// Whether the permission is enabled, from permissions-descriptions.json.
+    pub is_enabled: Option<bool>,
+    /// Whether the permission is hidden, from provisioningInfo.json.
+    pub is_hidden: Option<bool>,
+    /// Cloud environments it is deployed to, from provisioningInfo.json.
+    pub environments: Vec<String>,
+    /// Localized texts by language tag (`de-DE`, …).
+    pub localized: BTreeMap<String, LocalizedText>,
+    /// Keys of the source files that contributed, sorted.
+    pub sources: Vec<String>,
+}
+
+/// Display name and description in one language.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LocalizedText {
+    /// Display name for administrators.
+    pub admin_display_name: Option<String>,
+    /// Description for administrators.
+    pub admin_description: Option<String>,
+    /// Display name for users.
+    pub user_display_name: Option<String>,
+    /// Description for users.
+    pub user_description: Option<String>,
+}
+
+/// A permission granting access to one (method, path) under one scheme.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Grant {
+    /// Permission name.
+    pub permission: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path template as the source spells it.
+    pub path: String,
+    /// Scheme the grant applies to.
+    pub scheme: Scheme,
+    /// Whether this is the least-privileged permission for (method, path, scheme).
+    pub least_privileged: bool,
+    /// Permissions that must be granted as well.
+    pub also_requires: Vec<String>,
+    /// Key of the source file.
+    pub source: String,
+}
+
+/// What kind of disagreement a [`Conflict`] records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConflictKind {
+    /// A GUID exists for a permission type that permissions.json does not list.
+    IdForUnlistedType,
+    /// A permission in permissions-descriptions.json that permissions.json lacks.
+    UnknownPermission,
+    /// A permission type in permissions.json without a GUID anywhere.
+    MissingId,
+    /// Two sources give different GUIDs for the same permission type.
+    IdMismatch,
+    /// Display names or descriptions differ between sources.
+    TextMismatch,
+    /// Admin-consent requirement differs between sources.
+    AdminConsentMismatch,
+    /// The same (method, path) appears more than once for one permission and scheme.
+    DuplicateGrant,
+    /// A pathSet names a scheme the permission does not define.
+    UndefinedScheme,
+    /// A scheme without a privilege level.
+    MissingPrivilegeLevel,
+}
+
+impl ConflictKind {
+    /// The kebab-case name used in exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictKind::IdForUnlistedType => "id-for-unlisted-type",
+            ConflictKind::UnknownPermission => "unknown-permission",
+            ConflictKind::MissingId => "missing-id",
+            ConflictKind::IdMismatch => "id-mismatch",
+            ConflictKind::TextMismatch => "text-mismatch",
+            ConflictKind::AdminConsentMismatch => "admin-consent-mismatch",
+            ConflictKind::DuplicateGrant => "duplicate-grant",
+            ConflictKind::UndefinedScheme => "undefined-scheme",
+            ConflictKind::MissingPrivilegeLevel => "missing-privilege-level",
+        }
+    }
+}
+
+impl fmt::Display for ConflictKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A disagreement, kept with both sides instead of silently picking one.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Conflict {
+    /// What kind of disagreement.
+    pub kind: ConflictKind,
+    /// The permission concerned, if any.
+    pub permission: Option<String>,
+    /// What exactly disagrees, e.g. `Application id` or `GET /me`.
+    pub subject: String,
+    /// Each source's claim.
+    pub sides: Vec<ConflictSide>,
+    /// What permcat did about it.
+    pub resolution: String,
+}
+
+/// One source's side of a conflict.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ConflictSide {
+    /// Key of the source file.
+    pub source: String,
+    /// What that source says (`(absent)` when it says nothing).
+    pub value: String,
+}
+
+/// Up to `n` permission names that look like `query`, best first: the same letters in
+/// another case, names containing the query, then names a few typos away.
+pub fn closest_names(catalog: &Catalog, query: &str, n: usize) -> Vec<String> {
+    let q = query.trim().to_ascii_lowercase();
+    let mut scored: Vec<(f64, &str)> = catalog
+        .permissions
+        .iter()
+        .filter_map(|p| {
+            let name = p.name.to_ascii_lowercase();
+            let score = if name.contains(&q) || q.contains(&name) {
+                1.0 + strsim::jaro_winkler(&q, &name)
+            } else {
+                strsim::jaro_winkler(&q, &name)
+            };
+            (score >= 0.85).then_some((score, p.name.as_str()))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored
+        .into_iter()
+        .take(n)
+        .map(|(_, s)| s.to_string())
+        .collect()
+}
