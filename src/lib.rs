@@ -22,9 +22,17 @@ pub fn load(dir: &Path) -> Result<(Catalog, LoadReport)> {
 }
 
 /// Writes a file through a temporary sibling and a rename, so readers never see a
-/// half-written file and a failure leaves the old one untouched.
+/// half-written file and a failure leaves the old one untouched. A target that exists
+/// but is not a regular file (`/dev/null`, a pipe) is written in place instead, since
+/// renaming over it would replace the device.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)?
+            .write_all(bytes);
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

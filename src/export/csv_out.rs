@@ -123,7 +123,6 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
             }
         }
     }
-    drop(row);
     w.flush()?;
     Ok(())
 }

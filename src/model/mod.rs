@@ -300,8 +300,6 @@ pub enum ConflictKind {
     DuplicateGrant,
     /// A pathSet names a scheme the permission does not define.
     UndefinedScheme,
-    /// A scheme without a privilege level.
-    MissingPrivilegeLevel,
 }
 
 impl ConflictKind {
@@ -316,7 +314,6 @@ impl ConflictKind {
             ConflictKind::AdminConsentMismatch => "admin-consent-mismatch",
             ConflictKind::DuplicateGrant => "duplicate-grant",
             ConflictKind::UndefinedScheme => "undefined-scheme",
-            ConflictKind::MissingPrivilegeLevel => "missing-privilege-level",
         }
     }
 }

@@ -1,0 +1,78 @@
+//! Shared helpers: where the data is, running the binary, scratch data directories.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use permcat::Catalog;
+
+/// The real upstream snapshot, read in place.
+pub fn upstream() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/upstream/current")
+}
+
+/// The bundled hand-written sample.
+pub fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
+}
+
+/// Loads a catalog, failing the test with the error's text.
+pub fn load(dir: &Path) -> Catalog {
+    match permcat::load(dir) {
+        Ok((catalog, _)) => catalog,
+        Err(e) => panic!("loading {}: {e:#}", dir.display()),
+    }
+}
+
+/// The upstream catalog, loaded once per test binary.
+pub fn upstream_catalog() -> &'static Catalog {
+    static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    CATALOG.get_or_init(|| load(&upstream()))
+}
+
+/// Runs the permcat binary.
+pub fn permcat(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_permcat"))
+        .args(args)
+        .output()
+        .expect("permcat binary runs")
+}
+
+/// Standard output as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A scratch copy of the bundled sample that a test may change.
+pub fn sample_copy() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    copy_dir(&sample(), tmp.path());
+    tmp
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
+
+/// Path of the permissions file inside a data directory.
+pub fn permissions_json(dir: &Path) -> PathBuf {
+    dir.join("microsoft-graph-devx-content/permissions/new/permissions.json")
+}
+
+/// Path of the descriptions file inside a data directory.
+pub fn descriptions_json(dir: &Path) -> PathBuf {
+    dir.join("microsoft-graph-devx-content/permissions/permissions-descriptions.json")
+}

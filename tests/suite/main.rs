@@ -1,0 +1,5 @@
+//! permcat's integration tests: one binary, a module per feature.
+
+mod common;
+mod export;
+mod permissions;
