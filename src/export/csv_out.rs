@@ -88,6 +88,8 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
                 "scheme",
                 "least_privileged",
                 "also_requires",
+                "included_properties",
+                "excluded_properties",
                 "source",
             ]))?;
             for g in &catalog.grants {
@@ -98,6 +100,8 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
                     g.scheme.to_string(),
                     g.least_privileged.to_string(),
                     g.also_requires.join(";"),
+                    g.included_properties.join(";"),
+                    g.excluded_properties.join(";"),
                     g.source.clone(),
                 ])?;
             }

@@ -61,12 +61,19 @@ pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
             "permission GUIDs and the descriptions' consent texts are unavailable",
         ),
     }
+    let mut languages_missing = Vec::new();
     for lang in descriptions::LANGUAGES {
         let path = descriptions::localized_path(lang);
         match descriptions::load_localized(dir, lang)? {
             Some(doc) => ctx.add_localized(lang, &path, doc),
-            None => ctx.missing(&path, &format!("no {lang} texts")),
+            None => languages_missing.push(lang),
         }
+    }
+    if !languages_missing.is_empty() {
+        ctx.missing(
+            &descriptions::localized_path("<lang>"),
+            &format!("no texts in {}", languages_missing.join(", ")),
+        );
     }
     match provisioning::load(dir)? {
         Some(doc) => ctx.add_provisioning(doc),

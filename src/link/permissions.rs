@@ -96,6 +96,14 @@ impl Linker<'_> {
                                 scheme,
                                 least_privileged: flags.least.iter().any(|l| l == key),
                                 also_requires: flags.also_requires,
+                                included_properties: set
+                                    .included_properties
+                                    .clone()
+                                    .unwrap_or_default(),
+                                excluded_properties: set
+                                    .excluded_properties
+                                    .clone()
+                                    .unwrap_or_default(),
                                 source: src.clone(),
                             };
                             let k = (method.clone(), grant.path.to_ascii_lowercase(), scheme);

@@ -276,6 +276,10 @@ pub struct Grant {
     pub least_privileged: bool,
     /// Permissions that must be granted as well.
     pub also_requires: Vec<String>,
+    /// When not empty, the only properties this grant reaches.
+    pub included_properties: Vec<String>,
+    /// Properties this grant does not reach.
+    pub excluded_properties: Vec<String>,
     /// Key of the source file.
     pub source: String,
 }

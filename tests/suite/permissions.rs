@@ -348,3 +348,14 @@ fn show_unknown_name_suggests_closest() {
     assert!(err.contains("no permission named `User.Raed.All`"), "{err}");
     assert!(err.contains("did you mean: User.Read.All"), "{err}");
 }
+
+#[test]
+fn property_restrictions_reach_the_grants() {
+    let catalog = load(&sample());
+    let g = catalog
+        .grants_of("User.ReadBasic.All")
+        .find(|g| g.path == "/users/{id}")
+        .expect("grant");
+    assert!(g.included_properties.iter().any(|p| p == "displayName"));
+    assert!(g.excluded_properties.is_empty());
+}
