@@ -376,3 +376,44 @@ pub fn closest_names(catalog: &Catalog, query: &str, n: usize) -> Vec<String> {
         .map(|(_, s)| s.to_string())
         .collect()
 }
+
+/// A Microsoft Graph API version.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub enum ApiVersion {
+    /// The stable `v1.0` endpoint.
+    #[serde(rename = "v1.0")]
+    V1_0,
+    /// The `beta` endpoint.
+    #[serde(rename = "beta")]
+    Beta,
+}
+
+impl ApiVersion {
+    /// Both versions, stable first.
+    pub const ALL: [ApiVersion; 2] = [ApiVersion::V1_0, ApiVersion::Beta];
+
+    /// The version as it appears in URLs: `v1.0` or `beta`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiVersion::V1_0 => "v1.0",
+            ApiVersion::Beta => "beta",
+        }
+    }
+
+    /// Parses `v1.0`, `v1`, `1.0` or `beta`, in any case.
+    pub fn parse(s: &str) -> Option<ApiVersion> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "v1.0" | "v1" | "1.0" => Some(ApiVersion::V1_0),
+            "beta" => Some(ApiVersion::Beta),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
