@@ -265,6 +265,15 @@ impl Scanner {
             }
             return;
         }
+        if self.braces > 0 {
+            // A placeholder's content is opaque: only its own braces count.
+            match c {
+                '{' => self.braces += 1,
+                '}' => self.braces -= 1,
+                _ => {}
+            }
+            return;
+        }
         match c {
             // Quotes only delimit values inside parentheses; an apostrophe elsewhere is text.
             '\'' | '"' if self.parens > 0 => self.quote = Some(c),
@@ -441,20 +450,24 @@ fn call_name(raw: &str) -> String {
     name
 }
 
-/// Lower-cases text and turns each `{...}` into `{}`. A stray `}` or `)` is dropped
-/// (upstream has `{id}}`); an unclosed `{` runs to the end.
+/// Lower-cases text and turns each `{...}` (nesting counted, as the splitter does) into
+/// `{}`. A stray `}` or `)` is dropped (upstream has `{id}}`); an unclosed `{` runs to the
+/// end. `?`, `#`, `/` and `:` are dropped too: they reach here only from malformed
+/// nesting, and would mean something else if the key were parsed again.
 fn normalize_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut in_brace = false;
+    let mut depth = 0usize;
     for c in s.chars() {
         match c {
-            '{' if !in_brace => {
-                in_brace = true;
-                out.push_str("{}");
+            '{' => {
+                if depth == 0 {
+                    out.push_str("{}");
+                }
+                depth += 1;
             }
-            '}' if in_brace => in_brace = false,
-            _ if in_brace => {}
-            '}' | ')' => {}
+            '}' => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            ')' | '?' | '#' | '/' | ':' => {}
             _ => out.extend(c.to_lowercase()),
         }
     }
@@ -863,6 +876,35 @@ mod tests {
         assert_eq!(key("/"), "/");
         assert_eq!(key("/x('a/b')/y"), "/x/{}/y");
         assert_eq!(key("/用户/{id}"), "/用户/{}");
+    }
+
+    /// Random strings over the characters the parser cares about: no panic, and the key
+    /// is a fixed point.
+    #[test]
+    fn random_input_never_panics() {
+        const ALPHABET: &[char] = &[
+            '/', '{', '}', '(', ')', '\'', '"', ':', ',', '=', '?', '#', '$', ' ', 'a', 'Z', '.',
+            'é', '用', '|', '-',
+        ];
+        // A fixed linear congruential generator keeps the test deterministic.
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let len = (state >> 59) as usize;
+            let raw: String = (0..len)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1);
+                    ALPHABET[(state >> 33) as usize % ALPHABET.len()]
+                })
+                .collect();
+            let p = canonicalize(&raw);
+            assert!(p.key().starts_with('/'), "{raw:?}");
+            assert_eq!(canonicalize(p.key()).key(), p.key(), "{raw:?}");
+        }
     }
 
     /// Every path of the real permissions.json canonicalizes to a fixed point without
