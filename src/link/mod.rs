@@ -1,6 +1,7 @@
 //! Merges the records of every source into one [`Catalog`], keeping each disagreement
 //! between sources as a [`Conflict`] instead of silently picking one side.
 
+pub mod path;
 mod permissions;
 
 use std::collections::BTreeMap;

@@ -3,6 +3,7 @@
 //! A source reads files from a data directory that keeps the upstream repositories' own
 //! layout and returns plain records. It knows nothing of other sources or of output.
 
+pub mod commands;
 pub mod descriptions;
 pub mod permissions;
 pub mod provisioning;
