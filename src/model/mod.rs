@@ -378,9 +378,7 @@ pub fn closest_names(catalog: &Catalog, query: &str, n: usize) -> Vec<String> {
 }
 
 /// A Microsoft Graph API version.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum ApiVersion {
     /// The stable `v1.0` endpoint.
     #[serde(rename = "v1.0")]

@@ -6,13 +6,11 @@
 //! lenient: a `null` or missing field becomes `None` or empty, because the file is
 //! generated and a few entries (the authentication cmdlets) leave fields out.
 
-use std::fmt;
-
 use anyhow::Result;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::DataDir;
-use crate::model::Scheme;
+use crate::model::{ApiVersion, Scheme};
 
 /// Path of the file relative to the data directory.
 pub const PATH: &str =
@@ -22,63 +20,6 @@ pub const PATH: &str =
 /// file, line and column.
 pub fn load(dir: &DataDir) -> Result<Option<Vec<CommandEntry>>> {
     dir.json_optional(PATH)
-}
-
-/// The Microsoft Graph API version a cmdlet calls.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ApiVersion {
-    /// `v1.0`.
-    V1,
-    /// `beta`.
-    Beta,
-    /// Any other spelling, kept verbatim so a new version is not silently lost.
-    Other(String),
-}
-
-impl ApiVersion {
-    /// Parses the file's spelling, case-insensitively; `None` for an empty string.
-    pub fn parse(s: &str) -> Option<ApiVersion> {
-        let t = s.trim();
-        if t.is_empty() {
-            None
-        } else if t.eq_ignore_ascii_case("v1.0") || t.eq_ignore_ascii_case("v1") {
-            Some(ApiVersion::V1)
-        } else if t.eq_ignore_ascii_case("beta") {
-            Some(ApiVersion::Beta)
-        } else {
-            Some(ApiVersion::Other(t.to_string()))
-        }
-    }
-
-    /// The spelling used in request URLs: `v1.0`, `beta`, or the verbatim other value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ApiVersion::V1 => "v1.0",
-            ApiVersion::Beta => "beta",
-            ApiVersion::Other(s) => s,
-        }
-    }
-}
-
-impl fmt::Display for ApiVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ApiVersion {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ApiVersion {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        // An empty string cannot be represented by the enum itself; `Option<ApiVersion>`
-        // fields map it to `None` through `api_version_opt`.
-        ApiVersion::parse(&s).ok_or_else(|| serde::de::Error::custom("empty API version"))
-    }
 }
 
 /// One cmdlet of the PowerShell SDK.
@@ -95,9 +36,9 @@ pub struct CommandEntry {
     /// HTTP method, e.g. `POST`; empty when the file gives none.
     #[serde(default, deserialize_with = "null_as_default")]
     pub method: String,
-    /// `v1.0` or `beta`; `None` when the file gives an empty string or nothing.
-    #[serde(default, deserialize_with = "api_version_opt")]
-    pub api_version: Option<ApiVersion>,
+    /// `v1.0`, `beta`, or empty, as the file spells it; see [`CommandEntry::version`].
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub api_version: String,
     /// Parameter sets, e.g. `Add`, `AddExpanded`, `AddViaIdentity`.
     #[serde(default, deserialize_with = "null_as_default")]
     pub variants: Vec<String>,
@@ -124,7 +65,17 @@ impl CommandEntry {
     /// noun has the `MgBeta` prefix (the beta modules' naming, which still tells when the
     /// version field is empty).
     pub fn is_beta(&self) -> bool {
-        self.api_version == Some(ApiVersion::Beta) || self.has_beta_prefix()
+        ApiVersion::parse(&self.api_version) == Some(ApiVersion::Beta) || self.has_beta_prefix()
+    }
+
+    /// The API version the cmdlet calls: beta for the beta SDK, else the file's version;
+    /// `None` when the file gives none (some authentication cmdlets).
+    pub fn version(&self) -> Option<ApiVersion> {
+        if self.is_beta() {
+            Some(ApiVersion::Beta)
+        } else {
+            ApiVersion::parse(&self.api_version)
+        }
     }
 
     /// Whether the noun starts with `MgBeta` (`Get-MgBetaUser`).
@@ -190,16 +141,6 @@ where
     T: Default + Deserialize<'de>,
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
-/// `""` and `null` read as `None`.
-fn api_version_opt<'de, D>(d: D) -> std::result::Result<Option<ApiVersion>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    Ok(Option::<String>::deserialize(d)?
-        .as_deref()
-        .and_then(ApiVersion::parse))
 }
 
 /// A string, an array of strings (joined with `, `), or `null`; empty reads as `None`.

@@ -1,5 +1,6 @@
 //! permcat's integration tests: one binary, a module per feature.
 
+mod commands;
 mod common;
 mod export;
 mod permissions;

@@ -4,8 +4,8 @@
 use std::fs;
 use std::path::Path;
 
-use permcat::model::Scheme;
-use permcat::sources::commands::{self, ApiVersion, CommandEntry};
+use permcat::model::{ApiVersion, Scheme};
+use permcat::sources::commands::{self, CommandEntry};
 use permcat::sources::DataDir;
 
 /// Five entries of the exact upstream shape (ten keys each): a v1.0 cmdlet with two
@@ -137,7 +137,7 @@ fn reads_every_field_of_a_v1_entry() {
         Some("/applications/{application-id}/addKey")
     );
     assert_eq!(e.method, "POST");
-    assert_eq!(e.api_version, Some(ApiVersion::V1));
+    assert_eq!(e.version(), Some(ApiVersion::V1_0));
     assert_eq!(e.variants.len(), 4);
     assert_eq!(
         e.output_type.as_deref(),
@@ -165,7 +165,7 @@ fn reads_every_field_of_a_v1_entry() {
 fn beta_entries_name_the_beta_module() {
     let entries = load(FIXTURE);
     let user = &entries[1];
-    assert_eq!(user.api_version, Some(ApiVersion::Beta));
+    assert_eq!(user.version(), Some(ApiVersion::Beta));
     assert_eq!(user.module_full_name(), "Microsoft.Graph.Beta.Users");
     assert_eq!(
         user.permissions[0].scheme(),
@@ -174,7 +174,7 @@ fn beta_entries_name_the_beta_module() {
 
     // Empty version field: the `MgBeta` prefix still makes it a beta cmdlet.
     let app = &entries[3];
-    assert_eq!(app.api_version, None);
+    assert_eq!(app.api_version, "");
     assert!(app.is_beta());
     assert_eq!(app.module_full_name(), "Microsoft.Graph.Beta.Applications");
 }
@@ -184,7 +184,7 @@ fn nulls_and_empty_strings_read_as_none_or_empty() {
     let entries = load(FIXTURE);
     let auth = &entries[2];
     assert_eq!(auth.uri, None);
-    assert_eq!(auth.api_version, None);
+    assert_eq!(auth.version(), None);
     assert_eq!(auth.api_reference_link, None);
     assert_eq!(auth.output_type, None);
     assert_eq!(auth.command_alias.as_deref(), Some("Connect-Graph"));
@@ -216,12 +216,11 @@ fn lenient_alias_and_unknown_version() {
             {"Command": "Get-MgThing", "CommandAlias": "", "ApiVersion": "Beta"}]"#,
     );
     assert_eq!(entries[0].command_alias.as_deref(), Some("A, B"));
-    assert_eq!(
-        entries[0].api_version,
-        Some(ApiVersion::Other("V2.0".into()))
-    );
+    // An unknown version is kept verbatim but names no version permcat knows.
+    assert_eq!(entries[0].api_version, "V2.0");
+    assert_eq!(entries[0].version(), None);
     assert_eq!(entries[1].command_alias, None);
-    assert_eq!(entries[1].api_version, Some(ApiVersion::Beta));
+    assert_eq!(entries[1].version(), Some(ApiVersion::Beta));
 }
 
 #[test]
