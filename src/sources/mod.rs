@@ -4,6 +4,7 @@
 //! layout and returns plain records. It knows nothing of other sources or of output.
 
 pub mod commands;
+pub mod csdl;
 pub mod descriptions;
 pub mod permissions;
 pub mod provisioning;
@@ -56,6 +57,28 @@ impl DataDir {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e).with_context(|| format!("failed to read `{}`", path.display())),
         }
+    }
+
+    /// Names of the files (not folders) directly in a folder given relative to the data
+    /// directory, sorted; empty when the folder does not exist.
+    pub fn list_files(&self, rel: &str) -> Result<Vec<String>> {
+        let path = self.path(rel);
+        let entries = match fs::read_dir(&path) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(e).with_context(|| format!("failed to list `{}`", path.display()))
+            }
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.with_context(|| format!("failed to list `{}`", path.display()))?;
+            if entry.path().is_file() {
+                names.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        names.sort();
+        Ok(names)
     }
 
     /// Parses an optional JSON file; `Ok(None)` when it does not exist.

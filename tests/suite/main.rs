@@ -2,5 +2,6 @@
 
 mod commands;
 mod common;
+mod csdl;
 mod export;
 mod permissions;
