@@ -2,6 +2,7 @@
 //! between sources as a [`Conflict`] instead of silently picking one side.
 
 pub mod path;
+pub mod resolve;
 mod permissions;
 
 use std::collections::BTreeMap;
