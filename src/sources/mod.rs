@@ -4,6 +4,7 @@
 //! layout and returns plain records. It knows nothing of other sources or of output.
 
 pub mod descriptions;
+pub mod docs;
 pub mod permissions;
 pub mod provisioning;
 pub mod snapshot;
@@ -55,6 +56,29 @@ impl DataDir {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e).with_context(|| format!("failed to read `{}`", path.display())),
         }
+    }
+
+    /// Names of the entries of a folder given relative to the data directory, sorted;
+    /// `Ok(None)` when it does not exist. Names that are not UTF-8 are skipped, as no
+    /// upstream layout uses them.
+    pub fn list_dir(&self, rel: &str) -> Result<Option<Vec<String>>> {
+        let path = self.path(rel);
+        let entries = match fs::read_dir(&path) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(e).with_context(|| format!("failed to list `{}`", path.display()))
+            }
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.with_context(|| format!("failed to list `{}`", path.display()))?;
+            if let Ok(name) = entry.file_name().into_string() {
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok(Some(names))
     }
 
     /// Parses an optional JSON file; `Ok(None)` when it does not exist.
