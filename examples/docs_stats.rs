@@ -38,6 +38,19 @@ fn main() -> Result<()> {
         }
         for set in &loaded.sets {
             for page in &set.api_pages {
+                for t in &page.permission_tables {
+                    for r in &t.rows {
+                        if r.permissions.is_empty() && !r.not_supported {
+                            println!(
+                                "empty row: {}/api/{}.md {:?} {:?}",
+                                set.version, page.slug, r.scheme, r.variant
+                            );
+                        }
+                    }
+                }
+                if page.requests.is_empty() {
+                    println!("no request line: {}/api/{}.md", set.version, page.slug);
+                }
                 if !page.permission_tables.iter().any(|t| !t.rows.is_empty()) {
                     println!("no permission table: {}/api/{}.md", set.version, page.slug);
                 }

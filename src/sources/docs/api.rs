@@ -107,6 +107,9 @@ pub(crate) fn parse_api_page(
     let mut last_heading: Option<String> = None;
     let mut http_level: Option<usize> = None;
     let mut pending_example: Option<String> = None;
+    // Request lines of fences outside any "HTTP request" section, used only when a page
+    // has no such section (a few pages put the block under another heading).
+    let mut fallback_requests: Vec<HttpRequest> = Vec::new();
 
     for block in blocks(body) {
         match block {
@@ -128,6 +131,23 @@ pub(crate) fn parse_api_page(
                         if let Some(req) = parse_request_line(line, version) {
                             if !page.requests.contains(&req) {
                                 page.requests.push(req);
+                            }
+                        }
+                    }
+                } else if pending_example.is_none() && !section.starts_with("example") {
+                    let lines: Vec<&str> = body
+                        .iter()
+                        .map(|l| l.trim())
+                        .filter(|l| !l.is_empty())
+                        .collect();
+                    let reqs: Vec<HttpRequest> = lines
+                        .iter()
+                        .filter_map(|l| parse_request_line(l, version))
+                        .collect();
+                    if !reqs.is_empty() && reqs.len() == lines.len() {
+                        for req in reqs {
+                            if !fallback_requests.contains(&req) {
+                                fallback_requests.push(req);
                             }
                         }
                     }
@@ -220,6 +240,9 @@ pub(crate) fn parse_api_page(
     if pending_example.is_some() {
         counts.examples_without_request += 1;
     }
+    if page.requests.is_empty() {
+        page.requests = fallback_requests;
+    }
     Ok((page, counts))
 }
 
@@ -257,12 +280,14 @@ pub(crate) fn permissions_include(line: &str) -> Option<String> {
 /// `GET https://graph.microsoft.com/v1.0/users/{id}` → (`GET`, `/users/{id}`).
 pub(crate) fn parse_request_line(line: &str, version: ApiVersion) -> Option<HttpRequest> {
     let t = line.trim();
-    let (method, rest) = t.split_once(char::is_whitespace)?;
-    let method = method.to_ascii_uppercase();
+    // The method ends at the first space, or at the path's slash when the space is
+    // missing (`DELETE/identity/...` occurs).
+    let end = t.find(|c: char| c.is_whitespace() || c == '/')?;
+    let method = t[..end].to_ascii_uppercase();
     if !METHODS.contains(&method.as_str()) {
         return None;
     }
-    let mut path = rest.trim();
+    let mut path = t[end..].trim();
     // A few request lines end with the protocol, as in a raw HTTP request.
     if let Some(p) = path
         .strip_suffix("HTTP/1.1")
@@ -432,6 +457,19 @@ HTTP/1.1 200 OK
     }
 
     #[test]
+    fn request_blocks_outside_an_http_request_section() {
+        let page = "## Permissions\n<!-- { \"blockType\": \"ignored\"} -->\n```http\nPOST /chats/{chat-id}/members\n```\n## Examples\n```http\nGET /not/this\n```\n";
+        let (page, _) = parse_api_page("x", ApiVersion::V1, page, &no_includes).expect("parse");
+        assert_eq!(
+            page.requests,
+            vec![HttpRequest {
+                method: "POST".into(),
+                path: "/chats/{chat-id}/members".into()
+            }]
+        );
+    }
+
+    #[test]
     fn request_lines() {
         let v = ApiVersion::Beta;
         assert_eq!(
@@ -445,7 +483,15 @@ HTTP/1.1 200 OK
             parse_request_line("GET https://graph.microsoft.com/betaX/y", v).map(|r| r.path),
             Some("/betaX/y".into())
         );
+        assert_eq!(
+            parse_request_line("DELETE/identity/b2xUserFlows/{id}", v).map(|r| r.path),
+            Some("/identity/b2xUserFlows/{id}".into())
+        );
         assert_eq!(parse_request_line("HTTP/1.1 200 OK", v), None);
+        assert_eq!(
+            parse_request_line("GET/", v).map(|r| r.path),
+            Some("/".into())
+        );
         assert_eq!(parse_request_line("GET", v), None);
         assert_eq!(parse_request_line("Content-Type: x", v), None);
     }

@@ -82,6 +82,7 @@ enum Plan {
     Columns {
         cols: Vec<(usize, Option<String>)>,
         layout: TableLayout,
+        width: usize,
     },
     LeastHigher {
         least: usize,
@@ -151,7 +152,11 @@ fn plan(header: &[String]) -> Option<Plan> {
                 (i, label)
             })
             .collect();
-        return Some(Plan::Columns { cols, layout });
+        return Some(Plan::Columns {
+            cols,
+            layout,
+            width: h.len(),
+        });
     }
     let scheme_cols: Vec<(usize, Scheme)> = (1..h.len())
         .filter_map(|i| scheme_of(&h[i]).map(|s| (i, s)))
@@ -224,9 +229,20 @@ fn parse_rows(plan: &Plan, rows: &[Vec<String>]) -> (Vec<PermissionRow>, usize, 
             current = Some(scheme);
         }
         match plan {
-            Plan::Columns { cols, layout } => {
+            Plan::Columns {
+                cols,
+                layout,
+                width,
+            } => {
                 for (i, label) in cols {
-                    let (mut permissions, not_supported) = parse_cell(&cell(row, *i));
+                    // A stray extra pipe (`| **Onboarding** | |A.ReadWrite.All|`) pushes
+                    // the names past the last column; they still belong to it.
+                    let text = if *i + 1 == *width && row.len() > *width {
+                        row[*i..].join(" ")
+                    } else {
+                        cell(row, *i)
+                    };
+                    let (mut permissions, not_supported) = parse_cell(&text);
                     if *layout == TableLayout::MostToLeast {
                         permissions.reverse();
                     }
@@ -384,13 +400,16 @@ mod tests {
             "| &nbsp; &nbsp; **Policy Set** | A.ReadWrite.All, A.Read.All |",
             "| Delegated (personal Microsoft account) | Not supported.|",
             "| Application | B.ReadWrite.All B.Read.All |",
+            "| &nbsp; &nbsp; **Onboarding** | |C.ReadWrite.All|",
         ]);
         assert_eq!(t.layout, TableLayout::MostToLeast);
-        assert_eq!(t.rows.len(), 3, "{:?}", t.rows);
+        assert_eq!(t.rows.len(), 4, "{:?}", t.rows);
         assert_eq!(t.rows[0].scheme, Scheme::DelegatedWork);
         assert_eq!(t.rows[0].variant.as_deref(), Some("Policy Set"));
         assert_eq!(t.rows[0].permissions, vec!["A.Read.All", "A.ReadWrite.All"]);
         assert_eq!(t.rows[2].permissions, vec!["B.Read.All", "B.ReadWrite.All"]);
+        assert_eq!(t.rows[3].scheme, Scheme::Application);
+        assert_eq!(t.rows[3].permissions, vec!["C.ReadWrite.All"]);
     }
 
     #[test]
