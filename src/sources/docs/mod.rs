@@ -484,6 +484,27 @@ mod tests {
         );
     }
 
+    /// Every prefix of a page full of edge cases parses without panicking, so no slice
+    /// index in the parsers can land inside a character or past an end.
+    #[test]
+    fn truncated_input_never_panics() {
+        let page = "---\ntitle: \"Ünïcode \\\"q\\\"\"\n---\n## HTTP request\n```http\nGET https://graph.microsoft.com/beta/ä\nDELETE/x\n```\n## Permissions\n| Permission&nbsp;type | Permissions (from most to least privileged) |\n|:-|:-|\n| Delegated (work or school account) | |\n| &nbsp; **É** | |A.B|\n|[x](y) | Ä.Read, <br/>B.Read* |\n[!INCLUDE [permissions-table](../p/ü-permissions.md)]\n<!-- {\n \"blockType\": \"request\",\n \"name\": \"é_1\"\n} -->\n```\nPOST https://graph.microsoft.com/v1.0/é\n```\n## Properties\n|Property|Type|Description|\n|-|-|-|\n|ö|[ü](ü.md) collection|[[a]](b) ![i](j) <b>x</b> \\| y|\n## JSON representation\n<!-- { \"blockType\": \"resource\", \"@odata.type\": \"microsoft.graph.ö\" } -->\n```json\n{}\n";
+        let resolve = |_: &str| -> Result<Option<String>> {
+            Ok(Some("|Permission type|Least privileged permissions|Higher privileged permissions|\n|-|-|-|\n|Application|Ü.Read|".into()))
+        };
+        for (i, _) in page.char_indices() {
+            let text = &page[..i];
+            api::parse_api_page("p", ApiVersion::V1, text, &resolve).expect("parse");
+            resource::parse_resource_page("p", ApiVersion::V1, text);
+            snippet::parse_snippet(ApiVersion::V1, "go", "p-go-snippets.md", text);
+        }
+        let (full, _) = api::parse_api_page("p", ApiVersion::V1, page, &resolve).expect("parse");
+        assert_eq!(full.title.as_deref(), Some("Ünïcode \"q\""));
+        assert_eq!(full.requests.len(), 2);
+        assert_eq!(full.permission_tables.len(), 2);
+        assert_eq!(full.examples.len(), 1);
+    }
+
     #[test]
     fn version_names() {
         assert_eq!(ApiVersion::V1.to_string(), "v1.0");
