@@ -2,8 +2,8 @@
 //! between sources as a [`Conflict`] instead of silently picking one side.
 
 pub mod path;
-pub mod resolve;
 mod permissions;
+pub mod resolve;
 
 use std::collections::BTreeMap;
 

@@ -6,6 +6,7 @@
 pub mod commands;
 pub mod csdl;
 pub mod descriptions;
+pub mod docs;
 pub mod permissions;
 pub mod provisioning;
 pub mod snapshot;
@@ -59,13 +60,14 @@ impl DataDir {
         }
     }
 
-    /// Names of the files (not folders) directly in a folder given relative to the data
-    /// directory, sorted; empty when the folder does not exist.
-    pub fn list_files(&self, rel: &str) -> Result<Vec<String>> {
+    /// Names of the entries of a folder given relative to the data directory, sorted;
+    /// `Ok(None)` when it does not exist. Names that are not UTF-8 are skipped, as no
+    /// upstream layout uses them.
+    pub fn list_dir(&self, rel: &str) -> Result<Option<Vec<String>>> {
         let path = self.path(rel);
         let entries = match fs::read_dir(&path) {
             Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {
                 return Err(e).with_context(|| format!("failed to list `{}`", path.display()))
             }
@@ -73,12 +75,22 @@ impl DataDir {
         let mut names = Vec::new();
         for entry in entries {
             let entry = entry.with_context(|| format!("failed to list `{}`", path.display()))?;
-            if entry.path().is_file() {
-                names.push(entry.file_name().to_string_lossy().into_owned());
+            if let Ok(name) = entry.file_name().into_string() {
+                names.push(name);
             }
         }
         names.sort();
-        Ok(names)
+        Ok(Some(names))
+    }
+
+    /// Names of the files (not folders) directly in a folder given relative to the data
+    /// directory, sorted; empty when the folder does not exist.
+    pub fn list_files(&self, rel: &str) -> Result<Vec<String>> {
+        let names = self.list_dir(rel)?.unwrap_or_default();
+        Ok(names
+            .into_iter()
+            .filter(|n| self.path(&format!("{rel}/{n}")).is_file())
+            .collect())
     }
 
     /// Parses an optional JSON file; `Ok(None)` when it does not exist.

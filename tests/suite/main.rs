@@ -3,5 +3,6 @@
 mod commands;
 mod common;
 mod csdl;
+mod docs;
 mod export;
 mod permissions;

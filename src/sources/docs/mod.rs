@@ -1,0 +1,487 @@
+//! The Microsoft Graph Learn docs sources (`api-reference/{v1.0,beta}`): API pages with
+//! their permission tables, request lines and examples; resource type pages; and the SDK
+//! code snippets of the examples.
+//!
+//! Pages are parsed line by line and leniently: a page without a permission table, a
+//! table of unknown layout or a malformed metadata comment is counted in [`DocsStats`]
+//! and skipped, never fatal. Only unreadable or non-UTF-8 files are errors.
+
+mod api;
+mod markdown;
+mod permissions_table;
+mod resource;
+mod snippet;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context, Result};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use api::{ApiPage, Example, HttpRequest};
+pub use permissions_table::{PermissionRow, PermissionTable, Scheme, TableLayout};
+pub use resource::{Member, Method, ResourcePage};
+pub use snippet::{snippet_key, Snippet};
+
+use super::DataDir;
+
+/// Where the docs' `api-reference` folder may live in the data directory, in order of
+/// preference: the repository's current name first, then its older home.
+pub const ROOTS: [&str; 2] = [
+    "microsoft-graph-docs-contrib/api-reference",
+    "microsoft-graph-docs/api-reference",
+];
+
+pub use crate::model::ApiVersion;
+
+/// Everything read from the docs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Docs {
+    /// The `api-reference` folder read, relative to the data directory.
+    pub root: String,
+    /// One set per version folder present, v1.0 first.
+    pub sets: Vec<DocsSet>,
+}
+
+/// The pages and snippets of one API version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocsSet {
+    /// The version.
+    pub version: ApiVersion,
+    /// API pages sorted by slug.
+    pub api_pages: Vec<ApiPage>,
+    /// Resource pages sorted by slug.
+    pub resources: Vec<ResourcePage>,
+    /// Snippets sorted by request name, then language.
+    pub snippets: Vec<Snippet>,
+    /// What was read and what was skipped.
+    pub stats: DocsStats,
+    /// One entry per skipped table, unknown row or missing include, by file then order.
+    pub warnings: Vec<DocsWarning>,
+}
+
+/// Something a page held that the parser skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocsWarning {
+    /// File relative to the `api-reference` folder, e.g. `v1.0/api/user-get.md`.
+    pub file: String,
+    /// What was skipped.
+    pub message: String,
+}
+
+/// Counts of what was read, parsed and skipped. Skips are expected in this hand-written
+/// corpus; the counts let callers watch the parse quality.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocsStats {
+    /// API pages read.
+    pub api_pages: usize,
+    /// API pages with at least one permission table that yielded a row.
+    pub pages_with_permissions: usize,
+    /// API pages without any parsed permission table.
+    pub pages_without_permissions: usize,
+    /// Permission tables parsed.
+    pub permission_tables: usize,
+    /// Tables in a permission section (or permission include files) of unknown layout.
+    pub unknown_table_layouts: usize,
+    /// Rows of permission tables whose scheme was not recognised.
+    pub unknown_permission_rows: usize,
+    /// Permission include lines whose file does not exist.
+    pub missing_includes: usize,
+    /// Request examples with a name and a request line.
+    pub examples: usize,
+    /// Examples with at least one snippet.
+    pub examples_with_snippets: usize,
+    /// Request-tagged examples whose next code block is not a request.
+    pub examples_without_request: usize,
+    /// Request tags without a name.
+    pub examples_without_name: usize,
+    /// Resource pages read.
+    pub resource_pages: usize,
+    /// Resource pages with at least one property row.
+    pub resources_with_properties: usize,
+    /// Snippets read.
+    pub snippets: usize,
+    /// Snippet files without a code block or with an unexpected name.
+    pub snippet_files_skipped: usize,
+    /// Other files in the page folders (not `.md`), ignored.
+    pub other_files_skipped: usize,
+}
+
+impl DocsStats {
+    /// Share of API pages with a parsed permission table, 0.0 to 1.0.
+    pub fn permission_share(&self) -> f64 {
+        if self.api_pages == 0 {
+            0.0
+        } else {
+            self.pages_with_permissions as f64 / self.api_pages as f64
+        }
+    }
+
+    fn add(&mut self, o: &DocsStats) {
+        self.api_pages += o.api_pages;
+        self.pages_with_permissions += o.pages_with_permissions;
+        self.pages_without_permissions += o.pages_without_permissions;
+        self.permission_tables += o.permission_tables;
+        self.unknown_table_layouts += o.unknown_table_layouts;
+        self.unknown_permission_rows += o.unknown_permission_rows;
+        self.missing_includes += o.missing_includes;
+        self.examples += o.examples;
+        self.examples_with_snippets += o.examples_with_snippets;
+        self.examples_without_request += o.examples_without_request;
+        self.examples_without_name += o.examples_without_name;
+        self.resource_pages += o.resource_pages;
+        self.resources_with_properties += o.resources_with_properties;
+        self.snippets += o.snippets;
+        self.snippet_files_skipped += o.snippet_files_skipped;
+        self.other_files_skipped += o.other_files_skipped;
+    }
+}
+
+impl Docs {
+    /// The set of one version, if its folder was present.
+    pub fn version(&self, version: ApiVersion) -> Option<&DocsSet> {
+        self.sets.iter().find(|s| s.version == version)
+    }
+
+    /// Stats of all versions added up.
+    pub fn stats(&self) -> DocsStats {
+        let mut total = DocsStats::default();
+        for set in &self.sets {
+            total.add(&set.stats);
+        }
+        total
+    }
+}
+
+impl DocsSet {
+    /// The API page with this slug (file name without `.md`).
+    pub fn api_page(&self, slug: &str) -> Option<&ApiPage> {
+        self.api_pages
+            .binary_search_by(|p| p.slug.as_str().cmp(slug))
+            .ok()
+            .and_then(|i| self.api_pages.get(i))
+    }
+
+    /// The resource page with this slug.
+    pub fn resource(&self, slug: &str) -> Option<&ResourcePage> {
+        self.resources
+            .binary_search_by(|p| p.slug.as_str().cmp(slug))
+            .ok()
+            .and_then(|i| self.resources.get(i))
+    }
+
+    /// Snippets of a request example, in language order. Accepts the name as written in
+    /// the page (`get_user_1`) or as in the file name (`get-user-1`).
+    pub fn snippets_for(&self, request_name: &str) -> &[Snippet] {
+        let key = snippet_key(request_name);
+        let start = self
+            .snippets
+            .partition_point(|s| s.request_name.as_str() < key.as_str());
+        let len = self.snippets[start..]
+            .iter()
+            .take_while(|s| s.request_name == key)
+            .count();
+        &self.snippets[start..start + len]
+    }
+
+    /// The snippet of a request example in one language.
+    pub fn snippet(&self, request_name: &str, language: &str) -> Option<&Snippet> {
+        self.snippets_for(request_name)
+            .iter()
+            .find(|s| s.language == language)
+    }
+
+    /// Sorts the snippets and records on each example which languages have one.
+    /// [`load`] already does this; call it again after changing `snippets`.
+    pub fn attach_snippets(&mut self) {
+        self.snippets.sort_by(|a, b| {
+            (&a.request_name, &a.language, &a.file).cmp(&(&b.request_name, &b.language, &b.file))
+        });
+        let mut with = 0;
+        let mut pages = std::mem::take(&mut self.api_pages);
+        for page in &mut pages {
+            for example in &mut page.examples {
+                let mut langs: Vec<String> = self
+                    .snippets_for(&example.name)
+                    .iter()
+                    .map(|s| s.language.clone())
+                    .collect();
+                langs.dedup();
+                if !langs.is_empty() {
+                    with += 1;
+                }
+                example.snippet_languages = langs;
+            }
+        }
+        self.api_pages = pages;
+        self.stats.examples_with_snippets = with;
+    }
+}
+
+/// Loads the docs under the first of [`ROOTS`] that exists; `Ok(None)` when neither does.
+pub fn load(dir: &DataDir) -> Result<Option<Docs>> {
+    for root in ROOTS {
+        if dir.path(root).is_dir() {
+            return load_root(dir, root).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+/// One file to read.
+enum Task {
+    Api {
+        path: PathBuf,
+        slug: String,
+    },
+    Resource {
+        path: PathBuf,
+        slug: String,
+    },
+    Snippet {
+        path: PathBuf,
+        language: String,
+        file: String,
+    },
+}
+
+/// What reading one file gave.
+enum Parsed {
+    Api(Box<ApiPage>, api::PageCounts),
+    Resource(Box<ResourcePage>, resource::ResourceCounts),
+    Snippet(Option<Snippet>),
+}
+
+fn load_root(dir: &DataDir, root: &str) -> Result<Docs> {
+    let mut sets = Vec::new();
+    for version in ApiVersion::ALL {
+        let vrel = format!("{root}/{}", version.as_str());
+        if !dir.path(&vrel).is_dir() {
+            continue;
+        }
+        sets.push(load_version(dir, &vrel, version)?);
+    }
+    Ok(Docs {
+        root: root.to_string(),
+        sets,
+    })
+}
+
+fn load_version(dir: &DataDir, vrel: &str, version: ApiVersion) -> Result<DocsSet> {
+    let mut stats = DocsStats::default();
+    let mut tasks = Vec::new();
+    for (folder, is_api) in [("api", true), ("resources", false)] {
+        let rel = format!("{vrel}/{folder}");
+        for name in dir.list_dir(&rel)?.unwrap_or_default() {
+            let path = dir.path(&format!("{rel}/{name}"));
+            let Some(slug) = name.strip_suffix(".md") else {
+                stats.other_files_skipped += 1;
+                continue;
+            };
+            if !path.is_file() {
+                continue;
+            }
+            let slug = slug.to_string();
+            tasks.push(if is_api {
+                Task::Api { path, slug }
+            } else {
+                Task::Resource { path, slug }
+            });
+        }
+    }
+    let snippets_rel = format!("{vrel}/includes/snippets");
+    for language in dir.list_dir(&snippets_rel)?.unwrap_or_default() {
+        let lang_rel = format!("{snippets_rel}/{language}");
+        if !dir.path(&lang_rel).is_dir() {
+            continue;
+        }
+        for file in dir.list_dir(&lang_rel)?.unwrap_or_default() {
+            if !file.ends_with(".md") {
+                stats.other_files_skipped += 1;
+                continue;
+            }
+            tasks.push(Task::Snippet {
+                path: dir.path(&format!("{lang_rel}/{file}")),
+                language: language.clone(),
+                file,
+            });
+        }
+    }
+
+    let parsed: Vec<Parsed> = tasks
+        .par_iter()
+        .map(|task| parse_task(task, version))
+        .collect::<Result<_>>()?;
+
+    let mut set = DocsSet {
+        version,
+        api_pages: Vec::new(),
+        resources: Vec::new(),
+        snippets: Vec::new(),
+        stats: DocsStats::default(),
+        warnings: Vec::new(),
+    };
+    for p in parsed {
+        match p {
+            Parsed::Api(page, counts) => {
+                stats.api_pages += 1;
+                stats.unknown_table_layouts += counts.unknown_table_layouts;
+                stats.unknown_permission_rows += counts.unknown_permission_rows;
+                stats.missing_includes += counts.missing_includes;
+                stats.examples_without_request += counts.examples_without_request;
+                stats.examples_without_name += counts.examples_without_name;
+                stats.permission_tables += page.permission_tables.len();
+                if page.permission_tables.iter().any(|t| !t.rows.is_empty()) {
+                    stats.pages_with_permissions += 1;
+                } else {
+                    stats.pages_without_permissions += 1;
+                }
+                stats.examples += page.examples.len();
+                let file = format!("{}/api/{}.md", version.as_str(), page.slug);
+                push_warnings(&mut set.warnings, &file, counts.warnings);
+                set.api_pages.push(*page);
+            }
+            Parsed::Resource(page, counts) => {
+                stats.resource_pages += 1;
+                stats.unknown_table_layouts += counts.unknown_table_layouts;
+                if !page.properties.is_empty() {
+                    stats.resources_with_properties += 1;
+                }
+                let file = format!("{}/resources/{}.md", version.as_str(), page.slug);
+                push_warnings(&mut set.warnings, &file, counts.warnings);
+                set.resources.push(*page);
+            }
+            Parsed::Snippet(Some(s)) => {
+                stats.snippets += 1;
+                set.snippets.push(s);
+            }
+            Parsed::Snippet(None) => stats.snippet_files_skipped += 1,
+        }
+    }
+    set.api_pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+    set.resources.sort_by(|a, b| a.slug.cmp(&b.slug));
+    // Files are listed in name order and parallel results keep task order, but sorting
+    // keeps the output stable whatever the listing order.
+    set.warnings.sort_by(|a, b| a.file.cmp(&b.file));
+    set.stats = stats;
+    set.attach_snippets();
+    Ok(set)
+}
+
+fn push_warnings(out: &mut Vec<DocsWarning>, file: &str, messages: Vec<String>) {
+    out.extend(messages.into_iter().map(|message| DocsWarning {
+        file: file.to_string(),
+        message,
+    }));
+}
+
+fn parse_task(task: &Task, version: ApiVersion) -> Result<Parsed> {
+    match task {
+        Task::Api { path, slug } => {
+            let text = read_text(path)?;
+            let page_dir = path.parent().unwrap_or(Path::new("."));
+            let resolve = |rel: &str| resolve_include(page_dir, rel);
+            let (page, counts) = api::parse_api_page(slug, version, &text, &resolve)
+                .with_context(|| format!("while reading `{}`", path.display()))?;
+            Ok(Parsed::Api(Box::new(page), counts))
+        }
+        Task::Resource { path, slug } => {
+            let text = read_text(path)?;
+            let (page, counts) = resource::parse_resource_page(slug, version, &text);
+            Ok(Parsed::Resource(Box::new(page), counts))
+        }
+        Task::Snippet {
+            path,
+            language,
+            file,
+        } => {
+            let text = read_text(path)?;
+            Ok(Parsed::Snippet(snippet::parse_snippet(
+                version, language, file, &text,
+            )))
+        }
+    }
+}
+
+/// Reads an include given relative to the page's folder. Absolute paths and URLs are
+/// not files of the docs tree and count as missing.
+fn resolve_include(page_dir: &Path, rel: &str) -> Result<Option<String>> {
+    if rel.starts_with('/') || rel.contains("://") {
+        return Ok(None);
+    }
+    let path = page_dir.join(rel);
+    match fs::read(&path) {
+        Ok(bytes) => decode(&path, bytes).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("failed to read `{}`", path.display())),
+    }
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
+    decode(path, bytes)
+}
+
+/// UTF-8 text without a byte-order mark; the error names the file and line.
+fn decode(path: &Path, mut bytes: Vec<u8>) -> Result<String> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..valid.min(bytes.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        anyhow!("`{}`:{line}: not valid UTF-8", path.display())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_names_file_and_line() {
+        let err = decode(Path::new("x.md"), b"ok\nbad \xff\n".to_vec())
+            .expect_err("invalid UTF-8 must fail");
+        assert_eq!(err.to_string(), "`x.md`:2: not valid UTF-8");
+        assert_eq!(
+            decode(Path::new("x.md"), b"\xEF\xBB\xBFhi".to_vec()).expect("valid"),
+            "hi"
+        );
+    }
+
+    /// Every prefix of a page full of edge cases parses without panicking, so no slice
+    /// index in the parsers can land inside a character or past an end.
+    #[test]
+    fn truncated_input_never_panics() {
+        let page = "---\ntitle: \"Ünïcode \\\"q\\\"\"\n---\n## HTTP request\n```http\nGET https://graph.microsoft.com/beta/ä\nDELETE/x\n```\n## Permissions\n| Permission&nbsp;type | Permissions (from most to least privileged) |\n|:-|:-|\n| Delegated (work or school account) | |\n| &nbsp; **É** | |A.B|\n|[x](y) | Ä.Read, <br/>B.Read* |\n[!INCLUDE [permissions-table](../p/ü-permissions.md)]\n<!-- {\n \"blockType\": \"request\",\n \"name\": \"é_1\"\n} -->\n```\nPOST https://graph.microsoft.com/v1.0/é\n```\n## Properties\n|Property|Type|Description|\n|-|-|-|\n|ö|[ü](ü.md) collection|[[a]](b) ![i](j) <b>x</b> \\| y|\n## JSON representation\n<!-- { \"blockType\": \"resource\", \"@odata.type\": \"microsoft.graph.ö\" } -->\n```json\n{}\n";
+        let resolve = |_: &str| -> Result<Option<String>> {
+            Ok(Some("|Permission type|Least privileged permissions|Higher privileged permissions|\n|-|-|-|\n|Application|Ü.Read|".into()))
+        };
+        for (i, _) in page.char_indices() {
+            let text = &page[..i];
+            api::parse_api_page("p", ApiVersion::V1_0, text, &resolve).expect("parse");
+            resource::parse_resource_page("p", ApiVersion::V1_0, text);
+            snippet::parse_snippet(ApiVersion::V1_0, "go", "p-go-snippets.md", text);
+        }
+        let (full, _) = api::parse_api_page("p", ApiVersion::V1_0, page, &resolve).expect("parse");
+        assert_eq!(full.title.as_deref(), Some("Ünïcode \"q\""));
+        assert_eq!(full.requests.len(), 2);
+        assert_eq!(full.permission_tables.len(), 2);
+        assert_eq!(full.examples.len(), 1);
+    }
+
+    #[test]
+    fn version_names() {
+        assert_eq!(ApiVersion::V1_0.to_string(), "v1.0");
+        assert_eq!(
+            serde_json::to_string(&ApiVersion::Beta).expect("json"),
+            "\"beta\""
+        );
+    }
+}
