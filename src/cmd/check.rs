@@ -14,6 +14,9 @@ use super::DataArgs;
 pub struct CheckArgs {
     #[command(flatten)]
     data: DataArgs,
+    /// Also print how long each loading step took.
+    #[arg(long)]
+    timings: bool,
 }
 
 /// Runs `permcat check`.
@@ -41,6 +44,18 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         writeln!(out, "\nskipped:")?;
         for (what, n) in &report.warnings {
             writeln!(out, "  {n:>7}  {what}")?;
+        }
+    }
+    if !report.linked.is_empty() {
+        writeln!(out, "\nlinking:")?;
+        for (what, n) in &report.linked {
+            writeln!(out, "  {n:>7}  {what}")?;
+        }
+    }
+    if args.timings {
+        writeln!(out, "\ntimings:")?;
+        for (step, took) in &report.steps {
+            writeln!(out, "  {:>7.1} ms  {step}", took.as_secs_f64() * 1000.0)?;
         }
     }
     let no_level = catalog

@@ -1,17 +1,35 @@
 //! Merges the records of every source into one [`Catalog`], keeping each disagreement
 //! between sources as a [`Conflict`] instead of silently picking one side.
 
+mod cmdlets;
+mod endpoints;
+mod learn;
 pub mod path;
 mod permissions;
 pub mod resolve;
+mod resources;
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use crate::model::{permission_order, Catalog, Conflict, MissingSource, Permission, SourceFile};
+use crate::model::{
+    permission_order, ApiVersion, Catalog, Conflict, Endpoint, MissingSource, Permission,
+    SourceFile,
+};
 use crate::sources::snapshot::Snapshot;
-use crate::sources::{descriptions, provisioning, DataDir};
+use crate::sources::{commands, csdl, descriptions, docs, provisioning, DataDir};
+use resolve::Resolver;
+
+/// A path relative to the data directory, with `/` separators.
+fn relative(dir: &DataDir, path: &std::path::Path) -> String {
+    let rel = path.strip_prefix(dir.root()).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
 
 /// Counts of what was read, for `permcat check`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,11 +38,28 @@ pub struct LoadReport {
     pub counts: Vec<(String, String, usize)>,
     /// Things skipped while reading, with how often.
     pub warnings: BTreeMap<String, usize>,
+    /// Facts about the linking itself: (what, count).
+    pub linked: Vec<(String, usize)>,
+    /// Named steps with their wall time, in order.
+    pub steps: Vec<(String, Duration)>,
+    lap_start: Option<Instant>,
 }
 
 impl LoadReport {
     fn count(&mut self, source: &str, what: &str, n: usize) {
         self.counts.push((source.to_string(), what.to_string(), n));
+    }
+
+    fn linked(&mut self, what: &str, n: usize) {
+        self.linked.push((what.to_string(), n));
+    }
+
+    /// Ends the step running since the previous lap (or the start) and names it.
+    fn lap(&mut self, name: &str) {
+        let now = Instant::now();
+        let start = self.lap_start.unwrap_or(now);
+        self.steps.push((name.to_string(), now - start));
+        self.lap_start = Some(now);
     }
 
     fn warn(&mut self, what: impl Into<String>) {
@@ -34,7 +69,10 @@ impl LoadReport {
 
 /// Loads every source of a data directory and links them into a catalog.
 pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
-    let mut report = LoadReport::default();
+    let mut report = LoadReport {
+        lap_start: Some(Instant::now()),
+        ..LoadReport::default()
+    };
     let snapshot = Snapshot::load(dir)?;
     let mut ctx = Linker {
         catalog: Catalog::default(),
@@ -55,6 +93,7 @@ pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
         .find(crate::sources::permissions::PATH)
         .and_then(|s| s.date.clone());
     ctx.add_permissions(doc);
+    ctx.report.lap("permissions");
 
     match descriptions::load(dir)? {
         Some(doc) => ctx.add_descriptions(doc),
@@ -86,10 +125,91 @@ pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
     }
 
     ctx.report_missing_ids();
+    ctx.report.lap("descriptions and provisioning");
+
+    // The Graph schema, the docs and the command map, linked through endpoints.
+    let mut schemas = Vec::new();
+    for version in ApiVersion::ALL {
+        match csdl::load(dir, version)? {
+            Some((path, doc)) => {
+                let rel = relative(dir, &path);
+                let key = ctx.source(&format!("csdl:{version}"), &rel);
+                ctx.report.count(&key, "entity types", doc.entity_types.len());
+                schemas.push((version, key, doc));
+            }
+            None => ctx.missing(
+                csdl::metadata_dir(version),
+                &format!("{version} endpoints cannot be resolved to resource types"),
+            ),
+        }
+    }
+    ctx.report.lap("csdl");
+    let docs = docs::load(dir)?;
+    ctx.report.lap("docs");
+    if docs.is_none() {
+        ctx.missing(
+            docs::ROOTS[1],
+            "no titles, Learn links, code examples or docs permission tables",
+        );
+    }
+    let command_entries = commands::load(dir)?;
+    if command_entries.is_none() {
+        ctx.missing(commands::PATH, "no PowerShell cmdlets");
+    }
+
+    ctx.report.lap("command map");
+    let mut endpoints = ctx.endpoints_from_grants();
+    if let Some(docs) = &docs {
+        for set in &docs.sets {
+            let key = ctx.docs_source(docs, set.version);
+            ctx.report.count(&key, "API pages", set.api_pages.len());
+            ctx.report.count(&key, "resource pages", set.resources.len());
+            ctx.report.count(&key, "snippets", set.snippets.len());
+            ctx.report
+                .count(&key, "pages with a permission table", set.stats.pages_with_permissions);
+        }
+        let unknown = ctx.endpoints_from_docs(&mut endpoints, docs);
+        ctx.report.linked("docs requests not in permissions.json", unknown);
+    }
+    ctx.report.lap("endpoints");
+    let granted = ctx.grant_index();
+    if let Some(entries) = command_entries {
+        ctx.add_commands(entries, &mut endpoints, docs.as_ref(), &granted);
+    }
+    {
+        let resolvers: Vec<(ApiVersion, String, Resolver<'_>)> = schemas
+            .iter()
+            .map(|(v, k, doc)| (*v, k.clone(), Resolver::new(doc)))
+            .collect();
+        ctx.resolve_endpoints(&mut endpoints, &resolvers);
+    }
+    ctx.report.lap("commands and resolution");
+    if let Some(docs) = &docs {
+        ctx.attach_snippets(docs, &endpoints);
+        ctx.docs_conflicts(docs, &granted);
+    }
+    ctx.report.lap("snippets and docs tables");
+    let endpoint_list: Vec<Endpoint> = endpoints.into_values().map(|(e, _)| e).collect();
+    let schema_refs: Vec<resources::Schema<'_>> = schemas
+        .iter()
+        .map(|(version, source, csdl)| resources::Schema {
+            version: *version,
+            source: source.clone(),
+            csdl,
+        })
+        .collect();
+    ctx.build_resources(&endpoint_list, &schema_refs, docs.as_ref());
+    ctx.assign_primary_resources(&endpoint_list);
+    ctx.report.lap("resources");
+    let resolved = endpoint_list.iter().filter(|e| e.resource.is_some()).count();
+    ctx.report.linked("endpoints", endpoint_list.len());
+    ctx.report.linked("endpoints resolved to a type", resolved);
+    ctx.catalog.endpoints = endpoint_list;
 
     let mut catalog = ctx.catalog;
     catalog.permissions = ctx.permissions.into_values().collect();
     catalog.finish();
+    report.lap("sorting");
     Ok((catalog, report))
 }
 
@@ -109,6 +229,20 @@ impl Catalog {
                 .then_with(|| a.cmp(b))
         });
         self.grants.dedup();
+        self.endpoints
+            .sort_by(|a, b| (&a.key, &a.method).cmp(&(&b.key, &b.method)));
+        self.resources
+            .sort_by(|a, b| (a.version, &a.type_name).cmp(&(b.version, &b.type_name)));
+        self.commands.sort_by(|a, b| {
+            (&a.key, &a.method, a.version, &a.name, &a.path)
+                .cmp(&(&b.key, &b.method, b.version, &b.name, &b.path))
+        });
+        self.commands.dedup();
+        self.snippets.sort_by(|a, b| {
+            (&a.key, &a.method, a.version, &a.language, &a.request_name, &a.file)
+                .cmp(&(&b.key, &b.method, b.version, &b.language, &b.request_name, &b.file))
+        });
+        self.snippets.dedup();
         for c in &mut self.conflicts {
             c.sides.sort();
         }

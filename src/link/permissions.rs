@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::path::canonicalize;
 use super::Linker;
 use crate::model::{
     Conflict, ConflictKind, ConflictSide, Grant, LocalizedText, Permission, PermissionType, Scheme,
@@ -42,6 +43,8 @@ impl Linker<'_> {
         self.report
             .count(&src, "permissions", doc.permissions.len());
         let mut grant_count = 0;
+        // Thousands of grants share a few thousand paths: canonicalize each once.
+        let mut keys: std::collections::HashMap<String, String> = Default::default();
         for (name, raw) in doc.permissions {
             let mut perm = Permission {
                 name: name.clone(),
@@ -51,6 +54,7 @@ impl Linker<'_> {
                     .as_ref()
                     .and_then(|o| text(&o.owner_security_group)),
                 schemes: BTreeMap::new(),
+                primary_resource: None,
             };
             for (key, scheme) in &raw.schemes {
                 match Scheme::parse(key) {
@@ -84,6 +88,10 @@ impl Linker<'_> {
                     for method in &set.methods {
                         let method = method.trim().to_ascii_uppercase();
                         for (path, value) in &set.paths {
+                            let path_key = keys
+                                .entry(path.clone())
+                                .or_insert_with(|| canonicalize(path).key().to_string())
+                                .clone();
                             let flags = PathFlags::parse(value);
                             for part in &flags.unknown {
                                 self.report
@@ -93,6 +101,7 @@ impl Linker<'_> {
                                 permission: name.clone(),
                                 method: method.clone(),
                                 path: path.trim().to_string(),
+                                key: path_key,
                                 scheme,
                                 least_privileged: flags.least.iter().any(|l| l == key),
                                 also_requires: flags.also_requires,
@@ -106,7 +115,7 @@ impl Linker<'_> {
                                     .unwrap_or_default(),
                                 source: src.clone(),
                             };
-                            let k = (method.clone(), grant.path.to_ascii_lowercase(), scheme);
+                            let k = (method.clone(), grant.key.clone(), scheme);
                             seen.entry(k).or_default().push(grant);
                         }
                     }

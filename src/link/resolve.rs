@@ -22,6 +22,11 @@ pub struct Resolver<'c> {
     roots: HashMap<String, (String, bool)>,
     /// Structured types by lower-case full name.
     types: HashMap<String, &'c StructuredType>,
+    /// Members (navigation first, then structural, inherited included) of each type by
+    /// lower-case full name, then lower-case member name.
+    members: HashMap<String, HashMap<String, (String, bool)>>,
+    /// Types derived from each type, at every depth, by lower-case full name.
+    derived: HashMap<String, Vec<String>>,
     /// (lower-case binding type, binding is collection, lower-case short name) → return.
     operations: HashMap<(String, bool, String), Option<(String, bool)>>,
 }
@@ -36,12 +41,40 @@ impl<'c> Resolver<'c> {
         for s in csdl.singletons.values() {
             roots.insert(s.name.to_ascii_lowercase(), (s.type_name.clone(), false));
         }
-        let types = csdl
+        let types: HashMap<String, &StructuredType> = csdl
             .entity_types
             .values()
             .chain(csdl.complex_types.values())
             .map(|t| (t.full_name.to_ascii_lowercase(), t))
             .collect();
+        let mut members = HashMap::new();
+        let mut derived: HashMap<String, Vec<String>> = HashMap::new();
+        for (lower, t) in &types {
+            let mut m = HashMap::new();
+            for p in csdl.all_properties(&t.full_name) {
+                m.insert(
+                    p.item.name.to_ascii_lowercase(),
+                    (p.item.type_name.clone(), p.item.is_collection),
+                );
+            }
+            // Navigation properties win over a structural property of the same name.
+            for n in csdl.all_navigation_properties(&t.full_name) {
+                m.insert(
+                    n.item.name.to_ascii_lowercase(),
+                    (n.item.type_name.clone(), n.item.is_collection),
+                );
+            }
+            members.insert(lower.clone(), m);
+            for base in csdl.base_chain(&t.full_name).into_iter().skip(1) {
+                derived
+                    .entry(base.full_name.to_ascii_lowercase())
+                    .or_default()
+                    .push(lower.clone());
+            }
+        }
+        for list in derived.values_mut() {
+            list.sort();
+        }
         let mut operations = HashMap::new();
         for op in csdl.functions.iter().chain(&csdl.actions) {
             let Some(binding) = &op.binding else { continue };
@@ -61,6 +94,8 @@ impl<'c> Resolver<'c> {
             csdl,
             roots,
             types,
+            members,
+            derived,
             operations,
         }
     }
@@ -141,33 +176,21 @@ impl<'c> Resolver<'c> {
         if on_collection {
             return None;
         }
-        let lookup = |t: &str| -> Option<Resolved> {
-            let nav = self
-                .csdl
-                .all_navigation_properties(t)
-                .into_iter()
-                .find(|n| n.item.name.eq_ignore_ascii_case(name))
-                .map(|n| Resolved {
-                    type_name: n.item.type_name.clone(),
-                    is_collection: n.item.is_collection,
-                });
-            nav.or_else(|| {
-                self.csdl
-                    .all_properties(t)
-                    .into_iter()
-                    .find(|p| p.item.name.eq_ignore_ascii_case(name))
-                    .map(|p| Resolved {
-                        type_name: p.item.type_name.clone(),
-                        is_collection: p.item.is_collection,
-                    })
-            })
+        let lower = type_name.to_ascii_lowercase();
+        let lookup = |t: &str| {
+            self.members
+                .get(t)
+                .and_then(|m| m.get(name))
+                .map(|(t, coll)| Resolved {
+                    type_name: t.clone(),
+                    is_collection: *coll,
+                })
         };
-        let t = self.types.get(&type_name.to_ascii_lowercase())?;
-        lookup(&t.full_name).or_else(|| {
-            self.csdl
-                .derived_types(&t.full_name)
-                .into_iter()
-                .find_map(|d| lookup(&d.full_name))
+        lookup(&lower).or_else(|| {
+            self.derived
+                .get(&lower)?
+                .iter()
+                .find_map(|d| lookup(d))
         })
     }
 

@@ -25,6 +25,14 @@ pub struct Catalog {
     pub permissions: Vec<Permission>,
     /// Grants sorted by permission, method, path, scheme.
     pub grants: Vec<Grant>,
+    /// Endpoints (method × canonical path) sorted by key, then method.
+    pub endpoints: Vec<Endpoint>,
+    /// Resource types that endpoints return, sorted by version and type name.
+    pub resources: Vec<Resource>,
+    /// PowerShell SDK cmdlets, sorted by key, method, version and name.
+    pub commands: Vec<Command>,
+    /// Code examples from the docs, sorted by key, method, version, language and name.
+    pub snippets: Vec<Snippet>,
     /// Disagreements between or inside sources.
     pub conflicts: Vec<Conflict>,
 }
@@ -55,6 +63,50 @@ impl Catalog {
         self.grants[start..]
             .iter()
             .take_while(move |g| g.permission == name)
+    }
+
+    /// The endpoint of a method and canonical path key.
+    pub fn endpoint(&self, method: &str, key: &str) -> Option<&Endpoint> {
+        self.endpoints
+            .binary_search_by(|e| (e.key.as_str(), e.method.as_str()).cmp(&(key, method)))
+            .ok()
+            .map(|i| &self.endpoints[i])
+    }
+
+    /// A resource by version and full type name.
+    pub fn resource(&self, version: ApiVersion, type_name: &str) -> Option<&Resource> {
+        self.resources
+            .binary_search_by(|r| (r.version, r.type_name.as_str()).cmp(&(version, type_name)))
+            .ok()
+            .map(|i| &self.resources[i])
+    }
+
+    /// The commands of one endpoint.
+    pub fn commands_of<'a>(
+        &'a self,
+        method: &'a str,
+        key: &'a str,
+    ) -> impl Iterator<Item = &'a Command> + 'a {
+        let start = self
+            .commands
+            .partition_point(|c| (c.key.as_str(), c.method.as_str()) < (key, method));
+        self.commands[start..]
+            .iter()
+            .take_while(move |c| c.key == key && c.method == method)
+    }
+
+    /// The code examples of one endpoint.
+    pub fn snippets_of<'a>(
+        &'a self,
+        method: &'a str,
+        key: &'a str,
+    ) -> impl Iterator<Item = &'a Snippet> + 'a {
+        let start = self
+            .snippets
+            .partition_point(|s| (s.key.as_str(), s.method.as_str()) < (key, method));
+        self.snippets[start..]
+            .iter()
+            .take_while(move |s| s.key == key && s.method == method)
     }
 
     /// The conflicts that concern one permission.
@@ -193,6 +245,8 @@ pub struct Permission {
     pub owner_security_group: Option<String>,
     /// Per scheme, in [`Scheme`] order.
     pub schemes: BTreeMap<Scheme, SchemeInfo>,
+    /// The resource most of its endpoints return, if any resolves.
+    pub primary_resource: Option<TypeRef>,
 }
 
 impl Permission {
@@ -270,6 +324,8 @@ pub struct Grant {
     pub method: String,
     /// Path template as the source spells it.
     pub path: String,
+    /// Canonical path key shared with [`Endpoint::key`].
+    pub key: String,
     /// Scheme the grant applies to.
     pub scheme: Scheme,
     /// Whether this is the least-privileged permission for (method, path, scheme).
@@ -304,6 +360,14 @@ pub enum ConflictKind {
     DuplicateGrant,
     /// A pathSet names a scheme the permission does not define.
     UndefinedScheme,
+    /// A docs permission table names a permission permissions.json does not grant there.
+    DocsPermissionNotGranted,
+    /// The docs' least-privileged permission differs from permissions.json's.
+    DocsLeastPrivilegedMismatch,
+    /// The command map lists a permission permissions.json does not grant there.
+    CommandPermissionNotGranted,
+    /// The command map's least-privileged permission differs from permissions.json's.
+    CommandLeastPrivilegedMismatch,
 }
 
 impl ConflictKind {
@@ -318,6 +382,10 @@ impl ConflictKind {
             ConflictKind::AdminConsentMismatch => "admin-consent-mismatch",
             ConflictKind::DuplicateGrant => "duplicate-grant",
             ConflictKind::UndefinedScheme => "undefined-scheme",
+            ConflictKind::DocsPermissionNotGranted => "docs-permission-not-granted",
+            ConflictKind::DocsLeastPrivilegedMismatch => "docs-least-privileged-mismatch",
+            ConflictKind::CommandPermissionNotGranted => "command-permission-not-granted",
+            ConflictKind::CommandLeastPrivilegedMismatch => "command-least-privileged-mismatch",
         }
     }
 }
@@ -414,4 +482,135 @@ impl fmt::Display for ApiVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// A type in one API version's schema.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TypeRef {
+    /// Full CSDL name, e.g. `microsoft.graph.user`.
+    pub type_name: String,
+    /// Whose schema it comes from.
+    pub version: ApiVersion,
+}
+
+/// One request: a method and a canonical path, with what every source says of it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Endpoint {
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Canonical path key: lower case, `{}` placeholders (see `link::path`).
+    pub key: String,
+    /// The most readable spelling found (docs, then command map, then permissions.json).
+    pub path: String,
+    /// API versions it exists in, each with the keys of the sources that say so.
+    pub versions: BTreeMap<ApiVersion, Vec<String>>,
+    /// Title of its docs page, e.g. "Get a user".
+    pub title: Option<String>,
+    /// Learn page per version.
+    pub doc_links: BTreeMap<ApiVersion, String>,
+    /// What it returns, resolved in the CSDL of `version`.
+    pub resource: Option<TypeRef>,
+    /// Whether it returns a collection of `resource`.
+    pub returns_collection: bool,
+    /// Keys of the sources that know this endpoint.
+    pub sources: Vec<String>,
+}
+
+/// A resource type with what the reference page shows of it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Resource {
+    /// Full CSDL name.
+    pub type_name: String,
+    /// Version of the schema it is shown from.
+    pub version: ApiVersion,
+    /// Why it is shown from this version when that is not v1.0.
+    pub note: Option<String>,
+    /// Description of the type.
+    pub description: Option<String>,
+    /// Base types, nearest first.
+    pub base_types: Vec<String>,
+    /// Structural properties, inherited ones first.
+    pub properties: Vec<Member>,
+    /// Navigation properties.
+    pub relationships: Vec<Member>,
+    /// A JSON representation generated from the schema.
+    pub json_representation: String,
+    /// Learn page of the resource, when the docs have one.
+    pub doc_link: Option<String>,
+    /// Keys of the sources used.
+    pub sources: Vec<String>,
+}
+
+/// A property or relationship of a resource.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Member {
+    /// Name as in the schema.
+    pub name: String,
+    /// Type, full name for Graph types (`microsoft.graph.itemBody`), `Edm.*` otherwise.
+    pub type_name: String,
+    /// Whether it is a collection.
+    pub is_collection: bool,
+    /// Description from the schema, or else from the docs resource page.
+    pub description: Option<String>,
+    /// Key of the source of the description.
+    pub description_source: Option<String>,
+    /// The type that declares it, when inherited.
+    pub inherited_from: Option<String>,
+}
+
+/// A PowerShell SDK cmdlet for one endpoint.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Command {
+    /// Cmdlet name, e.g. `Get-MgUser`.
+    pub name: String,
+    /// Full module name, e.g. `Microsoft.Graph.Users`.
+    pub module: String,
+    /// API version it calls.
+    pub version: Option<ApiVersion>,
+    /// HTTP method.
+    pub method: String,
+    /// Path as the command map spells it.
+    pub path: String,
+    /// Canonical path key.
+    pub key: String,
+    /// What it does: the title of its docs page, when found.
+    pub title: Option<String>,
+    /// Learn page of the API.
+    pub doc_link: Option<String>,
+    /// Permissions the command map lists.
+    pub permissions: Vec<CommandPermission>,
+    /// Key of the source.
+    pub source: String,
+}
+
+/// A permission the command map lists for a cmdlet.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CommandPermission {
+    /// Permission name.
+    pub name: String,
+    /// Scheme.
+    pub scheme: Scheme,
+    /// Whether the command map marks it least privileged.
+    pub least_privileged: bool,
+}
+
+/// A code example from the docs for one endpoint.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Snippet {
+    /// Language folder name: `csharp`, `javascript`, `powershell`, `python`, ...
+    pub language: String,
+    /// Docs version it comes from.
+    pub version: ApiVersion,
+    /// Request name of the example, e.g. `get_user`.
+    pub request_name: String,
+    /// HTTP method of the request.
+    pub method: String,
+    /// Canonical path key of the request.
+    pub key: String,
+    /// The request path as the example writes it.
+    pub path: String,
+    /// The code.
+    pub code: String,
+    /// File it was read from, relative to the data directory.
+    pub file: String,
 }

@@ -8,16 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::markdown::plain;
 
-/// The three permission schemes of Microsoft identity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Scheme {
-    /// Delegated, work or school account.
-    DelegatedWork,
-    /// Delegated, personal Microsoft account.
-    DelegatedPersonal,
-    /// Application (app-only).
-    Application,
-}
+pub use crate::model::Scheme;
 
 /// How a permission table was laid out in the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,169 @@
+//! Endpoints: every (method, canonical path) that permissions.json grants, with the API
+//! versions, titles, Learn links, readable spellings and resource types that the docs,
+//! the command map and the CSDL add to it.
+
+use std::collections::BTreeMap;
+
+use super::path::canonicalize;
+use super::resolve::Resolver;
+use super::Linker;
+use crate::model::{ApiVersion, Endpoint, TypeRef};
+use crate::sources::docs::Docs;
+
+/// How readable a source's spelling of a path is; the highest wins for display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Spelling {
+    /// permissions.json, mostly lower case.
+    Permissions,
+    /// The same, but with camelCase kept.
+    PermissionsCamel,
+    /// The command map: camelCase with named placeholders.
+    Commands,
+    /// The docs, written for people.
+    Docs,
+}
+
+/// Learn URL of an API page.
+pub(super) fn learn_api_link(slug: &str, version: ApiVersion) -> String {
+    format!(
+        "https://learn.microsoft.com/graph/api/{slug}?view={}",
+        view(version)
+    )
+}
+
+/// Learn URL of a resource page.
+pub(super) fn learn_resource_link(slug: &str, version: ApiVersion) -> String {
+    format!(
+        "https://learn.microsoft.com/graph/api/resources/{slug}?view={}",
+        view(version)
+    )
+}
+
+fn view(version: ApiVersion) -> &'static str {
+    match version {
+        ApiVersion::V1_0 => "graph-rest-1.0",
+        ApiVersion::Beta => "graph-rest-beta",
+    }
+}
+
+/// The endpoints being built, by (key, method), with the rank of their display spelling.
+pub(super) type EndpointMap = BTreeMap<(String, String), (Endpoint, Spelling)>;
+
+fn add_unique(list: &mut Vec<String>, item: &str) {
+    if let Err(i) = list.binary_search_by(|s| s.as_str().cmp(item)) {
+        list.insert(i, item.to_string());
+    }
+}
+
+/// Records that `source` places an endpoint in `version`.
+pub(super) fn add_version(e: &mut Endpoint, version: ApiVersion, source: &str) {
+    add_unique(e.versions.entry(version).or_default(), source);
+}
+
+/// Records that `source` knows an endpoint, offering its spelling for display.
+pub(super) fn offer_spelling(entry: &mut (Endpoint, Spelling), path: &str, rank: Spelling) {
+    if rank > entry.1 {
+        entry.0.path = path.to_string();
+        entry.1 = rank;
+    }
+}
+
+impl Linker<'_> {
+    /// One endpoint per (method, key) that some grant names.
+    pub(super) fn endpoints_from_grants(&self) -> EndpointMap {
+        let mut map = EndpointMap::new();
+        let mut displays: std::collections::HashMap<&str, String> = Default::default();
+        for g in &self.catalog.grants {
+            let display = displays
+                .entry(g.path.as_str())
+                .or_insert_with(|| canonicalize(&g.path).display().to_string())
+                .clone();
+            let rank = if g.path.chars().any(|c| c.is_ascii_uppercase()) {
+                Spelling::PermissionsCamel
+            } else {
+                Spelling::Permissions
+            };
+            let entry = map
+                .entry((g.key.clone(), g.method.clone()))
+                .or_insert_with(|| {
+                    (
+                        Endpoint {
+                            method: g.method.clone(),
+                            key: g.key.clone(),
+                            path: display.clone(),
+                            versions: BTreeMap::new(),
+                            title: None,
+                            doc_links: BTreeMap::new(),
+                            resource: None,
+                            returns_collection: false,
+                            sources: Vec::new(),
+                        },
+                        rank,
+                    )
+                });
+            offer_spelling(entry, &display, rank);
+            add_unique(&mut entry.0.sources, &g.source);
+        }
+        map
+    }
+
+    /// Adds what the docs' API pages say of known endpoints: versions, titles, links and
+    /// spellings. Returns how many request lines name no endpoint of permissions.json.
+    pub(super) fn endpoints_from_docs(&mut self, map: &mut EndpointMap, docs: &Docs) -> usize {
+        let mut unknown = 0;
+        for set in &docs.sets {
+            let src = self.docs_source(docs, set.version);
+            for page in &set.api_pages {
+                for req in &page.requests {
+                    let c = canonicalize(&req.path);
+                    let Some(entry) = map.get_mut(&(c.key().to_string(), req.method.clone()))
+                    else {
+                        unknown += 1;
+                        continue;
+                    };
+                    let e = &mut entry.0;
+                    add_version(e, set.version, &src);
+                    add_unique(&mut e.sources, &src);
+                    e.doc_links
+                        .entry(set.version)
+                        .or_insert_with(|| learn_api_link(&page.slug, set.version));
+                    // The v1.0 title wins: it describes the stable behaviour.
+                    if e.title.is_none() || set.version == ApiVersion::V1_0 {
+                        if let Some(t) = &page.title {
+                            e.title = Some(t.clone());
+                        }
+                    }
+                    offer_spelling(entry, c.display(), Spelling::Docs);
+                }
+            }
+        }
+        unknown
+    }
+
+    /// Resolves every endpoint against the schemas: a version that resolves the path
+    /// places the endpoint in it, and the first that resolves names its resource.
+    pub(super) fn resolve_endpoints(
+        &mut self,
+        map: &mut EndpointMap,
+        schemas: &[(ApiVersion, String, Resolver<'_>)],
+    ) {
+        for (endpoint, _) in map.values_mut() {
+            let c = canonicalize(&endpoint.key);
+            for (version, src, resolver) in schemas {
+                let Some(r) = resolver.resolve(c.segments()) else {
+                    continue;
+                };
+                add_version(endpoint, *version, src);
+                add_unique(&mut endpoint.sources, src);
+                let structured = resolver.has_type(&r.type_name);
+                if endpoint.resource.is_none() && structured {
+                    endpoint.resource = Some(TypeRef {
+                        type_name: r.type_name,
+                        version: *version,
+                    });
+                    endpoint.returns_collection = r.is_collection;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! What the Learn docs add beyond endpoints: code snippets attached to endpoints, and
+//! conflicts where a page's permission table disagrees with permissions.json.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::endpoints::EndpointMap;
+use super::path::canonicalize;
+use super::Linker;
+use crate::model::{ApiVersion, Conflict, ConflictKind, ConflictSide, Scheme, Snippet};
+use crate::sources::docs::Docs;
+
+/// Permissions granted for one (key, method, scheme): all, and the least privileged.
+#[derive(Debug, Default)]
+pub(super) struct Granted {
+    pub all: BTreeSet<String>,
+    pub least: BTreeSet<String>,
+}
+
+/// What permissions.json grants, by (key, method, scheme).
+pub(super) type GrantIndex = BTreeMap<(String, String, Scheme), Granted>;
+
+impl Linker<'_> {
+    /// The source key of one version of the docs, registering it on first use.
+    pub(super) fn docs_source(&mut self, docs: &Docs, version: ApiVersion) -> String {
+        let key = self.docs_source_key(version);
+        if !self.catalog.sources.contains_key(&key) {
+            let path = format!("{}/{}", docs.root, version.as_str());
+            self.source(&key, &path);
+        }
+        key
+    }
+
+    /// The source key of one version of the docs.
+    pub(super) fn docs_source_key(&self, version: ApiVersion) -> String {
+        format!("docs:{version}")
+    }
+
+    /// An index of the grants for comparisons with the docs and the command map.
+    pub(super) fn grant_index(&self) -> GrantIndex {
+        let mut index = GrantIndex::new();
+        for g in &self.catalog.grants {
+            let entry = index
+                .entry((g.key.clone(), g.method.clone(), g.scheme))
+                .or_default();
+            entry.all.insert(g.permission.clone());
+            if g.least_privileged {
+                entry.least.insert(g.permission.clone());
+            }
+        }
+        index
+    }
+
+    /// Attaches each docs example with a snippet to the endpoint it requests.
+    pub(super) fn attach_snippets(&mut self, docs: &Docs, endpoints: &EndpointMap) {
+        let mut snippets = Vec::new();
+        for set in &docs.sets {
+            for page in &set.api_pages {
+                for example in &page.examples {
+                    let c = canonicalize(&example.request.path);
+                    let key = (c.key().to_string(), example.request.method.clone());
+                    if !endpoints.contains_key(&key) {
+                        continue;
+                    }
+                    for s in set.snippets_for(&example.name) {
+                        snippets.push(Snippet {
+                            language: s.language.clone(),
+                            version: set.version,
+                            request_name: example.name.clone(),
+                            method: key.1.clone(),
+                            key: key.0.clone(),
+                            path: c.display().to_string(),
+                            code: s.code.clone(),
+                            file: format!("{}/{}", docs.root, s.file),
+                        });
+                    }
+                }
+            }
+        }
+        self.report.linked("snippets attached to endpoints", snippets.len());
+        self.catalog.snippets = snippets;
+    }
+
+    /// Compares each API page's permission table with permissions.json for every request
+    /// the page documents. Pages with several tables, and sub-case rows (Intune
+    /// workflows, per-resource rows), are skipped: which request they govern is unclear.
+    pub(super) fn docs_conflicts(&mut self, docs: &Docs, granted: &GrantIndex) {
+        let mut conflicts = Vec::new();
+        let mut compared = 0;
+        for set in &docs.sets {
+            let src = self.docs_source_key(set.version);
+            for page in &set.api_pages {
+                let [table] = page.permission_tables.as_slice() else {
+                    continue;
+                };
+                for req in &page.requests {
+                    let c = canonicalize(&req.path);
+                    for row in table.rows.iter().filter(|r| r.variant.is_none()) {
+                        if row.not_supported || row.permissions.is_empty() {
+                            continue;
+                        }
+                        let k = (c.key().to_string(), req.method.clone(), row.scheme);
+                        let Some(g) = granted.get(&k) else {
+                            continue;
+                        };
+                        compared += 1;
+                        let subject = format!("{} {} ({})", req.method, c.display(), row.scheme);
+                        let missing: Vec<&str> = row
+                            .permissions
+                            .iter()
+                            .map(String::as_str)
+                            .filter(|p| !g.all.contains(*p))
+                            .collect();
+                        for p in &missing {
+                            conflicts.push(Conflict {
+                                kind: ConflictKind::DocsPermissionNotGranted,
+                                permission: Some((*p).to_string()),
+                                subject: subject.clone(),
+                                sides: vec![
+                                    side(&src, format!("{} lists {p}", page.slug)),
+                                    side("permissions", "does not grant it here".into()),
+                                ],
+                                resolution: "not shown as a grant".into(),
+                            });
+                        }
+                        let first = &row.permissions[0];
+                        if !g.least.is_empty() && !g.least.contains(first) {
+                            // Filed under permissions.json's least-privileged choice, whose
+                            // page is where a reader needs to see the disagreement.
+                            for p in &g.least {
+                                conflicts.push(Conflict {
+                                    kind: ConflictKind::DocsLeastPrivilegedMismatch,
+                                    permission: Some(p.clone()),
+                                    subject: subject.clone(),
+                                    sides: vec![
+                                        side(&src, format!("least privileged: {first}")),
+                                        side("permissions", format!("least privileged: {p}")),
+                                    ],
+                                    resolution: "permissions.json's choice marked".into(),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.report.linked("docs table rows compared with grants", compared);
+        self.catalog.conflicts.extend(conflicts);
+    }
+}
+
+pub(super) fn side(source: &str, value: String) -> ConflictSide {
+    ConflictSide {
+        source: source.to_string(),
+        value,
+    }
+}

@@ -1,0 +1,249 @@
+//! Resources: the CSDL types endpoints return, with properties, relationships and a
+//! JSON representation, descriptions filled from the docs where the schema has none;
+//! and each permission's primary resource.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::endpoints::learn_resource_link;
+use super::Linker;
+use crate::model::{ApiVersion, Endpoint, Member, Resource, TypeRef};
+use crate::sources::csdl::{Csdl, FoundType};
+use crate::sources::docs::{Docs, ResourcePage};
+
+/// A loaded schema with its source key.
+pub(super) struct Schema<'a> {
+    pub version: ApiVersion,
+    pub source: String,
+    pub csdl: &'a Csdl,
+}
+
+/// Docs resource pages by (version, lower-case full type name).
+pub(super) fn index_resource_pages(docs: Option<&Docs>) -> HashMap<(ApiVersion, String), &ResourcePage> {
+    let mut index = HashMap::new();
+    for set in docs.iter().flat_map(|d| &d.sets) {
+        for page in &set.resources {
+            let full = page
+                .odata_type
+                .clone()
+                .unwrap_or_else(|| format!("microsoft.graph.{}", page.type_name));
+            index
+                .entry((set.version, full.trim_start_matches('#').to_ascii_lowercase()))
+                .or_insert(page);
+        }
+    }
+    index
+}
+
+impl Linker<'_> {
+    /// Builds one [`Resource`] per type that some endpoint returns.
+    pub(super) fn build_resources(
+        &mut self,
+        endpoints: &[Endpoint],
+        schemas: &[Schema<'_>],
+        docs: Option<&Docs>,
+    ) {
+        let pages = index_resource_pages(docs);
+        let mut wanted: Vec<&TypeRef> = endpoints.iter().filter_map(|e| e.resource.as_ref()).collect();
+        wanted.sort();
+        wanted.dedup();
+        for t in wanted {
+            let Some(schema) = schemas.iter().find(|s| s.version == t.version) else {
+                continue;
+            };
+            let Some(FoundType::Structured(st)) = schema.csdl.find_type(&t.type_name) else {
+                continue;
+            };
+            let lower = st.full_name.to_ascii_lowercase();
+            // The docs page of the same version first, the other version's otherwise.
+            let page = pages.get(&(t.version, lower.clone())).or_else(|| {
+                ApiVersion::ALL
+                    .iter()
+                    .find_map(|v| pages.get(&(*v, lower.clone())))
+            });
+            let docs_key = page.map(|p| self.docs_source_key(p.version));
+            let describe = |name: &str, csdl_text: &Option<String>, rels: bool| {
+                if let Some(d) = csdl_text.as_ref().filter(|d| !d.trim().is_empty()) {
+                    return (Some(d.clone()), Some(schema.source.clone()));
+                }
+                let from_docs = page.and_then(|p| {
+                    let list = if rels { &p.relationships } else { &p.properties };
+                    list.iter()
+                        .find(|m| m.name.eq_ignore_ascii_case(name))
+                        .map(|m| m.description.trim().to_string())
+                        .filter(|d| !d.is_empty())
+                });
+                match from_docs {
+                    Some(d) => (Some(d), docs_key.clone()),
+                    None => (None, None),
+                }
+            };
+            let inherited = |declared_in: &str| {
+                (!declared_in.eq_ignore_ascii_case(&st.full_name)).then(|| declared_in.to_string())
+            };
+            let properties: Vec<Member> = schema
+                .csdl
+                .all_properties(&st.full_name)
+                .into_iter()
+                .map(|p| {
+                    let (description, description_source) =
+                        describe(&p.item.name, &p.item.description, false);
+                    Member {
+                        name: p.item.name.clone(),
+                        type_name: p.item.type_name.clone(),
+                        is_collection: p.item.is_collection,
+                        description,
+                        description_source,
+                        inherited_from: inherited(p.declared_in),
+                    }
+                })
+                .collect();
+            let relationships: Vec<Member> = schema
+                .csdl
+                .all_navigation_properties(&st.full_name)
+                .into_iter()
+                .map(|n| {
+                    let (description, description_source) =
+                        describe(&n.item.name, &n.item.description, true);
+                    Member {
+                        name: n.item.name.clone(),
+                        type_name: n.item.type_name.clone(),
+                        is_collection: n.item.is_collection,
+                        description,
+                        description_source,
+                        inherited_from: inherited(n.declared_in),
+                    }
+                })
+                .collect();
+            let mut sources = vec![schema.source.clone()];
+            sources.extend(docs_key.clone());
+            sources.sort();
+            sources.dedup();
+            let description = st
+                .description
+                .clone()
+                .or_else(|| page.and_then(|p| p.description.clone()));
+            self.catalog.resources.push(Resource {
+                type_name: st.full_name.clone(),
+                version: t.version,
+                note: (t.version != ApiVersion::V1_0).then(|| {
+                    format!(
+                        "Shown from {} metadata because the v1.0 schema has no type `{}`.",
+                        t.version, st.full_name
+                    )
+                }),
+                description,
+                base_types: schema
+                    .csdl
+                    .base_chain(&st.full_name)
+                    .into_iter()
+                    .skip(1)
+                    .map(|b| b.full_name.clone())
+                    .collect(),
+                json_representation: json_representation(schema.csdl, &st.full_name, &properties),
+                properties,
+                relationships,
+                doc_link: page.map(|p| learn_resource_link(&p.slug, p.version)),
+                sources,
+            });
+        }
+    }
+
+    /// Gives each permission the resource most of its endpoints return; ties go to the
+    /// type whose name the permission's category mentions, then to the first by name.
+    pub(super) fn assign_primary_resources(&mut self, endpoints: &[Endpoint]) {
+        let by_key: HashMap<(&str, &str), &Endpoint> = endpoints
+            .iter()
+            .map(|e| ((e.key.as_str(), e.method.as_str()), e))
+            .collect();
+        let mut counts: BTreeMap<&str, BTreeMap<&TypeRef, usize>> = BTreeMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for g in &self.catalog.grants {
+            if !seen.insert((g.permission.as_str(), g.key.as_str(), g.method.as_str())) {
+                continue;
+            }
+            if let Some(t) = by_key
+                .get(&(g.key.as_str(), g.method.as_str()))
+                .and_then(|e| e.resource.as_ref())
+            {
+                *counts
+                    .entry(g.permission.as_str())
+                    .or_default()
+                    .entry(t)
+                    .or_default() += 1;
+            }
+        }
+        for perm in self.permissions.values_mut() {
+            let Some(types) = counts.get(perm.name.as_str()) else {
+                continue;
+            };
+            let category = perm.category().to_ascii_lowercase().replace('-', "");
+            perm.primary_resource = types
+                .iter()
+                .max_by(|(a, na), (b, nb)| {
+                    let mentions = |t: &TypeRef| {
+                        let short = t.type_name.rsplit('.').next().unwrap_or_default();
+                        category.contains(&short.to_ascii_lowercase())
+                    };
+                    na.cmp(nb)
+                        .then_with(|| mentions(a).cmp(&mentions(b)))
+                        .then_with(|| b.cmp(a))
+                })
+                .map(|(t, _)| (*t).clone());
+        }
+    }
+}
+
+/// A JSON representation in the style of the Graph docs: each structural property with
+/// a placeholder of its type, complex values as nested objects naming their type.
+pub fn json_representation(csdl: &Csdl, full_name: &str, properties: &[Member]) -> String {
+    let mut out = String::from("{\n");
+    let mut lines = vec![format!(
+        "  \"@odata.type\": {}",
+        json_string(&format!("#{full_name}"))
+    )];
+    for p in properties {
+        let value = placeholder(csdl, p);
+        let value = if p.is_collection {
+            format!("[{value}]")
+        } else {
+            value
+        };
+        lines.push(format!("  {}: {value}", json_string(&p.name)));
+    }
+    out.push_str(&lines.join(",\n"));
+    out.push_str("\n}");
+    out
+}
+
+fn placeholder(csdl: &Csdl, p: &Member) -> String {
+    let t = p.type_name.as_str();
+    let text = match t {
+        "Edm.String" if p.name == "id" => "String (identifier)",
+        "Edm.String" => "String",
+        "Edm.DateTimeOffset" => "String (timestamp)",
+        "Edm.Date" => "String (date)",
+        "Edm.TimeOfDay" => "String (time)",
+        "Edm.Duration" => "String (duration)",
+        "Edm.Guid" => "String (guid)",
+        "Edm.Binary" | "Edm.Stream" => "String (binary)",
+        "Edm.Boolean" => return "\"Boolean\"".into(),
+        "Edm.Int16" | "Edm.Int32" | "Edm.Int64" | "Edm.Byte" | "Edm.SByte" => {
+            return format!("\"{}\"", t.trim_start_matches("Edm."))
+        }
+        "Edm.Double" | "Edm.Single" | "Edm.Decimal" => {
+            return format!("\"{}\"", t.trim_start_matches("Edm."))
+        }
+        _ => match csdl.find_type(t) {
+            Some(FoundType::Enum(e)) => return json_string(&format!("String ({})", e.name)),
+            Some(FoundType::Structured(s)) => {
+                return format!("{{\"@odata.type\": {}}}", json_string(&s.full_name))
+            }
+            None => t,
+        },
+    };
+    json_string(text)
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{}\"", s.escape_default()))
+}
