@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::learn::{side, GrantIndex};
 use super::endpoints::{add_version, offer_spelling, EndpointMap, Spelling};
+use super::learn::{side, GrantIndex};
 use super::path::canonicalize;
 use super::Linker;
 use crate::model::{ApiVersion, Command, CommandPermission, Conflict, ConflictKind};
@@ -67,7 +67,11 @@ impl Linker<'_> {
             let title = slug.as_ref().and_then(|s| {
                 version
                     .and_then(|v| titles.get(&(v, s.clone())))
-                    .or_else(|| ApiVersion::ALL.iter().find_map(|v| titles.get(&(*v, s.clone()))))
+                    .or_else(|| {
+                        ApiVersion::ALL
+                            .iter()
+                            .find_map(|v| titles.get(&(*v, s.clone())))
+                    })
                     .map(|t| t.to_string())
             });
             let mut permissions: Vec<CommandPermission> = e
@@ -107,7 +111,10 @@ impl Linker<'_> {
                         subject,
                         sides: vec![
                             side(&src, format!("least privileged: {}", p.name)),
-                            side("permissions", format!("least privileged: {}", least.join(", "))),
+                            side(
+                                "permissions",
+                                format!("least privileged: {}", least.join(", ")),
+                            ),
                         ],
                         resolution: "permissions.json's choice marked".into(),
                     });

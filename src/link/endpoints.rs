@@ -2,10 +2,10 @@
 //! versions, titles, Learn links, readable spellings and resource types that the docs,
 //! the command map and the CSDL add to it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::path::canonicalize;
-use super::resolve::Resolver;
+use super::resolve::{NameMatcher, Resolved, Resolver};
 use super::Linker;
 use crate::model::{ApiVersion, Endpoint, TypeRef};
 use crate::sources::docs::Docs;
@@ -95,6 +95,7 @@ impl Linker<'_> {
                             title: None,
                             doc_links: BTreeMap::new(),
                             resource: None,
+                            resource_by_name: false,
                             returns_collection: false,
                             sources: Vec::new(),
                         },
@@ -146,11 +147,24 @@ impl Linker<'_> {
         &mut self,
         map: &mut EndpointMap,
         schemas: &[(ApiVersion, String, Resolver<'_>)],
+        matcher: Option<&NameMatcher<'_>>,
     ) {
+        let strict: Vec<&Resolver<'_>> = schemas.iter().map(|(_, _, r)| r).collect();
+        // Several methods share a path; walk each path once per schema.
+        let mut walked: HashMap<String, Vec<Option<Resolved>>> = HashMap::new();
         for (endpoint, _) in map.values_mut() {
             let c = canonicalize(&endpoint.key);
-            for (version, src, resolver) in schemas {
-                let Some(r) = resolver.resolve(c.segments()) else {
+            let results = walked
+                .entry(endpoint.key.clone())
+                .or_insert_with(|| {
+                    schemas
+                        .iter()
+                        .map(|(_, _, r)| r.resolve(c.segments()))
+                        .collect()
+                })
+                .clone();
+            for ((version, src, resolver), r) in schemas.iter().zip(results) {
+                let Some(r) = r else {
                     continue;
                 };
                 add_version(endpoint, *version, src);
@@ -164,6 +178,35 @@ impl Linker<'_> {
                     endpoint.returns_collection = r.is_collection;
                 }
             }
+            if endpoint.resource.is_some() || !endpoint.versions.is_empty() {
+                continue;
+            }
+            // No schema in the snapshot knows the path: match it by name in the type maps.
+            let Some(matcher) = matcher else { continue };
+            let Some(r) = matcher.resolve(&strict, c.segments()) else {
+                continue;
+            };
+            let in_schema = schemas
+                .iter()
+                .find(|(_, _, res)| res.has_type(&r.type_name))
+                .map(|(v, _, _)| *v);
+            let Some(version) =
+                in_schema.or_else(|| matcher.type_names(&r.type_name).map(|(v, _)| v))
+            else {
+                continue;
+            };
+            // A type only the beta type map knows can only be returned by beta.
+            if version == ApiVersion::Beta && in_schema.is_none() {
+                let src = format!("typemap:{version}");
+                add_version(endpoint, version, &src);
+                add_unique(&mut endpoint.sources, &src);
+            }
+            endpoint.resource = Some(TypeRef {
+                type_name: r.type_name,
+                version,
+            });
+            endpoint.resource_by_name = true;
+            endpoint.returns_collection = r.is_collection;
         }
     }
 }

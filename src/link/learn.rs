@@ -76,7 +76,8 @@ impl Linker<'_> {
                 }
             }
         }
-        self.report.linked("snippets attached to endpoints", snippets.len());
+        self.report
+            .linked("snippets attached to endpoints", snippets.len());
         self.catalog.snippets = snippets;
     }
 
@@ -143,7 +144,8 @@ impl Linker<'_> {
                 }
             }
         }
-        self.report.linked("docs table rows compared with grants", compared);
+        self.report
+            .linked("docs table rows compared with grants", compared);
         self.catalog.conflicts.extend(conflicts);
     }
 }

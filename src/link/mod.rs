@@ -19,8 +19,8 @@ use crate::model::{
     SourceFile,
 };
 use crate::sources::snapshot::Snapshot;
-use crate::sources::{commands, csdl, descriptions, docs, provisioning, DataDir};
-use resolve::Resolver;
+use crate::sources::{commands, csdl, descriptions, docs, provisioning, typemap, DataDir};
+use resolve::{NameMatcher, Resolver};
 
 /// A path relative to the data directory, with `/` separators.
 fn relative(dir: &DataDir, path: &std::path::Path) -> String {
@@ -134,7 +134,8 @@ pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
             Some((path, doc)) => {
                 let rel = relative(dir, &path);
                 let key = ctx.source(&format!("csdl:{version}"), &rel);
-                ctx.report.count(&key, "entity types", doc.entity_types.len());
+                ctx.report
+                    .count(&key, "entity types", doc.entity_types.len());
                 schemas.push((version, key, doc));
             }
             None => ctx.missing(
@@ -163,25 +164,46 @@ pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
         for set in &docs.sets {
             let key = ctx.docs_source(docs, set.version);
             ctx.report.count(&key, "API pages", set.api_pages.len());
-            ctx.report.count(&key, "resource pages", set.resources.len());
-            ctx.report.count(&key, "snippets", set.snippets.len());
             ctx.report
-                .count(&key, "pages with a permission table", set.stats.pages_with_permissions);
+                .count(&key, "resource pages", set.resources.len());
+            ctx.report.count(&key, "snippets", set.snippets.len());
+            ctx.report.count(
+                &key,
+                "pages with a permission table",
+                set.stats.pages_with_permissions,
+            );
         }
         let unknown = ctx.endpoints_from_docs(&mut endpoints, docs);
-        ctx.report.linked("docs requests not in permissions.json", unknown);
+        ctx.report
+            .linked("docs requests not in permissions.json", unknown);
     }
     ctx.report.lap("endpoints");
     let granted = ctx.grant_index();
     if let Some(entries) = command_entries {
         ctx.add_commands(entries, &mut endpoints, docs.as_ref(), &granted);
     }
+    let mut typemaps = Vec::new();
+    for version in ApiVersion::ALL {
+        if let Some((files, map)) = typemap::load(dir, version)? {
+            for (i, file) in files.iter().enumerate() {
+                let suffix = if i == 0 { "" } else { ":complex" };
+                let key = ctx.source(&format!("typemap:{version}{suffix}"), file);
+                if i == 0 {
+                    ctx.report
+                        .count(&key, "types (names only)", map.types.len());
+                }
+            }
+            typemaps.push((version, map));
+        }
+    }
+    let matcher = (!typemaps.is_empty())
+        .then(|| NameMatcher::new(typemaps.iter().map(|(v, m)| (*v, m)).collect()));
     {
         let resolvers: Vec<(ApiVersion, String, Resolver<'_>)> = schemas
             .iter()
             .map(|(v, k, doc)| (*v, k.clone(), Resolver::new(doc)))
             .collect();
-        ctx.resolve_endpoints(&mut endpoints, &resolvers);
+        ctx.resolve_endpoints(&mut endpoints, &resolvers, matcher.as_ref());
     }
     ctx.report.lap("commands and resolution");
     if let Some(docs) = &docs {
@@ -198,12 +220,23 @@ pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
             csdl,
         })
         .collect();
-    ctx.build_resources(&endpoint_list, &schema_refs, docs.as_ref());
+    ctx.build_resources(
+        &endpoint_list,
+        &schema_refs,
+        docs.as_ref(),
+        matcher.as_ref(),
+    );
     ctx.assign_primary_resources(&endpoint_list);
     ctx.report.lap("resources");
-    let resolved = endpoint_list.iter().filter(|e| e.resource.is_some()).count();
+    let resolved = endpoint_list
+        .iter()
+        .filter(|e| e.resource.is_some())
+        .count();
     ctx.report.linked("endpoints", endpoint_list.len());
     ctx.report.linked("endpoints resolved to a type", resolved);
+    let by_name = endpoint_list.iter().filter(|e| e.resource_by_name).count();
+    ctx.report
+        .linked("  of which matched by name in the type maps", by_name);
     ctx.catalog.endpoints = endpoint_list;
 
     let mut catalog = ctx.catalog;
@@ -239,8 +272,22 @@ impl Catalog {
         });
         self.commands.dedup();
         self.snippets.sort_by(|a, b| {
-            (&a.key, &a.method, a.version, &a.language, &a.request_name, &a.file)
-                .cmp(&(&b.key, &b.method, b.version, &b.language, &b.request_name, &b.file))
+            (
+                &a.key,
+                &a.method,
+                a.version,
+                &a.language,
+                &a.request_name,
+                &a.file,
+            )
+                .cmp(&(
+                    &b.key,
+                    &b.method,
+                    b.version,
+                    &b.language,
+                    &b.request_name,
+                    &b.file,
+                ))
         });
         self.snippets.dedup();
         for c in &mut self.conflicts {

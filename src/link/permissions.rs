@@ -427,11 +427,12 @@ fn add_source(info: &mut SchemeInfo, src: &str) {
 }
 
 fn describe_grant(g: &Grant) -> String {
-    let mut s = if g.least_privileged {
-        "least privileged".to_string()
+    let mut s = format!("{}: ", g.path);
+    s.push_str(if g.least_privileged {
+        "least privileged"
     } else {
-        "not least privileged".to_string()
-    };
+        "not least privileged"
+    });
     if !g.also_requires.is_empty() {
         s.push_str(&format!("; also requires {}", g.also_requires.join(", ")));
     }

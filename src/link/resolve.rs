@@ -1,10 +1,13 @@
 //! Resolves a canonical request path to the CSDL type it returns, by walking entity
 //! sets, singletons, navigation and structural properties, casts and bound operations.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::path::Segment;
+use crate::model::ApiVersion;
 use crate::sources::csdl::{Csdl, StructuredType};
+use crate::sources::typemap::{TypeMap, TypeNames};
 
 /// What a path returns: a type by full name, one or many.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,29 +110,44 @@ impl<'c> Resolver<'c> {
 
     /// Walks `segments` from the entity container; `None` when a step is unknown.
     pub fn resolve(&self, segments: &[Segment]) -> Option<Resolved> {
+        match self.resolve_prefix(segments) {
+            Some((r, n)) if n == segments.len() => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Walks as far as the schema allows: the type reached and how many segments it took;
+    /// `None` when not even the first segment is known.
+    pub fn resolve_prefix(&self, segments: &[Segment]) -> Option<(Resolved, usize)> {
         let (first, rest) = segments.split_first()?;
-        let mut cur = match first {
-            Segment::Literal(name) => {
-                let (t, coll) = self.roots.get(name.as_str())?;
-                Resolved {
-                    type_name: t.clone(),
-                    is_collection: *coll,
-                }
-            }
+        let (name, keyed) = match first {
+            Segment::Literal(name) => (name, false),
             // `users(userPrincipalName='…')`: an alternate key on an entity set.
-            Segment::Call { name, .. } => {
-                let (t, _) = self.roots.get(name.as_str())?;
-                Resolved {
-                    type_name: t.clone(),
-                    is_collection: false,
-                }
-            }
+            Segment::Call { name, .. } => (name, true),
             _ => return None,
         };
+        let (t, coll) = self.roots.get(name.as_str())?;
+        let mut cur = Resolved {
+            type_name: t.clone(),
+            is_collection: *coll && !keyed,
+        };
+        let mut taken = 1;
         for seg in rest {
-            cur = self.step(&cur, seg)?;
+            match self.step(&cur, seg) {
+                Some(next) => cur = next,
+                None => break,
+            }
+            taken += 1;
         }
-        Some(cur)
+        Some((cur, taken))
+    }
+
+    /// One step from `cur`, if the schema knows it.
+    pub fn step_from(&self, cur: &Resolved, seg: &Segment) -> Option<Resolved> {
+        self.types
+            .contains_key(&cur.type_name.to_ascii_lowercase())
+            .then(|| self.step(cur, seg))
+            .flatten()
     }
 
     fn step(&self, cur: &Resolved, seg: &Segment) -> Option<Resolved> {
@@ -186,12 +204,7 @@ impl<'c> Resolver<'c> {
                     is_collection: *coll,
                 })
         };
-        lookup(&lower).or_else(|| {
-            self.derived
-                .get(&lower)?
-                .iter()
-                .find_map(|d| lookup(d))
-        })
+        lookup(&lower).or_else(|| self.derived.get(&lower)?.iter().find_map(|d| lookup(d)))
     }
 
     /// A bound function or action named `name` on the current value or a base type.
@@ -219,5 +232,287 @@ impl<'c> Resolver<'c> {
             }
         }
         None
+    }
+}
+
+/// Where a resolution came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// Every step was found in a CSDL schema.
+    Schema,
+    /// Some steps were matched by name in the type maps, which list member names but not
+    /// their types: the target type is the one named like the segment.
+    NameMatch,
+}
+
+/// Continues a walk the schemas cannot finish, using the type maps' member names and
+/// matching each segment to the type named like it (`managedTenants` →
+/// `microsoft.graph.managedTenants.managedTenant`). Used only when the schemas in the
+/// snapshot are older than the permissions, which is the common case for beta.
+pub struct NameMatcher<'t> {
+    /// Lower-case full name → (full name, members: lower case → as spelled).
+    types: HashMap<String, (String, HashMap<String, String>)>,
+    /// Lower-case simple name → lower-case full names having it.
+    by_simple: HashMap<String, Vec<String>>,
+    maps: Vec<(ApiVersion, &'t TypeMap)>,
+    /// Guesses already made, by (segment as spelled, lower-case owner type).
+    memo: RefCell<HashMap<(String, String), Option<Resolved>>>,
+}
+
+impl<'t> NameMatcher<'t> {
+    /// Indexes type maps, most trusted first.
+    pub fn new(maps: Vec<(ApiVersion, &'t TypeMap)>) -> NameMatcher<'t> {
+        let mut types: HashMap<String, (String, HashMap<String, String>)> = HashMap::new();
+        let mut by_simple: HashMap<String, Vec<String>> = HashMap::new();
+        for (_, map) in &maps {
+            for (full, names) in &map.types {
+                let lower = full.to_ascii_lowercase();
+                let entry = types.entry(lower.clone()).or_insert_with(|| {
+                    let simple = lower.rsplit('.').next().unwrap_or_default().to_string();
+                    by_simple.entry(simple).or_default().push(lower.clone());
+                    (full.clone(), HashMap::new())
+                });
+                entry.1.extend(
+                    names
+                        .navigation_properties
+                        .iter()
+                        .chain(&names.properties)
+                        .map(|n| (n.to_ascii_lowercase(), n.clone())),
+                );
+            }
+        }
+        for list in by_simple.values_mut() {
+            list.sort();
+        }
+        NameMatcher {
+            types,
+            by_simple,
+            maps,
+            memo: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The type map entry of a type, from the most trusted map that has it, with that
+    /// map's version.
+    pub fn type_names(&self, full_name: &str) -> Option<(ApiVersion, &'t TypeNames)> {
+        self.maps
+            .iter()
+            .find_map(|(v, m)| m.types.get(full_name).map(|t| (*v, t)))
+    }
+
+    /// Resolves `segments`, starting with the longest prefix a schema resolves and
+    /// matching the rest by name. `None` when a segment matches nothing.
+    pub fn resolve(&self, schemas: &[&Resolver<'_>], segments: &[Segment]) -> Option<Resolved> {
+        // Each schema's walk is a starting point, the longest first (the most trusted
+        // schema on ties): an old schema may name a type the type maps know differently.
+        let mut starts: Vec<(Resolved, usize)> = schemas
+            .iter()
+            .filter_map(|r| r.resolve_prefix(segments))
+            .collect();
+        starts.sort_by_key(|(_, taken)| std::cmp::Reverse(*taken));
+        if starts.is_empty() {
+            let Some(Segment::Literal(first)) = segments.first() else {
+                return None;
+            };
+            starts.push((self.guess(first, None)?, 1));
+        }
+        starts
+            .into_iter()
+            .find_map(|(cur, taken)| self.continue_walk(schemas, segments, cur, taken))
+    }
+
+    fn continue_walk(
+        &self,
+        schemas: &[&Resolver<'_>],
+        segments: &[Segment],
+        mut cur: Resolved,
+        taken: usize,
+    ) -> Option<Resolved> {
+        for (i, seg) in segments.iter().enumerate().skip(taken) {
+            let last = i + 1 == segments.len();
+            if let Some(next) = schemas.iter().find_map(|r| r.step_from(&cur, seg)) {
+                cur = next;
+                continue;
+            }
+            cur = match seg {
+                Segment::Placeholder if cur.is_collection => Resolved {
+                    type_name: cur.type_name,
+                    is_collection: false,
+                },
+                Segment::Literal(l) if matches!(l.as_str(), "$ref" | "$count" | "$value") => cur,
+                Segment::Literal(name) => {
+                    let lower = cur.type_name.to_ascii_lowercase();
+                    let member = self
+                        .types
+                        .get(&lower)
+                        .and_then(|(_, members)| members.get(name.as_str()));
+                    if let Some(spelled) = member {
+                        self.member_type(name, spelled, &lower)?
+                    } else if last && !cur.is_collection {
+                        // An action or function at the end acts on the resource reached.
+                        cur
+                    } else {
+                        return None;
+                    }
+                }
+                Segment::Call { .. } if last => cur,
+                Segment::Cast(name) => {
+                    let (full, _) = self.types.get(name.as_str())?;
+                    Resolved {
+                        type_name: full.clone(),
+                        is_collection: cur.is_collection,
+                    }
+                }
+                _ => return None,
+            };
+        }
+        Some(cur)
+    }
+
+    /// The type of member `name` (`spelled` as the type map does) of `owner`, a
+    /// lower-case full type name; guessed once and remembered.
+    fn member_type(&self, name: &str, spelled: &str, owner: &str) -> Option<Resolved> {
+        let key = (spelled.to_string(), owner.to_string());
+        if let Some(known) = self.memo.borrow().get(&key) {
+            return known.clone();
+        }
+        let found = self
+            .guess(name, Some(owner))
+            .or_else(|| self.guess_by_words(spelled, owner));
+        self.memo.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    /// The type a member or root segment named `name` most likely has, `owner` being
+    /// the lower-case full name of the type it belongs to: named like it, singular
+    /// first, then prefixed with the owner's name (`user` + `cloudLicensing`), then with
+    /// `Root` appended; in the owner's namespace, in a namespace named like the segment,
+    /// or in `microsoft.graph` — never in an unrelated namespace.
+    fn guess(&self, name: &str, owner: Option<&str>) -> Option<Resolved> {
+        let ns = owner.and_then(|o| o.rsplit_once('.')).map(|(ns, _)| ns);
+        let singular = singular(name);
+        let mut candidates: Vec<(String, bool)> = Vec::new();
+        if singular != name {
+            candidates.push((singular.clone(), true));
+        }
+        candidates.push((name.to_string(), false));
+        if let Some(simple) = owner.and_then(|o| o.rsplit('.').next()) {
+            if singular != name {
+                candidates.push((format!("{simple}{singular}"), true));
+            }
+            candidates.push((format!("{simple}{name}"), false));
+        }
+        candidates.push((format!("{name}root"), false));
+        for (simple, plural) in candidates {
+            let Some(fulls) = self.by_simple.get(&simple) else {
+                continue;
+            };
+            let rank = |full: &str| {
+                let full_ns = full.rsplit_once('.').map_or("", |(n, _)| n);
+                if Some(full_ns) == ns {
+                    0
+                } else if full_ns.rsplit('.').next() == Some(name) {
+                    1
+                } else if full_ns == "microsoft.graph" {
+                    2
+                } else {
+                    // A type of an unrelated namespace is more often wrong than right.
+                    3
+                }
+            };
+            if let Some(best) = fulls
+                .iter()
+                .filter(|f| rank(f) < 3)
+                .min_by_key(|f| (rank(f), f.as_str()))
+            {
+                let (full, _) = &self.types[best];
+                return Some(Resolved {
+                    type_name: full.clone(),
+                    // A segment named in the plural of its type is a collection of it.
+                    is_collection: plural,
+                });
+            }
+        }
+        // Last, a single type of the owner's namespace whose name ends with the singular
+        // (`dataConnectors` → `industryDataConnector`).
+        let ns = ns?;
+        let mut suffixed = self.types.keys().filter(|full| {
+            full.rsplit_once('.')
+                .is_some_and(|(n, simple)| n == ns && simple.ends_with(singular.as_str()))
+        });
+        let only = suffixed.next()?;
+        if suffixed.next().is_some() {
+            return None;
+        }
+        Some(Resolved {
+            type_name: self.types[only].0.clone(),
+            is_collection: singular != name,
+        })
+    }
+}
+
+impl NameMatcher<'_> {
+    /// A single type of the owner's namespace whose name holds the words of the member's
+    /// singular in order (`hardwareOathMethods` → `hardwareOathAuthenticationMethod`).
+    fn guess_by_words(&self, spelled: &str, owner: &str) -> Option<Resolved> {
+        let ns = owner.rsplit_once('.').map(|(ns, _)| ns)?;
+        let words = camel_words(&singular(spelled));
+        if words.len() < 2 {
+            return None;
+        }
+        let mut found = self.types.keys().filter(|full| {
+            full.rsplit_once('.').is_some_and(|(n, simple)| {
+                n == ns && {
+                    let mut rest = simple;
+                    words.iter().all(|w| match rest.find(w.as_str()) {
+                        Some(i) => {
+                            rest = &rest[i + w.len()..];
+                            true
+                        }
+                        None => false,
+                    })
+                }
+            })
+        });
+        let only = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        Some(Resolved {
+            type_name: self.types[only].0.clone(),
+            is_collection: singular(spelled) != spelled,
+        })
+    }
+}
+
+/// The lower-case words of a camelCase name.
+fn camel_words(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for c in name.chars() {
+        if c.is_ascii_uppercase() || words.is_empty() {
+            words.push(String::new());
+        }
+        if let Some(w) = words.last_mut() {
+            w.push(c.to_ascii_lowercase());
+        }
+    }
+    words
+}
+
+/// The English singular of a lower-case member name, as Graph names collections.
+fn singular(name: &str) -> String {
+    if let Some(stem) = name.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if let Some(stem) = name
+        .strip_suffix("sses")
+        .or_else(|| name.strip_suffix("xes"))
+        .or_else(|| name.strip_suffix("ches"))
+        .or_else(|| name.strip_suffix("shes"))
+    {
+        format!("{}{}", stem, &name[stem.len()..name.len() - 2])
+    } else if let Some(stem) = name.strip_suffix('s').filter(|s| !s.ends_with('s')) {
+        stem.to_string()
+    } else {
+        name.to_string()
     }
 }

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::endpoints::learn_resource_link;
+use super::resolve::NameMatcher;
 use super::Linker;
 use crate::model::{ApiVersion, Endpoint, Member, Resource, TypeRef};
 use crate::sources::csdl::{Csdl, FoundType};
@@ -18,7 +19,9 @@ pub(super) struct Schema<'a> {
 }
 
 /// Docs resource pages by (version, lower-case full type name).
-pub(super) fn index_resource_pages(docs: Option<&Docs>) -> HashMap<(ApiVersion, String), &ResourcePage> {
+pub(super) fn index_resource_pages(
+    docs: Option<&Docs>,
+) -> HashMap<(ApiVersion, String), &ResourcePage> {
     let mut index = HashMap::new();
     for set in docs.iter().flat_map(|d| &d.sets) {
         for page in &set.resources {
@@ -27,7 +30,10 @@ pub(super) fn index_resource_pages(docs: Option<&Docs>) -> HashMap<(ApiVersion, 
                 .clone()
                 .unwrap_or_else(|| format!("microsoft.graph.{}", page.type_name));
             index
-                .entry((set.version, full.trim_start_matches('#').to_ascii_lowercase()))
+                .entry((
+                    set.version,
+                    full.trim_start_matches('#').to_ascii_lowercase(),
+                ))
                 .or_insert(page);
         }
     }
@@ -41,16 +47,24 @@ impl Linker<'_> {
         endpoints: &[Endpoint],
         schemas: &[Schema<'_>],
         docs: Option<&Docs>,
+        matcher: Option<&NameMatcher<'_>>,
     ) {
         let pages = index_resource_pages(docs);
-        let mut wanted: Vec<&TypeRef> = endpoints.iter().filter_map(|e| e.resource.as_ref()).collect();
+        let mut wanted: Vec<&TypeRef> = endpoints
+            .iter()
+            .filter_map(|e| e.resource.as_ref())
+            .collect();
         wanted.sort();
         wanted.dedup();
         for t in wanted {
-            let Some(schema) = schemas.iter().find(|s| s.version == t.version) else {
-                continue;
-            };
-            let Some(FoundType::Structured(st)) = schema.csdl.find_type(&t.type_name) else {
+            let schema = schemas.iter().find(|s| s.version == t.version);
+            let Some((schema, st)) = schema.and_then(|s| match s.csdl.find_type(&t.type_name) {
+                Some(FoundType::Structured(st)) => Some((s, st)),
+                _ => None,
+            }) else {
+                if let Some(resource) = matcher.and_then(|m| self.resource_from_type_map(t, m)) {
+                    self.catalog.resources.push(resource);
+                }
                 continue;
             };
             let lower = st.full_name.to_ascii_lowercase();
@@ -66,7 +80,11 @@ impl Linker<'_> {
                     return (Some(d.clone()), Some(schema.source.clone()));
                 }
                 let from_docs = page.and_then(|p| {
-                    let list = if rels { &p.relationships } else { &p.properties };
+                    let list = if rels {
+                        &p.relationships
+                    } else {
+                        &p.properties
+                    };
                     list.iter()
                         .find(|m| m.name.eq_ignore_ascii_case(name))
                         .map(|m| m.description.trim().to_string())
@@ -146,6 +164,41 @@ impl Linker<'_> {
                 sources,
             });
         }
+    }
+
+    /// A resource known only by the type maps: member names without types.
+    fn resource_from_type_map(
+        &mut self,
+        t: &TypeRef,
+        matcher: &NameMatcher<'_>,
+    ) -> Option<Resource> {
+        let (version, names) = matcher.type_names(&t.type_name)?;
+        let source = format!("typemap:{version}");
+        let member = |name: &String| Member {
+            name: name.clone(),
+            type_name: String::new(),
+            is_collection: false,
+            description: None,
+            description_source: None,
+            inherited_from: None,
+        };
+        Some(Resource {
+            type_name: t.type_name.clone(),
+            version,
+            note: Some(format!(
+                "No schema in this data defines `{}`; its member names come from the {version} \
+                 type map, which lists names only, and the type was matched to the request \
+                 paths by name.",
+                t.type_name
+            )),
+            description: None,
+            base_types: Vec::new(),
+            properties: names.properties.iter().map(member).collect(),
+            relationships: names.navigation_properties.iter().map(member).collect(),
+            json_representation: String::new(),
+            doc_link: None,
+            sources: vec![source],
+        })
     }
 
     /// Gives each permission the resource most of its endpoints return; ties go to the

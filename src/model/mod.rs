@@ -510,6 +510,9 @@ pub struct Endpoint {
     pub doc_links: BTreeMap<ApiVersion, String>,
     /// What it returns, resolved in the CSDL of `version`.
     pub resource: Option<TypeRef>,
+    /// Whether `resource` was matched by segment names in the type maps because no
+    /// schema in the data knows the path.
+    pub resource_by_name: bool,
     /// Whether it returns a collection of `resource`.
     pub returns_collection: bool,
     /// Keys of the sources that know this endpoint.

@@ -10,6 +10,7 @@ pub mod docs;
 pub mod permissions;
 pub mod provisioning;
 pub mod snapshot;
+pub mod typemap;
 
 use std::fs;
 use std::io;
