@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::What;
-use crate::model::{Catalog, PermissionType};
+use crate::model::{ApiVersion, Catalog, PermissionType};
 
 /// Prefixes a cell with `'` when it would start with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return, which spreadsheets read as the start of a formula.
@@ -85,6 +85,7 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
                 "permission",
                 "method",
                 "path",
+                "key",
                 "scheme",
                 "least_privileged",
                 "also_requires",
@@ -97,6 +98,7 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
                     g.permission.clone(),
                     g.method.clone(),
                     g.path.clone(),
+                    g.key.clone(),
                     g.scheme.to_string(),
                     g.least_privileged.to_string(),
                     g.also_requires.join(";"),
@@ -126,6 +128,101 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
                 ])?;
             }
         }
+        What::Endpoints => {
+            row(svec(&[
+                "method",
+                "path",
+                "key",
+                "versions",
+                "title",
+                "resource",
+                "resource_version",
+                "resource_by_name",
+                "returns_collection",
+                "doc_link_v1.0",
+                "doc_link_beta",
+                "sources",
+            ]))?;
+            for e in &catalog.endpoints {
+                row(vec![
+                    e.method.clone(),
+                    e.path.clone(),
+                    e.key.clone(),
+                    join_with(e.versions.keys().map(|v| v.as_str()), ";"),
+                    opt(e.title.as_deref()),
+                    opt(e.resource.as_ref().map(|r| r.type_name.as_str())),
+                    opt(e.resource.as_ref().map(|r| r.version.as_str())),
+                    e.resource_by_name.to_string(),
+                    e.returns_collection.to_string(),
+                    opt(e.doc_links.get(&ApiVersion::V1_0)),
+                    opt(e.doc_links.get(&ApiVersion::Beta)),
+                    join_with(e.sources.iter().map(String::as_str), ";"),
+                ])?;
+            }
+        }
+        What::Resources => {
+            row(svec(&[
+                "resource",
+                "version",
+                "member_kind",
+                "name",
+                "type",
+                "is_collection",
+                "description",
+                "description_source",
+                "inherited_from",
+            ]))?;
+            for r in &catalog.resources {
+                let members = r
+                    .properties
+                    .iter()
+                    .map(|m| ("property", m))
+                    .chain(r.relationships.iter().map(|m| ("relationship", m)));
+                for (kind, m) in members {
+                    row(vec![
+                        r.type_name.clone(),
+                        r.version.to_string(),
+                        kind.to_string(),
+                        m.name.clone(),
+                        m.type_name.clone(),
+                        m.is_collection.to_string(),
+                        opt(m.description.as_deref()),
+                        opt(m.description_source.as_deref()),
+                        opt(m.inherited_from.as_deref()),
+                    ])?;
+                }
+            }
+        }
+        What::Commands => {
+            row(svec(&[
+                "command",
+                "module",
+                "version",
+                "method",
+                "path",
+                "key",
+                "title",
+                "doc_link",
+                "permissions",
+            ]))?;
+            for c in &catalog.commands {
+                let perms = c.permissions.iter().map(|p| {
+                    let mark = if p.least_privileged { "*" } else { "" };
+                    format!("{}:{}{mark}", p.name, p.scheme)
+                });
+                row(vec![
+                    c.name.clone(),
+                    c.module.clone(),
+                    opt(c.version),
+                    c.method.clone(),
+                    c.path.clone(),
+                    c.key.clone(),
+                    opt(c.title.as_deref()),
+                    opt(c.doc_link.as_deref()),
+                    perms.collect::<Vec<_>>().join(";"),
+                ])?;
+            }
+        }
     }
     w.flush()?;
     Ok(())
@@ -137,5 +234,9 @@ fn svec(items: &[&str]) -> Vec<String> {
 
 /// Joins several values into one cell; ` | ` cannot be mistaken for a CSV delimiter.
 fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
-    items.collect::<Vec<_>>().join(" | ")
+    join_with(items, " | ")
+}
+
+fn join_with<'a>(items: impl Iterator<Item = &'a str>, sep: &str) -> String {
+    items.collect::<Vec<_>>().join(sep)
 }

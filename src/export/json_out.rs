@@ -40,5 +40,8 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
         What::Permissions => emit(catalog, what, &catalog.permissions, out),
         What::Grants => emit(catalog, what, &catalog.grants, out),
         What::Conflicts => emit(catalog, what, &catalog.conflicts, out),
+        What::Endpoints => emit(catalog, what, &catalog.endpoints, out),
+        What::Resources => emit(catalog, what, &catalog.resources, out),
+        What::Commands => emit(catalog, what, &catalog.commands, out),
     }
 }

@@ -23,6 +23,12 @@ pub enum What {
     Grants,
     /// Disagreements between sources.
     Conflicts,
+    /// One item per method × canonical path (CSV: one row each).
+    Endpoints,
+    /// Resource types with their properties and relationships (CSV: one row per member).
+    Resources,
+    /// PowerShell SDK cmdlets (CSV: one row each).
+    Commands,
 }
 
 /// Output format.
@@ -36,7 +42,14 @@ pub enum Format {
 
 impl What {
     /// All kinds, in documentation order.
-    pub const ALL: [What; 3] = [What::Permissions, What::Grants, What::Conflicts];
+    pub const ALL: [What; 6] = [
+        What::Permissions,
+        What::Grants,
+        What::Conflicts,
+        What::Endpoints,
+        What::Resources,
+        What::Commands,
+    ];
 
     /// Lower-case name, as on the command line and in file names.
     pub fn as_str(self) -> &'static str {
@@ -44,6 +57,9 @@ impl What {
             What::Permissions => "permissions",
             What::Grants => "grants",
             What::Conflicts => "conflicts",
+            What::Endpoints => "endpoints",
+            What::Resources => "resources",
+            What::Commands => "commands",
         }
     }
 }

@@ -60,9 +60,16 @@ pub(super) fn add_version(e: &mut Endpoint, version: ApiVersion, source: &str) {
     add_unique(e.versions.entry(version).or_default(), source);
 }
 
-/// Records that `source` knows an endpoint, offering its spelling for display.
+/// Records that `source` knows an endpoint, offering its spelling for display: a more
+/// readable source wins, and between equals the spelling with fewer segments in
+/// PascalCase (`OutboundProvisioningFlowSets` is a typo of the usual camelCase).
 pub(super) fn offer_spelling(entry: &mut (Endpoint, Spelling), path: &str, rank: Spelling) {
-    if rank > entry.1 {
+    let capitals = |p: &str| {
+        p.split('/')
+            .filter(|s| s.starts_with(|c: char| c.is_ascii_uppercase()))
+            .count()
+    };
+    if rank > entry.1 || (rank == entry.1 && capitals(path) < capitals(&entry.0.path)) {
         entry.0.path = path.to_string();
         entry.1 = rank;
     }
@@ -112,6 +119,7 @@ impl Linker<'_> {
     /// spellings. Returns how many request lines name no endpoint of permissions.json.
     pub(super) fn endpoints_from_docs(&mut self, map: &mut EndpointMap, docs: &Docs) -> usize {
         let mut unknown = 0;
+        let mut titles: HashMap<(String, String), (bool, bool, usize)> = HashMap::new();
         for set in &docs.sets {
             let src = self.docs_source(docs, set.version);
             for page in &set.api_pages {
@@ -128,10 +136,26 @@ impl Linker<'_> {
                     e.doc_links
                         .entry(set.version)
                         .or_insert_with(|| learn_api_link(&page.slug, set.version));
-                    // The v1.0 title wins: it describes the stable behaviour.
-                    if e.title.is_none() || set.version == ApiVersion::V1_0 {
-                        if let Some(t) = &page.title {
+                    // The title of a page whose request is exactly this endpoint wins over
+                    // one that shows it with a query (`/users/{id}?$expand=manager` on the
+                    // manager page), v1.0's over beta's, and the page with the shortest name
+                    // (`user-get`) over its variants (`intune-devices-user-get`).
+                    let rank = (
+                        c.query().is_some(),
+                        set.version != ApiVersion::V1_0,
+                        page.slug.len(),
+                    );
+                    let slot = titles.entry((e.key.clone(), e.method.clone())).or_insert((
+                        true,
+                        true,
+                        usize::MAX,
+                    ));
+                    if let Some(t) = &page.title {
+                        if e.title.is_none() || rank < *slot {
                             e.title = Some(t.clone());
+                            *slot = rank;
+                            // The page that names the endpoint best spells it best too.
+                            entry.1 = Spelling::Permissions;
                         }
                     }
                     offer_spelling(entry, c.display(), Spelling::Docs);
@@ -169,8 +193,7 @@ impl Linker<'_> {
                 };
                 add_version(endpoint, *version, src);
                 add_unique(&mut endpoint.sources, src);
-                let structured = resolver.has_type(&r.type_name);
-                if endpoint.resource.is_none() && structured {
+                if endpoint.resource.is_none() {
                     endpoint.resource = Some(TypeRef {
                         type_name: r.type_name,
                         version: *version,
@@ -178,7 +201,7 @@ impl Linker<'_> {
                     endpoint.returns_collection = r.is_collection;
                 }
             }
-            if endpoint.resource.is_some() || !endpoint.versions.is_empty() {
+            if endpoint.resource.is_some() {
                 continue;
             }
             // No schema in the snapshot knows the path: match it by name in the type maps.
@@ -196,7 +219,7 @@ impl Linker<'_> {
                 continue;
             };
             // A type only the beta type map knows can only be returned by beta.
-            if version == ApiVersion::Beta && in_schema.is_none() {
+            if version == ApiVersion::Beta && in_schema.is_none() && endpoint.versions.is_empty() {
                 let src = format!("typemap:{version}");
                 add_version(endpoint, version, &src);
                 add_unique(&mut endpoint.sources, &src);

@@ -29,11 +29,18 @@ pub(super) fn index_resource_pages(
                 .odata_type
                 .clone()
                 .unwrap_or_else(|| format!("microsoft.graph.{}", page.type_name));
+            let full = full.trim_start_matches('#').to_ascii_lowercase();
+            // Several pages may claim a type (`intune-devices-user` and `user`): the
+            // page named after the type wins, then the shortest name.
+            let short = full.rsplit('.').next().unwrap_or_default().to_string();
+            let rank = |p: &ResourcePage| (p.slug.to_ascii_lowercase() != short, p.slug.len());
             index
-                .entry((
-                    set.version,
-                    full.trim_start_matches('#').to_ascii_lowercase(),
-                ))
+                .entry((set.version, full))
+                .and_modify(|old: &mut &ResourcePage| {
+                    if rank(page) < rank(old) {
+                        *old = page;
+                    }
+                })
                 .or_insert(page);
         }
     }
@@ -201,44 +208,53 @@ impl Linker<'_> {
         })
     }
 
-    /// Gives each permission the resource most of its endpoints return; ties go to the
-    /// type whose name the permission's category mentions, then to the first by name.
+    /// Gives each permission the resource its endpoints return most, counting each
+    /// endpoint as 1 / (number of path segments): `/users/{id}` says more about what a
+    /// permission is for than `/users/{id}/manager/$ref`. A type the permission's
+    /// category names (`User` → `user`, `Sites` → `site`) counts three times; ties go to
+    /// the first by name.
     pub(super) fn assign_primary_resources(&mut self, endpoints: &[Endpoint]) {
         let by_key: HashMap<(&str, &str), &Endpoint> = endpoints
             .iter()
             .map(|e| ((e.key.as_str(), e.method.as_str()), e))
             .collect();
-        let mut counts: BTreeMap<&str, BTreeMap<&TypeRef, usize>> = BTreeMap::new();
+        let mut weights: BTreeMap<&str, BTreeMap<&TypeRef, f64>> = BTreeMap::new();
         let mut seen = std::collections::HashSet::new();
         for g in &self.catalog.grants {
             if !seen.insert((g.permission.as_str(), g.key.as_str(), g.method.as_str())) {
                 continue;
             }
-            if let Some(t) = by_key
-                .get(&(g.key.as_str(), g.method.as_str()))
-                .and_then(|e| e.resource.as_ref())
+            let Some(e) = by_key.get(&(g.key.as_str(), g.method.as_str())) else {
+                continue;
+            };
+            if let Some(t) = e
+                .resource
+                .as_ref()
+                .filter(|t| !t.type_name.starts_with("Edm."))
             {
-                *counts
+                let segments = e.key.split('/').filter(|s| !s.is_empty()).count().max(1);
+                *weights
                     .entry(g.permission.as_str())
                     .or_default()
                     .entry(t)
-                    .or_default() += 1;
+                    .or_default() += 1.0 / segments as f64;
             }
         }
         for perm in self.permissions.values_mut() {
-            let Some(types) = counts.get(perm.name.as_str()) else {
+            let Some(types) = weights.get(perm.name.as_str()) else {
                 continue;
             };
             let category = perm.category().to_ascii_lowercase().replace('-', "");
+            let named = |t: &TypeRef| {
+                let short = t.type_name.rsplit('.').next().unwrap_or_default();
+                category.contains(&short.to_ascii_lowercase())
+            };
             perm.primary_resource = types
                 .iter()
-                .max_by(|(a, na), (b, nb)| {
-                    let mentions = |t: &TypeRef| {
-                        let short = t.type_name.rsplit('.').next().unwrap_or_default();
-                        category.contains(&short.to_ascii_lowercase())
-                    };
-                    na.cmp(nb)
-                        .then_with(|| mentions(a).cmp(&mentions(b)))
+                .max_by(|(a, wa), (b, wb)| {
+                    named(a)
+                        .cmp(&named(b))
+                        .then_with(|| wa.total_cmp(wb))
                         .then_with(|| b.cmp(a))
                 })
                 .map(|(t, _)| (*t).clone());

@@ -508,7 +508,8 @@ pub struct Endpoint {
     pub title: Option<String>,
     /// Learn page per version.
     pub doc_links: BTreeMap<ApiVersion, String>,
-    /// What it returns, resolved in the CSDL of `version`.
+    /// What it returns, resolved in the CSDL of `version`: an entity or complex type, an
+    /// enum, or an `Edm.*` primitive (`$count`, `$value`, functions returning text).
     pub resource: Option<TypeRef>,
     /// Whether `resource` was matched by segment names in the type maps because no
     /// schema in the data knows the path.

@@ -88,7 +88,8 @@ fn grants_csv_round_trips() {
         assert_eq!(&row[0], grant.permission);
         assert_eq!(&row[1], grant.method);
         assert_eq!(&row[2], grant.path);
-        assert_eq!(&row[4], grant.least_privileged.to_string());
+        assert_eq!(&row[3], grant.key);
+        assert_eq!(&row[5], grant.least_privileged.to_string());
     }
 }
 
@@ -186,7 +187,7 @@ fn output_file_is_replaced_only_on_success() {
     assert!(ok.status.success(), "{}", stderr(&ok));
     let written = std::fs::read_to_string(&out_file).expect("read");
     assert!(
-        written.starts_with("permission,method,path,scheme"),
+        written.starts_with("permission,method,path,key,scheme"),
         "{written}"
     );
     assert!(ok.stdout.is_empty());

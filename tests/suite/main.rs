@@ -5,4 +5,5 @@ mod common;
 mod csdl;
 mod docs;
 mod export;
+mod linking;
 mod permissions;

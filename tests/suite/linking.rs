@@ -1,0 +1,309 @@
+//! Linking the schema, the docs and the command map to the permissions: endpoints,
+//! versions, resources, commands, snippets and the conflicts between sources.
+
+use std::collections::BTreeSet;
+
+use permcat::model::{ApiVersion, ConflictKind, Scheme};
+
+use crate::common::*;
+
+#[test]
+fn get_user_by_id_resolves_to_user_in_v1_with_documented_properties() {
+    let catalog = upstream_catalog();
+    let e = catalog
+        .endpoint("GET", "/users/{}")
+        .expect("GET /users/{id}");
+    let t = e.resource.as_ref().expect("resolved");
+    assert_eq!(t.type_name, "microsoft.graph.user");
+    assert_eq!(t.version, ApiVersion::V1_0);
+    assert!(!e.returns_collection);
+    assert!(e.versions.contains_key(&ApiVersion::V1_0));
+    // The docs give a readable spelling and a title.
+    assert_eq!(e.title.as_deref(), Some("Get a user"));
+    assert!(
+        e.path.contains("userPrincipalName") || e.path.contains("{id}"),
+        "{}",
+        e.path
+    );
+
+    let user = catalog
+        .resource(ApiVersion::V1_0, "microsoft.graph.user")
+        .expect("user resource");
+    let display = user
+        .properties
+        .iter()
+        .find(|p| p.name == "displayName")
+        .expect("displayName");
+    assert_eq!(display.type_name, "Edm.String");
+    // The v1.0 CSDL has no property descriptions; the docs resource page supplies them.
+    let text = display.description.as_deref().expect("a description");
+    assert!(text.to_ascii_lowercase().contains("name"), "{text}");
+    assert_eq!(display.description_source.as_deref(), Some("docs:v1.0"));
+    // Inherited members are there and say where they come from.
+    let id = user.properties.iter().find(|p| p.name == "id").expect("id");
+    assert_eq!(id.inherited_from.as_deref(), Some("microsoft.graph.entity"));
+    assert!(user.relationships.iter().any(|r| r.name == "messages"));
+    assert!(user
+        .json_representation
+        .contains("\"@odata.type\": \"#microsoft.graph.user\""));
+    assert!(user
+        .json_representation
+        .contains("\"displayName\": \"String\""));
+    let json: serde_json::Value =
+        serde_json::from_str(&user.json_representation).expect("JSON representation parses");
+    assert!(json.get("accountEnabled").is_some());
+}
+
+#[test]
+fn me_messages_resolves_to_message() {
+    let catalog = upstream_catalog();
+    let e = catalog
+        .endpoint("GET", "/me/messages")
+        .expect("GET /me/messages");
+    let t = e.resource.as_ref().expect("resolved");
+    assert_eq!(t.type_name, "microsoft.graph.message");
+    assert!(e.returns_collection);
+    let mail = catalog.permission("Mail.Read").expect("Mail.Read");
+    assert_eq!(
+        mail.primary_resource.as_ref().map(|t| t.type_name.as_str()),
+        Some("microsoft.graph.message")
+    );
+}
+
+/// The share of distinct permissions.json paths that resolve to a type; the figure is
+/// printed for the record, the floor guards against regressions.
+#[test]
+fn most_permission_paths_resolve_to_a_type() {
+    let catalog = upstream_catalog();
+    let keys: BTreeSet<&str> = catalog.grants.iter().map(|g| g.key.as_str()).collect();
+    let resolved: BTreeSet<&str> = catalog
+        .endpoints
+        .iter()
+        .filter(|e| e.resource.is_some())
+        .map(|e| e.key.as_str())
+        .collect();
+    let strict: BTreeSet<&str> = catalog
+        .endpoints
+        .iter()
+        .filter(|e| e.resource.is_some() && !e.resource_by_name)
+        .map(|e| e.key.as_str())
+        .collect();
+    let share = resolved.len() as f64 / keys.len() as f64;
+    let strict_share = strict.len() as f64 / keys.len() as f64;
+    println!(
+        "{} of {} paths resolved ({:.1}%; {:.1}% through a schema alone)",
+        resolved.len(),
+        keys.len(),
+        share * 100.0,
+        strict_share * 100.0
+    );
+    assert!(share >= 0.85, "share {share}");
+    assert!(strict_share >= 0.65, "strict share {strict_share}");
+}
+
+#[test]
+fn reference_permission_shows_its_resource_from_beta() {
+    let catalog = upstream_catalog();
+    let p = catalog
+        .permission("IndustryData-OutboundFlow.ReadWrite.All")
+        .expect("permission");
+    let t = p.primary_resource.as_ref().expect("primary resource");
+    assert_eq!(
+        t.type_name,
+        "microsoft.graph.industryData.outboundProvisioningFlowSet"
+    );
+    assert_eq!(t.version, ApiVersion::Beta);
+    let r = catalog.resource(t.version, &t.type_name).expect("resource");
+    assert!(r.note.as_deref().is_some_and(|n| n.contains("type map")));
+    let names: Vec<&str> = r.properties.iter().map(|m| m.name.as_str()).collect();
+    assert!(names.contains(&"displayName") && names.contains(&"createdDateTime"));
+    assert!(r
+        .relationships
+        .iter()
+        .any(|m| m.name == "provisioningFlows"));
+    // Only beta knows the type, so its endpoints are placed in beta, by the type map.
+    let e = catalog
+        .endpoint("GET", "/external/industrydata/outboundprovisioningflowsets")
+        .expect("endpoint");
+    assert!(e.resource_by_name);
+    assert_eq!(
+        e.versions.keys().copied().collect::<Vec<_>>(),
+        [ApiVersion::Beta]
+    );
+}
+
+#[test]
+fn snippets_attach_to_the_request_they_show() {
+    let catalog = upstream_catalog();
+    // user-get.md's first example requests GET /users/{id | userPrincipalName}.
+    let langs: BTreeSet<&str> = catalog
+        .snippets_of("GET", "/users/{}")
+        .filter(|s| s.version == ApiVersion::V1_0)
+        .map(|s| s.language.as_str())
+        .collect();
+    assert!(
+        langs.contains("csharp") && langs.contains("javascript"),
+        "{langs:?}"
+    );
+    let s = catalog
+        .snippets_of("GET", "/users/{}")
+        .find(|s| s.language == "csharp")
+        .expect("C# snippet");
+    assert!(s.code.contains("GraphServiceClient") || s.code.contains("graphClient"));
+    assert!(s.file.ends_with("-csharp-snippets.md"), "{}", s.file);
+    for snippet in &catalog.snippets {
+        assert!(
+            catalog.endpoint(&snippet.method, &snippet.key).is_some(),
+            "snippet {} names no endpoint",
+            snippet.request_name
+        );
+    }
+}
+
+#[test]
+fn docs_tables_that_disagree_become_conflicts() {
+    let catalog = upstream_catalog();
+    let docs = catalog
+        .conflicts
+        .iter()
+        .filter(|c| c.kind == ConflictKind::DocsPermissionNotGranted)
+        .count();
+    assert!(docs > 0);
+    let c = catalog
+        .conflicts
+        .iter()
+        .find(|c| c.kind == ConflictKind::DocsLeastPrivilegedMismatch)
+        .expect("a least-privileged disagreement");
+    assert!(c.sides.iter().any(|s| s.source.starts_with("docs:")));
+    assert!(c.sides.iter().any(|s| s.source == "permissions"));
+}
+
+#[test]
+fn endpoint_keys_meet_across_spellings() {
+    // The docs spell `/external/industryData/OutboundProvisioningFlowSets/{id}` and
+    // permissions.json `/external/industrydata/outboundprovisioningflowsets/{id}`.
+    let catalog = load(&sample());
+    let e = catalog
+        .endpoint(
+            "GET",
+            "/external/industrydata/outboundprovisioningflowsets/{}",
+        )
+        .expect("endpoint");
+    assert!(
+        e.sources.iter().any(|s| s == "docs:beta"),
+        "{:?}",
+        e.sources
+    );
+    assert!(e.sources.iter().any(|s| s == "permissions"));
+    // Shown as the docs spell it, not in permissions.json's lower case.
+    assert!(
+        e.path
+            .eq_ignore_ascii_case("/external/industryData/outboundProvisioningFlowSets/{id}"),
+        "{}",
+        e.path
+    );
+    assert_ne!(e.path, e.path.to_ascii_lowercase());
+}
+
+#[test]
+fn sample_links_every_section_of_the_reference_page() {
+    let catalog = load(&sample());
+    let p = catalog
+        .permission("IndustryData-OutboundFlow.ReadWrite.All")
+        .expect("permission");
+    let t = p.primary_resource.as_ref().expect("resource");
+    assert_eq!(t.version, ApiVersion::Beta);
+    let r = catalog.resource(t.version, &t.type_name).expect("resource");
+    assert!(r
+        .note
+        .as_deref()
+        .is_some_and(|n| n.contains("beta metadata")));
+    assert!(!r.json_representation.is_empty());
+    // Beta cmdlets attach to the endpoints, with the docs' titles saying what they do.
+    let cmds: Vec<_> = catalog
+        .commands_of("GET", "/external/industrydata/outboundprovisioningflowsets")
+        .collect();
+    assert!(!cmds.is_empty());
+    assert!(cmds
+        .iter()
+        .all(|c| c.module.starts_with("Microsoft.Graph.Beta.")));
+    assert!(cmds.iter().any(|c| c.title.is_some()));
+    // Code examples in four languages.
+    let langs: BTreeSet<&str> = catalog
+        .snippets_of("GET", "/external/industrydata/outboundprovisioningflowsets")
+        .map(|s| s.language.as_str())
+        .collect();
+    assert_eq!(
+        langs,
+        BTreeSet::from(["csharp", "javascript", "powershell", "python"])
+    );
+    // The command map's disagreements are recorded.
+    let kinds: BTreeSet<ConflictKind> = catalog.conflicts.iter().map(|c| c.kind).collect();
+    assert!(kinds.contains(&ConflictKind::CommandLeastPrivilegedMismatch));
+    assert!(kinds.contains(&ConflictKind::CommandPermissionNotGranted));
+    assert!(kinds.contains(&ConflictKind::DocsPermissionNotGranted));
+}
+
+#[test]
+fn command_permissions_are_compared_per_scheme() {
+    let catalog = load(&sample());
+    let c = catalog
+        .conflicts
+        .iter()
+        .find(|c| c.kind == ConflictKind::CommandLeastPrivilegedMismatch)
+        .expect("conflict");
+    assert!(c.subject.contains("(Application)"), "{}", c.subject);
+    assert!(c.subject.contains("Get-MgUser"), "{}", c.subject);
+    let _ = Scheme::Application;
+}
+
+#[test]
+fn missing_optional_sources_are_listed_with_their_cost() {
+    let tmp = sample_copy();
+    std::fs::remove_dir_all(tmp.path().join("microsoft-graph-docs")).expect("rm docs");
+    std::fs::remove_dir_all(tmp.path().join("msgraph-sdk-powershell")).expect("rm commands");
+    let out = permcat(&["check", "--data", tmp.path().to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("no PowerShell cmdlets"), "{text}");
+    assert!(
+        text.contains("no titles, Learn links, code examples"),
+        "{text}"
+    );
+}
+
+#[test]
+fn malformed_csdl_names_file_line_and_column() {
+    let tmp = sample_copy();
+    let path = tmp
+        .path()
+        .join("msgraph-metadata/clean_v10_metadata/cleanMetadataWithDescriptionsv1.0.xml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replacen("</EntityType>", "</EntityTyp>", 1)).expect("write");
+    let out = permcat(&["check", "--data", tmp.path().to_str().expect("utf-8")]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("cleanMetadataWithDescriptionsv1.0.xml`:"),
+        "{err}"
+    );
+    assert!(err.contains("invalid XML"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn linked_exports_are_deterministic() {
+    let a = load(&upstream());
+    let b = load(&upstream());
+    for what in [
+        permcat::export::What::Endpoints,
+        permcat::export::What::Resources,
+        permcat::export::What::Commands,
+    ] {
+        for format in [permcat::export::Format::Json, permcat::export::Format::Csv] {
+            let x = permcat::export::to_bytes(&a, what, format).expect("export");
+            let y = permcat::export::to_bytes(&b, what, format).expect("export");
+            assert!(x == y, "{what} differs between loads");
+        }
+    }
+}
