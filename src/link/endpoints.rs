@@ -187,7 +187,7 @@ impl Linker<'_> {
                         .collect()
                 })
                 .clone();
-            for ((version, src, resolver), r) in schemas.iter().zip(results) {
+            for ((version, src, _), r) in schemas.iter().zip(results) {
                 let Some(r) = r else {
                     continue;
                 };
