@@ -133,6 +133,10 @@ fn print_text(
     }
 
     writeln!(out)?;
+    match &perm.primary_resource {
+        Some(t) => writeln!(out, "resource: {} ({})", t.type_name, t.version)?,
+        None => writeln!(out, "resource: none resolved")?,
+    }
     let least = grants.iter().filter(|g| g.least_privileged).count();
     writeln!(
         out,
@@ -152,7 +156,25 @@ fn print_text(
                 writeln!(out, "    {method}")?;
             }
             let mark = if g.least_privileged { '*' } else { ' ' };
-            write!(out, "     {mark} {}", g.path)?;
+            let endpoint = catalog.endpoint(&g.method, &g.key);
+            // The endpoint's spelling is the most readable one any source gives.
+            let path = endpoint.map_or(g.path.as_str(), |e| e.path.as_str());
+            write!(out, "     {mark} {path}")?;
+            if let Some(e) = endpoint {
+                let versions: Vec<&str> = e.versions.keys().map(|v| v.as_str()).collect();
+                if !versions.is_empty() {
+                    write!(out, "  [{}]", versions.join(", "))?;
+                }
+                let cmds: Vec<&str> = catalog
+                    .commands_of(&g.method, &g.key)
+                    .map(|c| c.name.as_str())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                if !cmds.is_empty() {
+                    write!(out, "  {}", cmds.join(", "))?;
+                }
+            }
             if !g.also_requires.is_empty() {
                 write!(out, "  (also requires {})", g.also_requires.join(", "))?;
             }

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use super::endpoints::{add_version, offer_spelling, EndpointMap, Spelling};
 use super::learn::{side, GrantIndex};
-use super::path::canonicalize;
 use super::Linker;
 use crate::model::{ApiVersion, Command, CommandPermission, Conflict, ConflictKind};
 use crate::sources::commands::{self, CommandEntry};
@@ -45,7 +44,7 @@ impl Linker<'_> {
                 no_uri += 1;
                 continue;
             };
-            let c = canonicalize(uri);
+            let c = self.canonical(uri);
             let method = e.method.trim().to_ascii_uppercase();
             let version = e.version();
             if let Some(entry) = endpoints.get_mut(&(c.key().to_string(), method.clone())) {

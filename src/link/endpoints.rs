@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::path::canonicalize;
 use super::resolve::{NameMatcher, Resolved, Resolver};
 use super::Linker;
 use crate::model::{ApiVersion, Endpoint, TypeRef};
@@ -83,7 +82,7 @@ impl Linker<'_> {
         for g in &self.catalog.grants {
             let display = displays
                 .entry(g.path.as_str())
-                .or_insert_with(|| canonicalize(&g.path).display().to_string())
+                .or_insert_with(|| self.canonical(&g.path).display().to_string())
                 .clone();
             let rank = if g.path.chars().any(|c| c.is_ascii_uppercase()) {
                 Spelling::PermissionsCamel
@@ -124,7 +123,7 @@ impl Linker<'_> {
             let src = self.docs_source(docs, set.version);
             for page in &set.api_pages {
                 for req in &page.requests {
-                    let c = canonicalize(&req.path);
+                    let c = self.canonical(&req.path);
                     let Some(entry) = map.get_mut(&(c.key().to_string(), req.method.clone()))
                     else {
                         unknown += 1;
@@ -176,8 +175,9 @@ impl Linker<'_> {
         let strict: Vec<&Resolver<'_>> = schemas.iter().map(|(_, _, r)| r).collect();
         // Several methods share a path; walk each path once per schema.
         let mut walked: HashMap<String, Vec<Option<Resolved>>> = HashMap::new();
+        let mut named: HashMap<String, Option<Resolved>> = HashMap::new();
         for (endpoint, _) in map.values_mut() {
-            let c = canonicalize(&endpoint.key);
+            let c = self.canonical(&endpoint.key);
             let results = walked
                 .entry(endpoint.key.clone())
                 .or_insert_with(|| {
@@ -206,7 +206,11 @@ impl Linker<'_> {
             }
             // No schema in the snapshot knows the path: match it by name in the type maps.
             let Some(matcher) = matcher else { continue };
-            let Some(r) = matcher.resolve(&strict, c.segments()) else {
+            let matched = named
+                .entry(endpoint.key.clone())
+                .or_insert_with(|| matcher.resolve(&strict, c.segments()))
+                .clone();
+            let Some(r) = matched else {
                 continue;
             };
             let in_schema = schemas

@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::endpoints::EndpointMap;
-use super::path::canonicalize;
 use super::Linker;
 use crate::model::{ApiVersion, Conflict, ConflictKind, ConflictSide, Scheme, Snippet};
 use crate::sources::docs::Docs;
@@ -56,7 +55,7 @@ impl Linker<'_> {
         for set in &docs.sets {
             for page in &set.api_pages {
                 for example in &page.examples {
-                    let c = canonicalize(&example.request.path);
+                    let c = self.canonical(&example.request.path);
                     let key = (c.key().to_string(), example.request.method.clone());
                     if !endpoints.contains_key(&key) {
                         continue;
@@ -94,7 +93,7 @@ impl Linker<'_> {
                     continue;
                 };
                 for req in &page.requests {
-                    let c = canonicalize(&req.path);
+                    let c = self.canonical(&req.path);
                     for row in table.rows.iter().filter(|r| r.variant.is_none()) {
                         if row.not_supported || row.permissions.is_empty() {
                             continue;

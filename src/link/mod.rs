@@ -9,7 +9,10 @@ mod permissions;
 pub mod resolve;
 mod resources;
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+use std::thread::ScopedJoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -20,6 +23,7 @@ use crate::model::{
 };
 use crate::sources::snapshot::Snapshot;
 use crate::sources::{commands, csdl, descriptions, docs, provisioning, typemap, DataDir};
+use path::CanonicalPath;
 use resolve::{NameMatcher, Resolver};
 
 /// A path relative to the data directory, with `/` separators.
@@ -63,12 +67,45 @@ impl LoadReport {
     }
 
     fn warn(&mut self, what: impl Into<String>) {
-        *self.warnings.entry(what.into()).or_default() += 1;
+        self.warn_n(what, 1);
+    }
+
+    fn warn_n(&mut self, what: impl Into<String>, n: usize) {
+        if n > 0 {
+            *self.warnings.entry(what.into()).or_default() += n;
+        }
     }
 }
 
-/// Loads every source of a data directory and links them into a catalog.
+/// Loads every source of a data directory and links them into a catalog. The docs and
+/// the schemas, the slowest sources, are read on their own threads meanwhile.
 pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
+    std::thread::scope(|scope| {
+        let docs = scope.spawn(|| docs::load(dir));
+        let schemas = scope.spawn(|| {
+            ApiVersion::ALL
+                .into_iter()
+                .map(|v| csdl::load(dir, v).map(|found| (v, found)))
+                .collect::<Result<Vec<_>>>()
+        });
+        link_all(dir, docs, schemas)
+    })
+}
+
+/// The result of a loader thread; a panic in it becomes an error.
+fn joined<T>(handle: ScopedJoinHandle<'_, Result<T>>, what: &str) -> Result<T> {
+    handle
+        .join()
+        .map_err(|_| anyhow::anyhow!("reading the {what} failed unexpectedly"))?
+}
+
+type CsdlFound = Vec<(ApiVersion, Option<(std::path::PathBuf, csdl::Csdl)>)>;
+
+fn link_all(
+    dir: &DataDir,
+    docs_job: ScopedJoinHandle<'_, Result<Option<docs::Docs>>>,
+    schemas_job: ScopedJoinHandle<'_, Result<CsdlFound>>,
+) -> Result<(Catalog, LoadReport)> {
     let mut report = LoadReport {
         lap_start: Some(Instant::now()),
         ..LoadReport::default()
@@ -77,6 +114,7 @@ pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
     let mut ctx = Linker {
         catalog: Catalog::default(),
         permissions: BTreeMap::new(),
+        paths: RefCell::default(),
         snapshot: snapshot.clone().unwrap_or_default(),
         report: &mut report,
     };
@@ -129,8 +167,8 @@ pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
 
     // The Graph schema, the docs and the command map, linked through endpoints.
     let mut schemas = Vec::new();
-    for version in ApiVersion::ALL {
-        match csdl::load(dir, version)? {
+    for (version, found) in joined(schemas_job, "schemas")? {
+        match found {
             Some((path, doc)) => {
                 let rel = relative(dir, &path);
                 let key = ctx.source(&format!("csdl:{version}"), &rel);
@@ -145,7 +183,7 @@ pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
         }
     }
     ctx.report.lap("csdl");
-    let docs = docs::load(dir)?;
+    let docs = joined(docs_job, "docs")?;
     ctx.report.lap("docs");
     if docs.is_none() {
         ctx.missing(
@@ -172,6 +210,30 @@ pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
                 "pages with a permission table",
                 set.stats.pages_with_permissions,
             );
+            let st = &set.stats;
+            let v = set.version;
+            for (n, what) in [
+                (
+                    st.pages_without_permissions,
+                    "API pages without a permission table",
+                ),
+                (
+                    st.unknown_table_layouts,
+                    "permission tables of unknown layout",
+                ),
+                (
+                    st.unknown_permission_rows,
+                    "permission rows of unknown type",
+                ),
+                (st.missing_includes, "permission includes not found"),
+                (
+                    st.examples_without_request,
+                    "examples without a request line",
+                ),
+                (st.snippet_files_skipped, "snippet files without code"),
+            ] {
+                ctx.report.warn_n(format!("docs {v}: {what}"), n);
+            }
         }
         let unknown = ctx.endpoints_from_docs(&mut endpoints, docs);
         ctx.report
@@ -182,6 +244,7 @@ pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
     if let Some(entries) = command_entries {
         ctx.add_commands(entries, &mut endpoints, docs.as_ref(), &granted);
     }
+    ctx.report.lap("commands");
     let mut typemaps = Vec::new();
     for version in ApiVersion::ALL {
         if let Some((files, map)) = typemap::load(dir, version)? {
@@ -198,6 +261,7 @@ pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
     }
     let matcher = (!typemaps.is_empty())
         .then(|| NameMatcher::new(typemaps.iter().map(|(v, m)| (*v, m)).collect()));
+    ctx.report.lap("type maps");
     {
         let resolvers: Vec<(ApiVersion, String, Resolver<'_>)> = schemas
             .iter()
@@ -205,7 +269,7 @@ pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
             .collect();
         ctx.resolve_endpoints(&mut endpoints, &resolvers, matcher.as_ref());
     }
-    ctx.report.lap("commands and resolution");
+    ctx.report.lap("resolution");
     if let Some(docs) = &docs {
         ctx.attach_snippets(docs, &endpoints);
         ctx.docs_conflicts(docs, &granted);
@@ -233,6 +297,19 @@ pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
         .filter(|e| e.resource.is_some())
         .count();
     ctx.report.linked("endpoints", endpoint_list.len());
+    for version in ApiVersion::ALL {
+        let n = endpoint_list
+            .iter()
+            .filter(|e| e.versions.contains_key(&version))
+            .count();
+        ctx.report.linked(&format!("  in {version}"), n);
+    }
+    let unplaced = endpoint_list
+        .iter()
+        .filter(|e| e.versions.is_empty())
+        .count();
+    ctx.report
+        .linked("  in no version any source confirms", unplaced);
     ctx.report.linked("endpoints resolved to a type", resolved);
     let by_name = endpoint_list.iter().filter(|e| e.resource_by_name).count();
     ctx.report
@@ -304,6 +381,9 @@ struct Linker<'r> {
     catalog: Catalog,
     /// Permissions by exact name while they are being merged.
     permissions: BTreeMap<String, Permission>,
+    /// Canonical forms of the paths seen so far: the same few thousand paths come back
+    /// from every source.
+    paths: RefCell<HashMap<String, Rc<CanonicalPath>>>,
     snapshot: Snapshot,
     report: &'r mut LoadReport,
 }
@@ -330,6 +410,18 @@ impl Linker<'_> {
             path: path.to_string(),
             consequence: consequence.to_string(),
         });
+    }
+
+    /// The canonical form of a request path, computed once per spelling.
+    fn canonical(&self, raw: &str) -> Rc<CanonicalPath> {
+        if let Some(found) = self.paths.borrow().get(raw) {
+            return Rc::clone(found);
+        }
+        let c = Rc::new(path::canonicalize(raw));
+        self.paths
+            .borrow_mut()
+            .insert(raw.to_string(), Rc::clone(&c));
+        c
     }
 
     fn conflict(&mut self, conflict: Conflict) {

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use super::path::canonicalize;
 use super::Linker;
 use crate::model::{
     Conflict, ConflictKind, ConflictSide, Grant, LocalizedText, Permission, PermissionType, Scheme,
@@ -90,7 +89,7 @@ impl Linker<'_> {
                         for (path, value) in &set.paths {
                             let path_key = keys
                                 .entry(path.clone())
-                                .or_insert_with(|| canonicalize(path).key().to_string())
+                                .or_insert_with(|| self.canonical(path).key().to_string())
                                 .clone();
                             let flags = PathFlags::parse(value);
                             for part in &flags.unknown {

@@ -25,11 +25,13 @@ pub struct Resolver<'c> {
     roots: HashMap<String, (String, bool)>,
     /// Structured types by lower-case full name.
     types: HashMap<String, &'c StructuredType>,
-    /// Members (navigation first, then structural, inherited included) of each type by
-    /// lower-case full name, then lower-case member name.
+    /// Members each type declares (navigation properties win over structural ones of
+    /// the same name), by lower-case full name, then lower-case member name.
     members: HashMap<String, HashMap<String, (String, bool)>>,
-    /// Types derived from each type, at every depth, by lower-case full name.
-    derived: HashMap<String, Vec<String>>,
+    /// Lower-case base type of each type that has one.
+    bases: HashMap<String, String>,
+    /// Types directly derived from each type, by lower-case full name.
+    children: HashMap<String, Vec<String>>,
     /// (lower-case binding type, binding is collection, lower-case short name) → return.
     operations: HashMap<(String, bool, String), Option<(String, bool)>>,
 }
@@ -51,31 +53,33 @@ impl<'c> Resolver<'c> {
             .map(|t| (t.full_name.to_ascii_lowercase(), t))
             .collect();
         let mut members = HashMap::new();
-        let mut derived: HashMap<String, Vec<String>> = HashMap::new();
+        let mut bases = HashMap::new();
+        let mut children: HashMap<String, Vec<String>> = HashMap::new();
         for (lower, t) in &types {
             let mut m = HashMap::new();
-            for p in csdl.all_properties(&t.full_name) {
+            for p in &t.properties {
                 m.insert(
-                    p.item.name.to_ascii_lowercase(),
-                    (p.item.type_name.clone(), p.item.is_collection),
+                    p.name.to_ascii_lowercase(),
+                    (p.type_name.clone(), p.is_collection),
                 );
             }
-            // Navigation properties win over a structural property of the same name.
-            for n in csdl.all_navigation_properties(&t.full_name) {
+            for n in &t.navigation_properties {
                 m.insert(
-                    n.item.name.to_ascii_lowercase(),
-                    (n.item.type_name.clone(), n.item.is_collection),
+                    n.name.to_ascii_lowercase(),
+                    (n.type_name.clone(), n.is_collection),
                 );
             }
             members.insert(lower.clone(), m);
-            for base in csdl.base_chain(&t.full_name).into_iter().skip(1) {
-                derived
-                    .entry(base.full_name.to_ascii_lowercase())
+            if let Some(base) = &t.base_type {
+                let base = base.to_ascii_lowercase();
+                children
+                    .entry(base.clone())
                     .or_default()
                     .push(lower.clone());
+                bases.insert(lower.clone(), base);
             }
         }
-        for list in derived.values_mut() {
+        for list in children.values_mut() {
             list.sort();
         }
         let mut operations = HashMap::new();
@@ -98,7 +102,8 @@ impl<'c> Resolver<'c> {
             roots,
             types,
             members,
-            derived,
+            bases,
+            children,
             operations,
         }
     }
@@ -195,16 +200,40 @@ impl<'c> Resolver<'c> {
             return None;
         }
         let lower = type_name.to_ascii_lowercase();
-        let lookup = |t: &str| {
-            self.members
-                .get(t)
-                .and_then(|m| m.get(name))
-                .map(|(t, coll)| Resolved {
-                    type_name: t.clone(),
-                    is_collection: *coll,
-                })
+        // Declared here or on a base type; the chain is cut after 64 steps in case the
+        // schema's inheritance loops.
+        let lookup = |start: &str| {
+            let mut t = start.to_string();
+            for _ in 0..64 {
+                if let Some((ty, coll)) = self.members.get(&t).and_then(|m| m.get(name)) {
+                    return Some(Resolved {
+                        type_name: ty.clone(),
+                        is_collection: *coll,
+                    });
+                }
+                t = self.bases.get(&t)?.clone();
+            }
+            None
         };
-        lookup(&lower).or_else(|| self.derived.get(&lower)?.iter().find_map(|d| lookup(d)))
+        lookup(&lower).or_else(|| {
+            // Declared on a derived type, breadth first.
+            let mut queue: std::collections::VecDeque<&String> =
+                self.children.get(&lower)?.iter().collect();
+            let mut seen = std::collections::HashSet::new();
+            while let Some(t) = queue.pop_front() {
+                if !seen.insert(t) {
+                    continue;
+                }
+                if let Some(found) = self.members.get(t).and_then(|m| m.get(name)) {
+                    return Some(Resolved {
+                        type_name: found.0.clone(),
+                        is_collection: found.1,
+                    });
+                }
+                queue.extend(self.children.get(t).into_iter().flatten());
+            }
+            None
+        })
     }
 
     /// A bound function or action named `name` on the current value or a base type.

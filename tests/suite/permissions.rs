@@ -310,7 +310,11 @@ fn show_is_case_insensitive_and_marks_least_privileged() {
         text.contains("e1fe6dd8-ba31-4d61-89e7-88639da4683d"),
         "{text}"
     );
-    assert!(text.contains("* /me\n"), "{text}");
+    assert!(text.contains("* /me  [v1.0"), "{text}");
+    assert!(
+        text.contains("resource: microsoft.graph.user (v1.0)"),
+        "{text}"
+    );
     assert!(text.contains("DelegatedPersonal"), "{text}");
 }
 
