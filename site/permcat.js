@@ -380,19 +380,26 @@
 
   /* ---------------------------------------------------------------- description language */
 
-  // Show each scope's block in `lang`, else its English block, else its first block.
+  // Show each set of blocks in `lang`, else in English, else its first block. Blocks
+  // that share a parent form one set, so a scope may hold several translated texts
+  // (e.g. the Application and the Delegated description) that fall back independently.
   function setLang(lang) {
     var wanted = String(lang).toLowerCase();
     each(doc.querySelectorAll('[data-lang-scope]'), function (scope) {
-      var blocks = Array.prototype.filter.call(scope.querySelectorAll('.localized[data-lang]'), function (b) {
-        return b.closest('[data-lang-scope]') === scope;
+      var sets = new Map();
+      each(scope.querySelectorAll('.localized[data-lang]'), function (block) {
+        if (block.closest('[data-lang-scope]') !== scope) return; // belongs to a nested scope
+        var set = sets.get(block.parentNode);
+        if (!set) sets.set(block.parentNode, set = []);
+        set.push(block);
       });
-      if (!blocks.length) return;
-      var langs = blocks.map(function (b) { return b.getAttribute('data-lang').toLowerCase(); });
-      var show = langs.indexOf(wanted) !== -1 ? wanted : langs.indexOf('en') !== -1 ? 'en' : langs[0];
-      blocks.forEach(function (b, i) {
-        var hide = langs[i] !== show;
-        if (b.hidden !== hide) b.hidden = hide;
+      sets.forEach(function (blocks) {
+        var langs = blocks.map(function (b) { return b.getAttribute('data-lang').toLowerCase(); });
+        var show = langs.indexOf(wanted) !== -1 ? wanted : langs.indexOf('en') !== -1 ? 'en' : langs[0];
+        blocks.forEach(function (b, i) {
+          var hide = langs[i] !== show;
+          if (b.hidden !== hide) b.hidden = hide;
+        });
       });
     });
     each(doc.querySelectorAll('select[data-lang-switch]'), function (s) {
