@@ -1,0 +1,437 @@
+/* permcat.js — progressive enhancement for the permcat static catalog.
+ * Classic script (no modules, no build step), safe under a strict CSP
+ * (no eval, no inline styles in markup, no innerHTML) and when opened from file://.
+ * Every page works without it; this adds the theme toggle, tabs, copy/print
+ * buttons, index filters and the description language switch. */
+(function () {
+  'use strict';
+
+  var doc = document;
+  var root = doc.documentElement;
+  var KEY_THEME = 'permcat-theme';
+  var KEY_CODE_LANG = 'permcat-code-lang';
+  var KEY_LANG = 'permcat-lang';
+
+  /* ---------------------------------------------------------------- helpers */
+
+  // localStorage throws in some browsers on file://, in private modes or when full:
+  // treat every failure as "nothing stored" so the page keeps working.
+  function load(key) {
+    try { return window.localStorage.getItem(key); } catch (e) { return null; }
+  }
+  function save(key, value) {
+    try { window.localStorage.setItem(key, value); } catch (e) { /* choice just isn't remembered */ }
+  }
+
+  function each(list, fn) { Array.prototype.forEach.call(list, fn); }
+
+  function words(value) {
+    return String(value || '').toLowerCase().split(/\s+/).filter(Boolean);
+  }
+
+  function hasOption(select, value) {
+    return Array.prototype.some.call(select.options, function (o) { return o.value === value; });
+  }
+
+  /* ---------------------------------------------------------------- theme */
+
+  // Applied at the very start of the script (not on DOMContentLoaded) so a stored
+  // choice lands before first paint whenever the browser allows it.
+  var darkQuery = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+  var storedTheme = load(KEY_THEME);
+  if (storedTheme === 'light' || storedTheme === 'dark') root.setAttribute('data-theme', storedTheme);
+
+  // The effective theme: the attribute if set, otherwise what the system prefers
+  // (the stylesheet follows prefers-color-scheme when the attribute is absent).
+  function currentTheme() {
+    var theme = root.getAttribute('data-theme');
+    if (theme === 'light' || theme === 'dark') return theme;
+    return darkQuery && darkQuery.matches ? 'dark' : 'light';
+  }
+
+  // aria-pressed tells assistive technology whether the dark theme is on.
+  function syncThemeButtons() {
+    var pressed = currentTheme() === 'dark' ? 'true' : 'false';
+    each(doc.querySelectorAll('.theme-toggle'), function (b) { b.setAttribute('aria-pressed', pressed); });
+  }
+
+  function toggleTheme() {
+    var next = currentTheme() === 'dark' ? 'light' : 'dark';
+    root.setAttribute('data-theme', next);
+    save(KEY_THEME, next);
+    syncThemeButtons();
+  }
+
+  // Without a stored choice the system setting can change while the page is open.
+  if (darkQuery) {
+    if (darkQuery.addEventListener) darkQuery.addEventListener('change', syncThemeButtons);
+    else if (darkQuery.addListener) darkQuery.addListener(syncThemeButtons);
+  }
+
+  /* ---------------------------------------------------------------- live region */
+
+  // One polite live region for the whole page, created up front: screen readers
+  // announce changes to regions that already exist more reliably than new ones.
+  var live = null;
+  function ensureLiveRegion() {
+    live = doc.getElementById('permcat-live');
+    if (live) return;
+    live = doc.createElement('div');
+    live.id = 'permcat-live';
+    live.className = 'visually-hidden';
+    live.setAttribute('aria-live', 'polite');
+    live.setAttribute('aria-atomic', 'true');
+    doc.body.appendChild(live);
+  }
+
+  // Clearing first and writing after a tick makes a repeated message announce again.
+  function announce(message) {
+    if (!live) return;
+    live.textContent = '';
+    window.setTimeout(function () { live.textContent = message; }, 60);
+  }
+
+  /* ---------------------------------------------------------------- copy */
+
+  // file:// pages and older browsers often have no async clipboard; a temporary
+  // off-screen textarea with execCommand('copy') still works there.
+  function fallbackCopy(text) {
+    var previous = doc.activeElement;
+    var area = doc.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.setAttribute('aria-hidden', 'true');
+    area.tabIndex = -1;
+    area.style.position = 'fixed';
+    area.style.top = '0';
+    area.style.left = '-9999px';
+    area.style.opacity = '0';
+    doc.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = doc.execCommand('copy'); } catch (e) { ok = false; }
+    doc.body.removeChild(area);
+    if (previous && previous.focus) previous.focus({ preventScroll: true });
+    return ok;
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && navigator.clipboard.writeText && window.isSecureContext !== false) {
+      return navigator.clipboard.writeText(text).then(
+        function () { return true; },
+        function () { return fallbackCopy(text); } // permission denied, not focused, …
+      );
+    }
+    return Promise.resolve(fallbackCopy(text));
+  }
+
+  // The canonical URL is the stable address to share; location.href otherwise
+  // (it keeps the filter state in the hash on the index page).
+  function pageUrl() {
+    var canonical = doc.querySelector('link[rel="canonical"]');
+    return canonical && canonical.href ? canonical.href : window.location.href;
+  }
+
+  function copySource(button) {
+    if (button.hasAttribute('data-copy-text')) return button.getAttribute('data-copy-text');
+    if (button.hasAttribute('data-copy-url')) return pageUrl();
+    var target = doc.getElementById(button.getAttribute('data-copy-target'));
+    return target ? target.textContent : null;
+  }
+
+  // Sighted users see the label change; screen reader users hear the same message.
+  var feedbackTimers = new WeakMap();
+  function copyFeedback(button, ok) {
+    var message = ok ? 'Copied' : 'Copy failed';
+    if (!button.hasAttribute('data-idle-label')) button.setAttribute('data-idle-label', button.textContent);
+    button.textContent = message;
+    button.classList.toggle('is-copied', ok);
+    button.classList.toggle('is-failed', !ok);
+    announce(message);
+    window.clearTimeout(feedbackTimers.get(button));
+    feedbackTimers.set(button, window.setTimeout(function () {
+      button.textContent = button.getAttribute('data-idle-label');
+      button.removeAttribute('data-idle-label');
+      button.classList.remove('is-copied', 'is-failed');
+    }, 1500));
+  }
+
+  function copyFrom(button) {
+    var text = copySource(button);
+    if (text === null) { copyFeedback(button, false); return; }
+    copyText(text).then(function (ok) { copyFeedback(button, ok); }, function () { copyFeedback(button, false); });
+  }
+
+  /* ---------------------------------------------------------------- buttons (one delegated listener) */
+
+  // Delegation keeps one listener for every button on the page, including ones
+  // inside tab panels that were hidden when the page loaded.
+  doc.addEventListener('click', function (event) {
+    var el = event.target.closest ? event.target.closest(
+      '.theme-toggle, [data-copy-target], [data-copy-text], [data-copy-url], [data-print], [data-tabs] [role="tab"]'
+    ) : null;
+    if (!el) return;
+    if (el.getAttribute('role') === 'tab') chooseTab(el, false);
+    else if (el.classList.contains('theme-toggle')) toggleTheme();
+    else if (el.hasAttribute('data-print')) window.print();
+    else copyFrom(el);
+  });
+
+  /* ---------------------------------------------------------------- tabs (WAI-ARIA tabs pattern) */
+
+  // Only the tabs that belong to this group, not those of a nested group.
+  function tabsOf(group) {
+    return Array.prototype.filter.call(group.querySelectorAll('[role="tab"]'), function (tab) {
+      return tab.closest('[data-tabs]') === group;
+    });
+  }
+
+  function tabLabel(tab) {
+    return (tab.getAttribute('data-label') || tab.textContent).trim();
+  }
+
+  // Roving tabindex: only the selected tab is in the Tab order; panels follow `hidden`.
+  function selectTab(tab) {
+    tabsOf(tab.closest('[data-tabs]')).forEach(function (t) {
+      var on = t === tab;
+      t.setAttribute('aria-selected', on ? 'true' : 'false');
+      t.tabIndex = on ? 0 : -1;
+      var panel = doc.getElementById(t.getAttribute('aria-controls'));
+      if (panel && panel.hidden === on) panel.hidden = !on;
+    });
+  }
+
+  // data-tabs-sync="lang" groups share one remembered choice (permcat-code-lang);
+  // any other sync name gets its own key so unrelated groups don't interfere.
+  function syncKey(name) { return name === 'lang' ? KEY_CODE_LANG : 'permcat-tabs-' + name; }
+
+  function selectLabelIn(group, label) {
+    var match = tabsOf(group).filter(function (t) { return tabLabel(t) === label; })[0];
+    if (match && match.getAttribute('aria-selected') !== 'true') selectTab(match);
+  }
+
+  function chooseTab(tab, focus) {
+    var group = tab.closest('[data-tabs]');
+    var name = group.getAttribute('data-tabs-sync');
+    var before = tab.getBoundingClientRect().top;
+    selectTab(tab);
+    if (focus) tab.focus();
+    if (!name) return;
+    var label = tabLabel(tab);
+    save(syncKey(name), label);
+    each(doc.querySelectorAll('[data-tabs][data-tabs-sync]'), function (other) {
+      if (other !== group && other.getAttribute('data-tabs-sync') === name) selectLabelIn(other, label);
+    });
+    // Synced groups above may change height; keep the tab under the reader's pointer still.
+    var shift = tab.getBoundingClientRect().top - before;
+    if (shift) window.scrollBy(0, shift);
+  }
+
+  doc.addEventListener('keydown', function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return; // leave browser shortcuts alone
+    var tab = event.target.closest ? event.target.closest('[role="tab"]') : null;
+    var group = tab && tab.closest('[data-tabs]');
+    if (!group) return;
+    var tabs = tabsOf(group);
+    var i = tabs.indexOf(tab);
+    var next;
+    switch (event.key) {
+      case 'ArrowRight': next = tabs[(i + 1) % tabs.length]; break;
+      case 'ArrowLeft': next = tabs[(i - 1 + tabs.length) % tabs.length]; break;
+      case 'Home': next = tabs[0]; break;
+      case 'End': next = tabs[tabs.length - 1]; break;
+      default: return;
+    }
+    event.preventDefault();
+    chooseTab(next, true);
+  });
+
+  // Make each group consistent (one selected tab) and apply remembered synced choices.
+  function initTabs() {
+    each(doc.querySelectorAll('[data-tabs]'), function (group) {
+      var tabs = tabsOf(group);
+      if (!tabs.length) return;
+      var selected = tabs.filter(function (t) { return t.getAttribute('aria-selected') === 'true'; })[0];
+      selectTab(selected || tabs[0]);
+      var name = group.getAttribute('data-tabs-sync');
+      var stored = name ? load(syncKey(name)) : null;
+      if (stored) selectLabelIn(group, stored);
+    });
+  }
+
+  /* ---------------------------------------------------------------- index filters */
+
+  // Which item attribute each select filters on.
+  var FILTER_ATTRS = { type: 'data-types', admin: 'data-admin', privilege: 'data-privilege', version: 'data-versions' };
+
+  function initFilters(form) {
+    var fields = Array.prototype.filter.call(form.elements, function (f) {
+      return f.name && (f.name === 'q' || FILTER_ATTRS[f.name]);
+    });
+    var output = form.querySelector('[data-filter-count]');
+    var emptyNote = doc.querySelector('[data-filter-empty]');
+    var items = [];
+    var categories = [];
+    var byElement = new Map();
+
+    // Read every item's data once: filtering then touches no DOM except the writes.
+    each(doc.querySelectorAll('.perm'), function (el) {
+      var item = {
+        el: el,
+        name: (el.getAttribute('data-name') || '').toLowerCase(),
+        text: (el.getAttribute('data-text') || '').toLowerCase(),
+        sets: {},
+        hidden: el.hidden,
+        match: true
+      };
+      Object.keys(FILTER_ATTRS).forEach(function (k) { item.sets[k] = words(el.getAttribute(FILTER_ATTRS[k])); });
+      items.push(item);
+      var section = el.closest('[data-category]');
+      if (!section) return;
+      var cat = byElement.get(section);
+      if (!cat) {
+        cat = { el: section, count: section.querySelector('[data-category-count]'), items: [], hidden: section.hidden, shown: -1 };
+        byElement.set(section, cat);
+        categories.push(cat);
+      }
+      cat.items.push(item);
+    });
+
+    function state() {
+      var s = {};
+      fields.forEach(function (f) { var v = f.value.trim(); if (v) s[f.name] = v; });
+      return s;
+    }
+
+    // Keep the filter in the hash (#q=mail&type=application) so a view can be shared.
+    // replaceState avoids a history entry per keystroke; file:// may refuse it.
+    function writeHash(s) {
+      var params = new URLSearchParams();
+      fields.forEach(function (f) { if (s[f.name]) params.set(f.name, s[f.name]); });
+      var hash = params.toString();
+      var current = window.location.hash.slice(1);
+      if (hash === current || (!hash && current.indexOf('=') === -1)) return; // leave plain #anchors alone
+      var base = window.location.href.split('#')[0];
+      try {
+        window.history.replaceState(window.history.state, '', hash ? base + '#' + hash : base);
+      } catch (e) {
+        try { window.location.replace('#' + hash); } catch (e2) { /* not shareable, still filtered */ }
+      }
+    }
+
+    function readHash() {
+      var hash = window.location.hash.slice(1);
+      if (hash.indexOf('=') === -1) return false; // an ordinary #anchor, not filter state
+      var params = new URLSearchParams(hash);
+      fields.forEach(function (f) {
+        var v = params.get(f.name) || '';
+        if (f.tagName === 'SELECT' && !hasOption(f, v)) v = '';
+        f.value = v;
+      });
+      return true;
+    }
+
+    function apply() {
+      var s = state();
+      var q = (s.q || '').toLowerCase();
+      var keys = Object.keys(s).filter(function (k) { return FILTER_ATTRS[k]; });
+      var shown = 0;
+      // Pass 1: decide from cached data only.
+      items.forEach(function (item) {
+        var ok = !q || item.name.indexOf(q) !== -1 || item.text.indexOf(q) !== -1;
+        for (var i = 0; ok && i < keys.length; i++) ok = item.sets[keys[i]].indexOf(s[keys[i]].toLowerCase()) !== -1;
+        item.match = ok;
+        if (ok) shown++;
+      });
+      // Pass 2: write only what changed, and never read layout in between.
+      items.forEach(function (item) {
+        if (item.hidden === item.match) { item.hidden = !item.match; item.el.hidden = item.hidden; }
+      });
+      categories.forEach(function (cat) {
+        var n = cat.items.filter(function (item) { return item.match; }).length;
+        if (cat.count && n !== cat.shown) cat.count.textContent = String(n);
+        cat.shown = n;
+        var hide = n === 0;
+        if (hide !== cat.hidden) { cat.hidden = hide; cat.el.hidden = hide; }
+      });
+      var summary = shown + ' of ' + items.length + ' permissions';
+      if (output && output.textContent !== summary) output.textContent = summary;
+      if (emptyNote) emptyNote.hidden = shown !== 0;
+      writeHash(s);
+    }
+
+    // Coalesce bursts of input/change events into one pass per frame.
+    var pending = false;
+    function schedule() {
+      if (pending) return;
+      pending = true;
+      window.requestAnimationFrame(function () { pending = false; apply(); });
+    }
+
+    form.addEventListener('input', schedule);
+    form.addEventListener('change', schedule);
+    form.addEventListener('submit', function (event) { event.preventDefault(); apply(); });
+    form.addEventListener('reset', function () { window.setTimeout(apply, 0); }); // values reset after the event
+    window.addEventListener('hashchange', function () { if (readHash()) apply(); });
+
+    readHash();
+    apply(); // also honours values the browser restored into the fields on back/forward
+  }
+
+  /* ---------------------------------------------------------------- description language */
+
+  // Show each set of blocks in `lang`, else in English, else its first block. Blocks
+  // that share a parent form one set, so a scope may hold several translated texts
+  // (e.g. the Application and the Delegated description) that fall back independently.
+  function setLang(lang) {
+    var wanted = String(lang).toLowerCase();
+    each(doc.querySelectorAll('[data-lang-scope]'), function (scope) {
+      var sets = new Map();
+      each(scope.querySelectorAll('.localized[data-lang]'), function (block) {
+        if (block.closest('[data-lang-scope]') !== scope) return; // belongs to a nested scope
+        var set = sets.get(block.parentNode);
+        if (!set) sets.set(block.parentNode, set = []);
+        set.push(block);
+      });
+      sets.forEach(function (blocks) {
+        var langs = blocks.map(function (b) { return b.getAttribute('data-lang').toLowerCase(); });
+        var show = langs.indexOf(wanted) !== -1 ? wanted : langs.indexOf('en') !== -1 ? 'en' : langs[0];
+        blocks.forEach(function (b, i) {
+          var hide = langs[i] !== show;
+          if (b.hidden !== hide) b.hidden = hide;
+        });
+      });
+    });
+    each(doc.querySelectorAll('select[data-lang-switch]'), function (s) {
+      if (hasOption(s, lang) && s.value !== lang) s.value = lang;
+    });
+  }
+
+  // Every switch on the page drives every scope, and the choice carries to later pages.
+  doc.addEventListener('change', function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches('select[data-lang-switch]')) return;
+    save(KEY_LANG, select.value);
+    setLang(select.value);
+  });
+
+  function initLang() {
+    var stored = load(KEY_LANG);
+    if (stored && doc.querySelector('[data-lang-scope]')) setLang(stored);
+  }
+
+  /* ---------------------------------------------------------------- start */
+
+  function init() {
+    ensureLiveRegion();
+    syncThemeButtons();
+    initTabs();
+    var form = doc.querySelector('form[data-filter-form]');
+    if (form) initFilters(form);
+    initLang();
+  }
+
+  // Works deferred (DOM already parsed) and also if a template loads it in <head> without defer.
+  if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', init);
+  else init();
+})();
