@@ -6,6 +6,7 @@
 pub mod export;
 pub mod link;
 pub mod model;
+pub mod render;
 pub mod sources;
 
 use std::path::Path;

@@ -1,5 +1,6 @@
 //! One file per subcommand; each parses its flags and calls the library.
 
+mod build;
 mod check;
 mod export;
 mod show;
@@ -21,6 +22,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Render the catalog as a static website.
+    Build(build::BuildArgs),
     /// Load every source, print counts and a summary of conflicts.
     Check(check::CheckArgs),
     /// Show one permission: types, GUIDs, consent, privilege level and grants.
@@ -40,6 +43,7 @@ pub struct DataArgs {
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
         Command::Show(args) => show::run(args),
         Command::Export(args) => export::run(args),

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, Result};
 use clap::Args;
-use serde::Serialize;
 
 use super::DataArgs;
+use permcat::export::PermissionBundle;
 use permcat::model::{Catalog, Conflict, Grant, Permission, Scheme};
 
 /// Flags of `permcat show`.
@@ -22,14 +22,6 @@ pub struct ShowArgs {
     json: bool,
 }
 
-#[derive(Serialize)]
-struct ShowJson<'a> {
-    data_date: Option<&'a str>,
-    permission: &'a Permission,
-    grants: Vec<&'a Grant>,
-    conflicts: Vec<&'a Conflict>,
-}
-
 /// Runs `permcat show`.
 pub fn run(args: ShowArgs) -> Result<ExitCode> {
     let (catalog, _) = permcat::load(&args.data.data)?;
@@ -40,14 +32,7 @@ pub fn run(args: ShowArgs) -> Result<ExitCode> {
     let conflicts: Vec<&Conflict> = catalog.conflicts_of(&perm.name).collect();
     let mut out = io::stdout().lock();
     if args.json {
-        let doc = ShowJson {
-            data_date: catalog.data_date.as_deref(),
-            permission: perm,
-            grants,
-            conflicts,
-        };
-        serde_json::to_writer_pretty(&mut out, &doc)?;
-        writeln!(out)?;
+        out.write_all(&PermissionBundle::new(&catalog, perm).to_json()?)?;
     } else {
         print_text(&mut out, &catalog, perm, &grants, &conflicts)?;
     }

@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::What;
-use crate::model::{ApiVersion, Catalog, PermissionType};
+use crate::model::{ApiVersion, Catalog, Grant, PermissionType};
 
 /// Prefixes a cell with `'` when it would start with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return, which spreadsheets read as the start of a formula.
@@ -81,31 +81,9 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
             }
         }
         What::Grants => {
-            row(svec(&[
-                "permission",
-                "method",
-                "path",
-                "key",
-                "scheme",
-                "least_privileged",
-                "also_requires",
-                "included_properties",
-                "excluded_properties",
-                "source",
-            ]))?;
+            row(grant_header())?;
             for g in &catalog.grants {
-                row(vec![
-                    g.permission.clone(),
-                    g.method.clone(),
-                    g.path.clone(),
-                    g.key.clone(),
-                    g.scheme.to_string(),
-                    g.least_privileged.to_string(),
-                    g.also_requires.join(";"),
-                    g.included_properties.join(";"),
-                    g.excluded_properties.join(";"),
-                    g.source.clone(),
-                ])?;
+                row(grant_row(g))?;
             }
         }
         What::Conflicts => {
@@ -239,4 +217,54 @@ fn join<'a>(items: impl Iterator<Item = &'a str>) -> String {
 
 fn join_with<'a>(items: impl Iterator<Item = &'a str>, sep: &str) -> String {
     items.collect::<Vec<_>>().join(sep)
+}
+
+fn grant_header() -> Vec<String> {
+    svec(&[
+        "permission",
+        "method",
+        "path",
+        "key",
+        "scheme",
+        "least_privileged",
+        "also_requires",
+        "included_properties",
+        "excluded_properties",
+        "source",
+    ])
+}
+
+fn grant_row(g: &Grant) -> Vec<String> {
+    vec![
+        g.permission.clone(),
+        g.method.clone(),
+        g.path.clone(),
+        g.key.clone(),
+        g.scheme.to_string(),
+        g.least_privileged.to_string(),
+        g.also_requires.join(";"),
+        g.included_properties.join(";"),
+        g.excluded_properties.join(";"),
+        g.source.clone(),
+    ]
+}
+
+/// The grants of one permission as CSV, in the `grants` export's columns.
+pub(super) fn write_grants<'a>(
+    grants: impl Iterator<Item = &'a Grant>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    let mut row = |cells: Vec<String>| -> Result<()> {
+        w.write_record(cells.iter().map(|c| neutralize_formula(c).into_owned()))?;
+        Ok(())
+    };
+    row(grant_header())?;
+    for g in grants {
+        row(grant_row(g))?;
+    }
+    w.flush()?;
+    Ok(())
 }

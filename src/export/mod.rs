@@ -94,3 +94,49 @@ pub fn to_bytes(catalog: &Catalog, what: What, format: Format) -> Result<Vec<u8>
     write(catalog, what, format, &mut buf)?;
     Ok(buf)
 }
+
+/// One permission with its grants and conflicts, as `permcat show --json` prints it and
+/// the site's "Export JSON" button downloads it.
+#[derive(Debug, serde::Serialize)]
+pub struct PermissionBundle<'a> {
+    /// Shape name, `permcat.permission`.
+    pub format: &'static str,
+    /// Shape version.
+    pub version: u32,
+    /// Date of the permission data.
+    pub data_date: Option<&'a str>,
+    /// The permission.
+    pub permission: &'a crate::model::Permission,
+    /// Its grants.
+    pub grants: Vec<&'a crate::model::Grant>,
+    /// Conflicts concerning it.
+    pub conflicts: Vec<&'a crate::model::Conflict>,
+}
+
+impl<'a> PermissionBundle<'a> {
+    /// Collects one permission's records.
+    pub fn new(catalog: &'a Catalog, permission: &'a crate::model::Permission) -> Self {
+        PermissionBundle {
+            format: "permcat.permission",
+            version: crate::model::FORMAT_VERSION,
+            data_date: catalog.data_date.as_deref(),
+            permission,
+            grants: catalog.grants_of(&permission.name).collect(),
+            conflicts: catalog.conflicts_of(&permission.name).collect(),
+        }
+    }
+
+    /// Pretty JSON with a final newline.
+    pub fn to_json(&self) -> Result<Vec<u8>> {
+        let mut out = serde_json::to_vec_pretty(self)?;
+        out.push(b'\n');
+        Ok(out)
+    }
+
+    /// The grants as CSV, in the `grants` export's columns.
+    pub fn to_csv(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        csv_out::write_grants(self.grants.iter().copied(), &mut out)?;
+        Ok(out)
+    }
+}

@@ -1,0 +1,95 @@
+//! Markdown from the data rendered to HTML that cannot carry markup of its own: raw
+//! HTML is shown as text, and only `http(s)` and `mailto` links survive.
+
+use pulldown_cmark::{html, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+
+/// Renders untrusted markdown (descriptions) to safe inline-or-block HTML.
+pub fn to_html(text: &str) -> String {
+    let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
+    // Links whose target is not safe are replaced by their text; track the nesting so
+    // that the matching end tag is dropped as well.
+    let mut dropped_links: Vec<bool> = Vec::new();
+    let events = parser.filter_map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            // Email autolinks carry the bare address; the writer adds `mailto:`.
+            let safe = link_type == LinkType::Email || is_safe_url(&dest_url);
+            dropped_links.push(!safe);
+            safe.then_some(Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }))
+        }
+        Event::End(TagEnd::Link) => {
+            let dropped = dropped_links.pop().unwrap_or(false);
+            (!dropped).then_some(Event::End(TagEnd::Link))
+        }
+        // Images could load from anywhere: show their alt text only.
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+        other => Some(other),
+    });
+    let mut out = String::with_capacity(text.len() + 16);
+    html::push_html(&mut out, events);
+    out
+}
+
+/// Renders a one-paragraph description without the wrapping `<p>`, for table cells.
+pub fn to_inline_html(text: &str) -> String {
+    let html = to_html(text);
+    let trimmed = html.trim_end();
+    match trimmed
+        .strip_prefix("<p>")
+        .and_then(|s| s.strip_suffix("</p>"))
+    {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => html,
+    }
+}
+
+fn is_safe_url(url: &CowStr<'_>) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_is_shown_as_text() {
+        let html = to_html("Hello <script>alert(1)</script> <img src=x onerror=alert(1)>");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn javascript_links_lose_their_target() {
+        let html = to_html("[click](javascript:alert(1)) and [docs](https://learn.microsoft.com)");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(html.contains("click"), "{html}");
+        assert!(
+            html.contains("href=\"https://learn.microsoft.com\""),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn relative_links_become_text() {
+        let html = to_inline_html("The [user](user.md) who owns it.");
+        assert_eq!(html, "The user who owns it.");
+    }
+
+    #[test]
+    fn images_keep_only_their_alt_text() {
+        let html = to_html("![logo](https://evil.example/x.png)");
+        assert!(!html.contains("<img"), "{html}");
+    }
+}
