@@ -7,3 +7,4 @@ mod docs;
 mod export;
 mod linking;
 mod permissions;
+mod site;

@@ -1,0 +1,443 @@
+//! `permcat build`: the static site's pages, exports, safety and atomic replacement.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use permcat::render::{self, BuildOptions};
+use serde_json::Value;
+
+use crate::common::*;
+
+/// Every file of a built site, relative path → bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&path).expect("read file"));
+            }
+        }
+    }
+    out
+}
+
+fn read(dir: &Path, rel: &str) -> String {
+    std::fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// The upstream site, built once per test binary.
+fn upstream_site() -> &'static Path {
+    static SITE: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    let (_, path) = SITE.get_or_init(|| {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let out = tmp.path().join("site");
+        render::build(
+            upstream_catalog(),
+            &BuildOptions {
+                out: out.clone(),
+                base_url: Some("https://permcat.example/catalog".into()),
+            },
+        )
+        .expect("build");
+        (tmp, out)
+    });
+    path
+}
+
+#[test]
+fn one_page_per_permission() {
+    let site = upstream_site();
+    let pages = std::fs::read_dir(site.join("permissions"))
+        .expect("permissions folder")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .count();
+    assert_eq!(pages, 917);
+    for p in [
+        "index.html",
+        "about.html",
+        "404.html",
+        "resources/index.html",
+        "sitemap.xml",
+    ] {
+        assert!(site.join(p).is_file(), "{p} missing");
+    }
+}
+
+#[test]
+fn reference_permission_page_has_every_section() {
+    let site = upstream_site();
+    let html = read(
+        site,
+        "permissions/IndustryData-OutboundFlow.ReadWrite.All.html",
+    );
+    for heading in [
+        "<h1>IndustryData-OutboundFlow.ReadWrite.All</h1>",
+        "Export JSON",
+        "Export CSV",
+        "Copy URL",
+        "Print",
+        "Application permission",
+        "Delegated permission",
+        "Admin consent",
+        "Permission data: <time>August 7, 2026</time>",
+        ">Properties</a>",
+        ">JSON representation</a>",
+        ">Relationships</a>",
+        ">Graph methods</a>",
+        ">PowerShell commands</a>",
+        ">Code examples</a>",
+        ">App registration</a>",
+        ">Sources</a>",
+        ">Where sources disagree</a>",
+        "aeb68e0b-e562-4a1f-b6dd-3484ad0cbb4b",
+        "24a65b4a-e501-47e2-8849-d679517887f0",
+    ] {
+        assert!(html.contains(heading), "missing {heading:?}");
+    }
+    // The resource comes from beta, and the page says why.
+    assert!(html.contains("outboundProvisioningFlowSet"));
+    assert!(html.contains("type map"));
+    // Sections without data say so and why instead of vanishing.
+    assert!(
+        html.contains("MgCommandMetadata.json"),
+        "PowerShell section should name the missing file"
+    );
+    // The canonical link comes from --base-url.
+    assert!(html.contains(
+        "<link rel=\"canonical\" href=\"https://permcat.example/catalog/permissions/IndustryData-OutboundFlow.ReadWrite.All.html\">"
+    ));
+}
+
+#[test]
+fn user_read_all_lists_user_endpoints_and_properties() {
+    let site = upstream_site();
+    let html = read(site, "permissions/User.Read.All.html");
+    assert!(
+        html.contains("/users/{id | userPrincipalName}"),
+        "GET /users/{{id}} row"
+    );
+    assert!(html.contains("<code>accountEnabled</code>"));
+    assert!(html.contains("<code>displayName</code>"));
+    assert!(html.contains("resources/v1.0/microsoft.graph.user.html"));
+    assert!(site
+        .join("resources/v1.0/microsoft.graph.user.html")
+        .is_file());
+    let resource = read(site, "resources/v1.0/microsoft.graph.user.html");
+    assert!(
+        resource.contains("User.Read.All"),
+        "resource page links the permission"
+    );
+}
+
+#[test]
+fn pages_stay_small_and_load_only_local_assets() {
+    let site = upstream_site();
+    let files = tree(site);
+    let largest = files
+        .iter()
+        .filter(|(p, _)| p.starts_with("permissions/") && p.ends_with(".html"))
+        .map(|(p, b)| (b.len(), p.clone()))
+        .max()
+        .expect("pages");
+    println!(
+        "largest permission page: {} ({} bytes)",
+        largest.1, largest.0
+    );
+    assert!(largest.0 < 300_000, "{largest:?}");
+    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes);
+        for attr in ["src=\"http", "href=\"//", "src=\"//", "@import"] {
+            assert!(!html.contains(attr), "{path} loads from elsewhere: {attr}");
+        }
+        assert!(!html.contains("<script>"), "{path} has an inline script");
+        assert!(!html.contains(" style=\""), "{path} has an inline style");
+    }
+}
+
+#[test]
+fn downloads_and_per_permission_exports_parse() {
+    let site = upstream_site();
+    for kind in [
+        "permissions",
+        "grants",
+        "conflicts",
+        "endpoints",
+        "resources",
+        "commands",
+    ] {
+        let json: Value =
+            serde_json::from_str(&read(site, &format!("downloads/{kind}.json"))).expect(kind);
+        assert_eq!(json["format"], format!("permcat.{kind}"));
+        let csv_text = read(site, &format!("downloads/{kind}.csv"));
+        let mut rows = csv::Reader::from_reader(csv_text.as_bytes());
+        assert!(rows.records().all(|r| r.is_ok()), "{kind}.csv");
+    }
+    let json: Value = serde_json::from_str(&read(site, "permissions/User.Read.All.json"))
+        .expect("per-permission JSON");
+    assert_eq!(json["permission"]["name"], "User.Read.All");
+    assert!(json["grants"].as_array().is_some_and(|g| !g.is_empty()));
+    let csv_text = read(site, "permissions/User.Read.All.csv");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let rows: Vec<_> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), json["grants"].as_array().map_or(0, Vec::len));
+    assert!(rows.iter().all(|r| &r[0] == "User.Read.All"));
+}
+
+#[test]
+fn sitemap_lists_pages_with_the_base_url() {
+    let site = upstream_site();
+    let xml = read(site, "sitemap.xml");
+    assert!(xml.contains("<loc>https://permcat.example/catalog/index.html</loc>"));
+    assert!(xml.contains("/permissions/User.Read.html</loc>"));
+    assert!(!xml.contains("404.html"));
+}
+
+#[test]
+fn same_input_gives_byte_identical_sites() {
+    let tmp = tempfile::tempdir().expect("temp");
+    let catalog = load(&sample());
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    for out in [&a, &b] {
+        render::build(
+            &catalog,
+            &BuildOptions {
+                out: out.clone(),
+                base_url: None,
+            },
+        )
+        .expect("build");
+    }
+    let (ta, tb) = (tree(&a), tree(&b));
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (path, bytes) in &ta {
+        assert!(bytes == &tb[path], "{path} differs");
+    }
+    assert!(
+        !ta.contains_key("sitemap.xml"),
+        "no sitemap without --base-url"
+    );
+}
+
+/// Descriptions with markup payloads, written into a copy of the sample.
+fn hostile_sample() -> tempfile::TempDir {
+    let tmp = sample_copy();
+    let path = permissions_json(tmp.path());
+    let text = std::fs::read_to_string(&path).expect("read");
+    let payloads = [
+        ("Sign in and read user profile", "<script>alert('x')</script>Sign in"),
+        (
+            "Allows users to sign in to the app, and allows the app to read the profile of signed-in users.",
+            "<img src=x onerror=alert(1)> [click](javascript:alert(1)) <a href=\\\"javascript:alert(2)\\\">a</a> <iframe src=//evil.example></iframe>",
+        ),
+    ];
+    let mut text = text;
+    for (from, to) in payloads {
+        assert!(text.contains(from), "{from}");
+        text = text.replace(from, to);
+    }
+    std::fs::write(&path, text).expect("write");
+    tmp
+}
+
+/// Every start tag of a page, lower-cased: text from the data reaches HTML escaped, so a
+/// payload only matters if it shows up here.
+fn tags(html: &str) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(start) = lower[i..].find('<').map(|p| p + i) {
+        let next = bytes.get(start + 1).copied().unwrap_or(b' ');
+        let end = lower[start..]
+            .find('>')
+            .map_or(lower.len(), |p| p + start + 1);
+        if next.is_ascii_alphabetic() {
+            out.push(lower[start..end].to_string());
+        }
+        i = end.max(start + 1);
+    }
+    out
+}
+
+/// The (name, value) attributes of a start tag; quoted values may hold spaces.
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    let inner = tag.trim_start_matches('<').trim_end_matches('>');
+    let mut chars = inner.chars().skip_while(|c| !c.is_whitespace()).peekable();
+    let mut out = Vec::new();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace() || *c == '/') {
+            chars.next();
+        }
+        let name: String =
+            std::iter::from_fn(|| chars.next_if(|c| !c.is_whitespace() && *c != '=')).collect();
+        if name.is_empty() {
+            break;
+        }
+        let mut value = String::new();
+        if chars.next_if_eq(&'=').is_some() {
+            match chars.peek().copied() {
+                Some(q @ ('"' | '\'')) => {
+                    chars.next();
+                    value = std::iter::from_fn(|| chars.next_if(|c| *c != q)).collect();
+                    chars.next();
+                }
+                _ => value = std::iter::from_fn(|| chars.next_if(|c| !c.is_whitespace())).collect(),
+            }
+        }
+        out.push((name, value));
+    }
+    out
+}
+
+#[test]
+fn hostile_descriptions_yield_no_executable_markup() {
+    let data = hostile_sample();
+    let out = data.path().join("site");
+    let run = permcat(&[
+        "build",
+        "--data",
+        data.path().to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let mut checked = 0;
+    for (path, bytes) in tree(&out) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).expect("utf-8");
+        let tags = tags(&html);
+        let scripts: Vec<&String> = tags.iter().filter(|t| t.starts_with("<script")).collect();
+        assert_eq!(
+            scripts.len(),
+            1,
+            "{path}: only the site's own script may appear"
+        );
+        assert!(scripts[0].contains("assets/permcat.js"), "{path}");
+        for tag in &tags {
+            for bad in ["<img", "<iframe", "<object", "<embed"] {
+                assert!(!tag.starts_with(bad), "{path}: {tag}");
+            }
+            for (name, value) in attributes(tag) {
+                assert!(!name.starts_with("on"), "{path}: event handler in {tag}");
+                if matches!(name.as_str(), "href" | "src" | "action" | "formaction") {
+                    assert!(
+                        !value.trim_start().starts_with("javascript:"),
+                        "{path}: {tag}"
+                    );
+                }
+            }
+        }
+        if path == "permissions/User.Read.html" {
+            assert!(
+                html.contains("&#60;script&#62;alert") || html.contains("&lt;script&gt;alert"),
+                "the payload is shown as text"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 1);
+}
+
+#[test]
+fn failed_build_leaves_the_previous_site_untouched() {
+    let data = sample_copy();
+    let out = data.path().join("public");
+    let args = |d: &Path| {
+        vec![
+            "build".to_string(),
+            "--data".to_string(),
+            d.to_string_lossy().into_owned(),
+            "--out".to_string(),
+            out.to_string_lossy().into_owned(),
+        ]
+    };
+    let run = |a: Vec<String>| permcat(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let first = run(args(data.path()));
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = tree(&out);
+
+    std::fs::write(
+        permissions_json(data.path()),
+        b"{ \"permissions\": { \"X\": ",
+    )
+    .expect("corrupt");
+    let failed = run(args(data.path()));
+    assert!(!failed.status.success());
+    assert!(
+        stderr(&failed).contains("permissions.json`:"),
+        "{}",
+        stderr(&failed)
+    );
+    assert_eq!(tree(&out), before, "the previous site changed");
+    // No temporary directory is left beside it.
+    let leftovers: Vec<_> = std::fs::read_dir(data.path())
+        .expect("read")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("permcat-new"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn refuses_to_replace_a_directory_it_did_not_make() {
+    let tmp = tempfile::tempdir().expect("temp");
+    let precious = tmp.path().join("notes.txt");
+    std::fs::write(&precious, "keep me").expect("write");
+    let run = permcat(&[
+        "build",
+        "--data",
+        sample().to_str().expect("utf-8"),
+        "--out",
+        tmp.path().to_str().expect("utf-8"),
+    ]);
+    assert!(!run.status.success());
+    assert!(
+        stderr(&run).contains("refusing to replace"),
+        "{}",
+        stderr(&run)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&precious).expect("still there"),
+        "keep me"
+    );
+}
+
+#[test]
+fn sections_without_a_source_say_why() {
+    let data = sample_copy();
+    std::fs::remove_dir_all(data.path().join("msgraph-sdk-powershell")).expect("rm");
+    std::fs::remove_dir_all(data.path().join("microsoft-graph-docs")).expect("rm");
+    let out = data.path().join("site");
+    let run = permcat(&[
+        "build",
+        "--data",
+        data.path().to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let html = read(&out, "permissions/Mail.Read.html");
+    assert!(
+        html.contains("MgCommandMetadata.json` is not in this data"),
+        "PowerShell"
+    );
+    assert!(
+        html.contains("is not in this data, so no titles"),
+        "examples"
+    );
+    assert!(html.contains(">PowerShell commands</a>") && html.contains(">Code examples</a>"));
+}
