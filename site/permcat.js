@@ -276,10 +276,13 @@
 
     // Read every item's data once: filtering then touches no DOM except the writes.
     each(doc.querySelectorAll('.perm'), function (el) {
+      // Without data-name/data-text the item's own text (name and summary) is searched,
+      // which keeps a 900-item index page small.
+      var plain = el.hasAttribute('data-name') && el.hasAttribute('data-text') ? '' : el.textContent.toLowerCase();
       var item = {
         el: el,
-        name: (el.getAttribute('data-name') || '').toLowerCase(),
-        text: (el.getAttribute('data-text') || '').toLowerCase(),
+        name: (el.getAttribute('data-name') || plain).toLowerCase(),
+        text: (el.getAttribute('data-text') || plain).toLowerCase(),
         sets: {},
         hidden: el.hidden,
         match: true

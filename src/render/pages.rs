@@ -400,12 +400,10 @@ pub fn resource_pages(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
 #[derive(Debug, Clone)]
 pub struct IndexItem {
     name: String,
-    name_lower: String,
     slug: String,
-    text: String,
     summary: String,
     types: String,
-    type_badges: Vec<&'static str>,
+    type_text: String,
     admin: String,
     admin_badge: bool,
     privilege: String,
@@ -485,23 +483,21 @@ fn index_item(
         .unwrap_or_default();
     IndexItem {
         name: p.name.clone(),
-        name_lower: p.name.to_ascii_lowercase(),
         slug: views::slug(&p.name),
-        // The full descriptions are in the search index; the filter needs the summary.
-        text: summary.to_lowercase(),
         summary,
         types: kinds
             .iter()
             .map(|k| k.as_str())
             .collect::<Vec<_>>()
             .join(" "),
-        type_badges: kinds
+        type_text: kinds
             .iter()
             .map(|k| match k {
                 PermissionType::Delegated => "Delegated",
                 PermissionType::Application => "Application",
             })
-            .collect(),
+            .collect::<Vec<_>>()
+            .join(" · "),
         admin: admin.iter().copied().collect::<Vec<_>>().join(" "),
         admin_badge: admin.contains("yes"),
         privilege: levels

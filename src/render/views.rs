@@ -328,7 +328,7 @@ pub struct MethodGroup {
 
 /// Most rows a method table shows; the exports hold every one. A few permissions grant
 /// thousands of endpoints, and a page should stay quick to load and read.
-pub const METHOD_ROWS_SHOWN: usize = 120;
+pub const METHOD_ROWS_SHOWN: usize = 100;
 
 /// A permission's endpoints with what it grants on each.
 pub struct Granted<'a> {
