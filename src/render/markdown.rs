@@ -10,6 +10,8 @@ pub fn to_html(text: &str) -> String {
     // that the matching end tag is dropped as well.
     let mut dropped_links: Vec<bool> = Vec::new();
     let events = parser.filter_map(|event| match event {
+        // The docs break lines inside table cells with `<br>`: the one tag kept, as a break.
+        Event::InlineHtml(raw) if is_line_break(&raw) => Some(Event::HardBreak),
         Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
         Event::Start(Tag::Link {
             link_type,
@@ -53,6 +55,15 @@ pub fn to_inline_html(text: &str) -> String {
     }
 }
 
+fn is_line_break(raw: &str) -> bool {
+    let tag: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    matches!(tag.as_str(), "<br>" | "<br/>")
+}
+
 fn is_safe_url(url: &CowStr<'_>) -> bool {
     let lower = url.trim().to_ascii_lowercase();
     lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
@@ -85,6 +96,15 @@ mod tests {
     fn relative_links_become_text() {
         let html = to_inline_html("The [user](user.md) who owns it.");
         assert_eq!(html, "The user who owns it.");
+    }
+
+    #[test]
+    fn br_tags_become_line_breaks() {
+        let html = to_inline_html("Read-only.<br><br/>Returned only on `$select`.");
+        assert_eq!(
+            html,
+            "Read-only.<br />\n<br />\nReturned only on <code>$select</code>."
+        );
     }
 
     #[test]
