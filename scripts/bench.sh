@@ -33,3 +33,14 @@ echo "|---|---|---|"
 measure "permcat check" $bin check --data $data
 measure "permcat export --what grants --format csv" $bin export --what grants --format csv --data $data -o /dev/null
 measure "permcat export --what permissions --format json" $bin export --what permissions --format json --data $data -o /dev/null
+site=$(mktemp -d)/site
+measure "permcat build (full site)" $bin build --data $data --out "$site"
+
+echo
+echo "## site"
+$bin build --data $data --out "$site" | head -2
+echo "output: $(du -sb "$site" | cut -f1) bytes in $(find "$site" -type f | wc -l) files"
+largest=$(find "$site/permissions" -name '*.html' -printf '%s %p\n' | sort -n | tail -1)
+echo "largest permission page: ${largest#* } (${largest%% *} bytes)"
+echo "index.html: $(stat -c %s "$site/index.html") bytes"
+rm -rf "$(dirname "$site")"

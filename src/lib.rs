@@ -5,8 +5,10 @@
 
 pub mod export;
 pub mod link;
+pub mod lookup;
 pub mod model;
 pub mod render;
+pub mod search;
 pub mod sources;
 
 use std::path::Path;

@@ -4,6 +4,7 @@ mod build;
 mod check;
 mod export;
 mod show;
+mod which;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,6 +31,8 @@ enum Command {
     Show(show::ShowArgs),
     /// Export permissions, grants or conflicts as JSON or CSV.
     Export(export::ExportArgs),
+    /// Which permission does a request need? URLs or cmdlets in, least privileged out.
+    Which(which::WhichArgs),
 }
 
 /// The data directory flag shared by every command.
@@ -47,5 +50,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => check::run(args),
         Command::Show(args) => show::run(args),
         Command::Export(args) => export::run(args),
+        Command::Which(args) => which::run(args),
     }
 }

@@ -90,6 +90,18 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
     step(&mut report, "index, about and 404");
     files.extend(pages::downloads(catalog)?);
     step(&mut report, "downloads");
+    files.push((
+        "assets/search-index.js".into(),
+        crate::search::to_script(&crate::search::build(catalog))?,
+    ));
+    files.push((
+        "assets/lookup-index.js".into(),
+        crate::search::script(
+            crate::lookup::index::GLOBAL,
+            &crate::lookup::index::build(catalog),
+        )?,
+    ));
+    step(&mut report, "search and lookup indexes");
     if let Some(base) = &base {
         files.push(("sitemap.xml".into(), pages::sitemap(base, &files)));
     }

@@ -456,6 +456,12 @@ struct NotFoundPage {
     site: Site,
 }
 
+#[derive(Template)]
+#[template(path = "lookup.html")]
+struct LookupPage {
+    site: Site,
+}
+
 fn index_item(
     catalog: &Catalog,
     p: &Permission,
@@ -618,8 +624,16 @@ pub fn index_pages(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
     };
     // The 404 page answers for any address, so its links start at the server's root.
     not_found.site.root = "/".into();
+    let lookup = LookupPage {
+        site: info.site(
+            "lookup.html",
+            "Which permission do I need?".into(),
+            "Paste a Microsoft Graph request or PowerShell cmdlet and get the least privileged permission.".into(),
+        ),
+    };
     Ok(vec![
         ("index.html".into(), index.render()?.into_bytes()),
+        ("lookup.html".into(), lookup.render()?.into_bytes()),
         (
             "resources/index.html".into(),
             resources.render()?.into_bytes(),

@@ -1,0 +1,1 @@
+// "Which permission do I need?" page (written in a later change).

@@ -1,0 +1,1 @@
+// Site search: loads the search index on first use (written in a later change).

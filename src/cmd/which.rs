@@ -1,0 +1,247 @@
+//! `permcat which`: which permission does a request or cmdlet need?
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use clap::Args;
+use serde::Serialize;
+
+use super::DataArgs;
+use permcat::lookup::{self, Answer, Lookup, Miss, Request};
+use permcat::model::{Catalog, Scheme};
+
+/// Flags of `permcat which`.
+#[derive(Debug, Args)]
+pub struct WhichArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Requests and cmdlets: `[METHOD] URL…` (a method applies to the URLs after it;
+    /// GET by default) or a cmdlet such as `Get-MgUser`.
+    #[arg(required = true, value_name = "REQUEST")]
+    requests: Vec<String>,
+    /// Print JSON for scripts.
+    #[arg(long)]
+    json: bool,
+}
+
+const METHODS: [&str; 6] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
+
+/// One argument after parsing.
+enum Item {
+    Request(Request),
+    Cmdlet(String),
+}
+
+fn is_cmdlet(arg: &str) -> bool {
+    !arg.contains('/')
+        && arg.split_once('-').is_some_and(|(verb, noun)| {
+            !verb.is_empty() && noun.to_ascii_lowercase().starts_with("mg")
+        })
+}
+
+fn parse_args(args: &[String]) -> Result<Vec<Item>> {
+    let mut method: Option<String> = None;
+    let mut items = Vec::new();
+    for arg in args {
+        let upper = arg.to_ascii_uppercase();
+        if METHODS.contains(&upper.as_str()) {
+            method = Some(upper);
+        } else if is_cmdlet(arg) {
+            items.push(Item::Cmdlet(arg.clone()));
+        } else {
+            items.push(Item::Request(lookup::parse_request(method.as_deref(), arg)));
+        }
+    }
+    if items.is_empty() {
+        bail!("no request given: pass a URL such as /me/messages or a cmdlet such as Get-MgUser");
+    }
+    Ok(items)
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    answers: &'a [Answer],
+    misses: &'a [Miss],
+    unknown_cmdlets: Vec<UnknownCmdlet>,
+    /// Per scheme, the fewest permissions that allow every answered request.
+    cover: Vec<(Scheme, Option<Vec<String>>)>,
+}
+
+#[derive(Serialize)]
+struct UnknownCmdlet {
+    cmdlet: String,
+    closest: Vec<String>,
+}
+
+/// Runs `permcat which`.
+pub fn run(args: WhichArgs) -> Result<ExitCode> {
+    let (catalog, _) = permcat::load(&args.data.data)?;
+    let lookup = Lookup::new(&catalog);
+    let mut answers = Vec::new();
+    let mut misses = Vec::new();
+    let mut unknown_cmdlets = Vec::new();
+    for item in parse_args(&args.requests)? {
+        let requests = match item {
+            Item::Request(r) => vec![r],
+            Item::Cmdlet(name) => {
+                let found = lookup.cmdlet(&name);
+                if found.is_empty() {
+                    unknown_cmdlets.push(UnknownCmdlet {
+                        closest: lookup.closest_cmdlets(&name),
+                        cmdlet: name,
+                    });
+                }
+                found
+            }
+        };
+        for r in requests {
+            match lookup.request(&r) {
+                Ok(a) => answers.push(a),
+                Err(m) => misses.push(m),
+            }
+        }
+    }
+    let cover: Vec<(Scheme, Option<Vec<String>>)> = if answers.len() > 1 {
+        Scheme::ALL
+            .iter()
+            .map(|s| (*s, lookup::cover(&answers, *s)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let failed = !misses.is_empty() || !unknown_cmdlets.is_empty();
+    let mut out = io::stdout().lock();
+    if args.json {
+        let report = Report {
+            answers: &answers,
+            misses: &misses,
+            unknown_cmdlets,
+            cover,
+        };
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        print_text(
+            &mut out,
+            &catalog,
+            &answers,
+            &misses,
+            &unknown_cmdlets,
+            &cover,
+        )?;
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_text(
+    out: &mut dyn Write,
+    catalog: &Catalog,
+    answers: &[Answer],
+    misses: &[Miss],
+    unknown: &[UnknownCmdlet],
+    cover: &[(Scheme, Option<Vec<String>>)],
+) -> Result<()> {
+    for a in answers {
+        let versions: Vec<&str> = a.versions.iter().map(|v| v.as_str()).collect();
+        writeln!(
+            out,
+            "{} {}  [{}]",
+            a.request.method,
+            a.template,
+            if versions.is_empty() {
+                "version not confirmed".to_string()
+            } else {
+                versions.join(", ")
+            }
+        )?;
+        if a.request.path != a.template {
+            writeln!(out, "  for {} {}", a.request.method, a.request.path)?;
+        }
+        for scheme in Scheme::ALL {
+            let label = scheme.label();
+            match a.schemes.get(&scheme).filter(|l| !l.is_empty()) {
+                None => writeln!(out, "  {label}: not supported")?,
+                Some(list) => {
+                    let first = &list[0];
+                    let mark = if first.least_privileged {
+                        "least privileged"
+                    } else {
+                        "lowest privilege level"
+                    };
+                    write!(out, "  {label}: {} ({mark})", first.permission)?;
+                    if !first.also_requires.is_empty() {
+                        write!(out, " + also {}", first.also_requires.join(", "))?;
+                    }
+                    writeln!(out)?;
+                    if list.len() > 1 {
+                        let rest: Vec<&str> =
+                            list[1..].iter().map(|c| c.permission.as_str()).collect();
+                        writeln!(out, "      alternatives: {}", rest.join(", "))?;
+                    }
+                }
+            }
+        }
+    }
+    if !cover.is_empty() {
+        writeln!(
+            out,
+            "\nfewest permissions for all {} requests:",
+            answers.len()
+        )?;
+        for (scheme, set) in cover {
+            match set {
+                Some(set) => writeln!(out, "  {}: {}", scheme.label(), set.join(", "))?,
+                None => writeln!(out, "  {}: none covers every request", scheme.label())?,
+            }
+        }
+    }
+    if !answers.is_empty() {
+        let src = catalog.sources.get("permissions");
+        writeln!(
+            out,
+            "\nsource: {}{}",
+            src.map_or("permissions.json", |s| s.path.as_str()),
+            src.and_then(|s| s.date.as_deref())
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default()
+        )?;
+    }
+    for m in misses {
+        let mut err = io::stderr().lock();
+        if m.other_methods.is_empty() {
+            writeln!(
+                err,
+                "error: no known endpoint matches {} {}",
+                m.request.method, m.request.path
+            )?;
+            if !m.closest.is_empty() {
+                writeln!(err, "  closest known paths: {}", m.closest.join(", "))?;
+            }
+        } else {
+            writeln!(
+                err,
+                "error: {} is known, but not for {}; it is for {}",
+                m.request.path,
+                m.request.method,
+                m.other_methods.join(", ")
+            )?;
+        }
+    }
+    for u in unknown {
+        let mut err = io::stderr().lock();
+        writeln!(
+            err,
+            "error: no cmdlet named {} in the command map",
+            u.cmdlet
+        )?;
+        if !u.closest.is_empty() {
+            writeln!(err, "  did you mean: {}", u.closest.join(", "))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! The lookup index for the site's "Which permission do I need?" page: the same trie
+//! the CLI walks, and each endpoint's ranked answer, in a compact JSON the page's
+//! script reads. The format is documented in `docs/search-index.md`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Lookup, Request};
+use crate::model::{Catalog, Scheme};
+
+/// Version of the lookup format.
+pub const INDEX_VERSION: u32 = 1;
+
+/// The global the lookup script assigns.
+pub const GLOBAL: &str = "PERMCAT_LOOKUP";
+
+/// A ranked candidate: `[permission index, least privileged (0/1), privilege level (0
+/// when unknown), also-requires permission indexes]`.
+type CandidateRow = (usize, u8, u8, Vec<usize>);
+
+/// The lookup index.
+#[derive(Debug, Serialize)]
+pub struct LookupIndex {
+    /// Format version.
+    pub v: u32,
+    /// Scheme names, in the order the answers use.
+    pub schemes: Vec<&'static str>,
+    /// Permission names; candidates refer to them by index.
+    pub names: Vec<String>,
+    /// Page slug of each name when it differs from the name, by index.
+    pub slugs: BTreeMap<usize, String>,
+    /// Trie nodes: `[[[edge text, child], …], placeholder child or -1, key index or -1]`;
+    /// the root is node 0.
+    pub nodes: Vec<(Vec<(String, usize)>, i64, i64)>,
+    /// Canonical keys of the templates.
+    pub keys: Vec<String>,
+    /// Answers by `"<key index> <METHOD>"`: `[template as shown, versions,
+    /// [candidates per scheme, in `schemes` order]]`.
+    pub endpoints: BTreeMap<String, (String, Vec<&'static str>, Vec<Vec<CandidateRow>>)>,
+    /// Methods per key index, for "known, but not for this method".
+    pub methods: BTreeMap<usize, Vec<String>>,
+    /// Cmdlets by lower-case name: `[[method, path], …]`.
+    pub cmdlets: BTreeMap<String, Vec<(String, String)>>,
+}
+
+/// Builds the lookup index.
+pub fn build(catalog: &Catalog) -> LookupIndex {
+    let lookup = Lookup::new(catalog);
+    let names: Vec<String> = catalog.permissions.iter().map(|p| p.name.clone()).collect();
+    let id: BTreeMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let slugs = names
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| {
+            let s = crate::render::views::slug(n);
+            (s != *n).then_some((i, s))
+        })
+        .collect();
+    let trie = lookup.trie();
+    let mut keys: Vec<String> = Vec::new();
+    let mut key_id: BTreeMap<String, usize> = BTreeMap::new();
+    let nodes = trie
+        .nodes
+        .iter()
+        .map(|n| {
+            let key = n.key.as_ref().map_or(-1, |k| {
+                let next = keys.len();
+                let i = *key_id.entry(k.clone()).or_insert(next);
+                if i == next {
+                    keys.push(k.clone());
+                }
+                i as i64
+            });
+            (
+                n.children.clone(),
+                n.placeholder.map_or(-1, |p| p as i64),
+                key,
+            )
+        })
+        .collect();
+    let mut endpoints = BTreeMap::new();
+    let mut methods: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for e in &catalog.endpoints {
+        let Some(&k) = key_id.get(&e.key) else {
+            continue;
+        };
+        methods.entry(k).or_default().push(e.method.clone());
+        let req = Request {
+            method: e.method.clone(),
+            path: e.key.clone(),
+            version: None,
+        };
+        let Ok(answer) = lookup.request(&req) else {
+            continue;
+        };
+        let per_scheme = Scheme::ALL
+            .iter()
+            .map(|s| {
+                answer
+                    .schemes
+                    .get(s)
+                    .map(|list| {
+                        list.iter()
+                            .filter_map(|c| {
+                                Some((
+                                    *id.get(c.permission.as_str())?,
+                                    u8::from(c.least_privileged),
+                                    c.privilege_level.unwrap_or(0),
+                                    c.also_requires
+                                        .iter()
+                                        .filter_map(|a| id.get(a.as_str()).copied())
+                                        .collect(),
+                                ))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        endpoints.insert(
+            format!("{k} {}", e.method),
+            (
+                e.path.clone(),
+                e.versions.keys().map(|v| v.as_str()).collect(),
+                per_scheme,
+            ),
+        );
+    }
+    let mut cmdlets: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for c in &catalog.commands {
+        let list = cmdlets.entry(c.name.to_ascii_lowercase()).or_default();
+        let item = (c.method.clone(), c.path.clone());
+        if !list.contains(&item) {
+            list.push(item);
+        }
+    }
+    LookupIndex {
+        v: INDEX_VERSION,
+        schemes: Scheme::ALL.iter().map(|s| s.as_str()).collect(),
+        names,
+        slugs,
+        nodes,
+        keys,
+        endpoints,
+        methods,
+        cmdlets,
+    }
+}

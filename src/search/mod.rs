@@ -1,0 +1,149 @@
+//! The site's search index: every permission, endpoint, cmdlet and resource, in one
+//! compact script the browser loads on first use. The format is documented in
+//! `docs/search-index.md`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::model::{Catalog, PermissionType};
+
+/// Version of the index format.
+pub const INDEX_VERSION: u32 = 1;
+
+/// The global the index script assigns.
+pub const GLOBAL: &str = "PERMCAT_SEARCH";
+
+/// The search index.
+#[derive(Debug, Serialize)]
+pub struct SearchIndex {
+    /// Format version.
+    pub v: u32,
+    /// `[name, display name, description (first sentence or 200 characters), page slug
+    /// when it differs from the name, type flags: 1 delegated + 2 application]`.
+    pub permissions: Vec<(String, String, String, Option<String>, u8)>,
+    /// `[method, path as shown, least-privileged permissions (any scheme)]`.
+    pub endpoints: Vec<(String, String, Vec<String>)>,
+    /// `[cmdlet, method, path, version]`.
+    pub cmdlets: Vec<(String, String, String, String)>,
+    /// `[short name, full name, version, page path]`.
+    pub resources: Vec<(String, String, String, String)>,
+}
+
+/// The first sentence of a description, cut at 200 characters.
+fn snippet(text: &str) -> String {
+    let first = match text.find(". ") {
+        Some(i) => &text[..=i],
+        None => text,
+    };
+    if first.chars().count() <= 200 {
+        first.trim().to_string()
+    } else {
+        let cut: String = first.chars().take(199).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+/// Builds the index from a catalog.
+pub fn build(catalog: &Catalog) -> SearchIndex {
+    let permissions = catalog
+        .permissions
+        .iter()
+        .map(|p| {
+            let display = p
+                .schemes
+                .values()
+                .find_map(|s| s.admin_display_name.clone())
+                .unwrap_or_default();
+            let description = p
+                .schemes
+                .values()
+                .find_map(|s| s.admin_description.as_deref())
+                .map(snippet)
+                .unwrap_or_default();
+            let slug = crate::render::views::slug(&p.name);
+            let flags = u8::from(p.schemes_of(PermissionType::Delegated).next().is_some())
+                + 2 * u8::from(p.schemes_of(PermissionType::Application).next().is_some());
+            (
+                p.name.clone(),
+                display,
+                description,
+                (slug != p.name).then_some(slug),
+                flags,
+            )
+        })
+        .collect();
+    let mut least_of: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
+    for g in catalog.grants.iter().filter(|g| g.least_privileged) {
+        least_of
+            .entry((g.key.as_str(), g.method.as_str()))
+            .or_default()
+            .insert(g.permission.as_str());
+    }
+    let endpoints = catalog
+        .endpoints
+        .iter()
+        .map(|e| {
+            let least = least_of
+                .get(&(e.key.as_str(), e.method.as_str()))
+                .cloned()
+                .unwrap_or_default();
+            (
+                e.method.clone(),
+                e.path.clone(),
+                least.into_iter().map(str::to_string).collect(),
+            )
+        })
+        .collect();
+    let mut cmdlets: Vec<(String, String, String, String)> = catalog
+        .commands
+        .iter()
+        .map(|c| {
+            (
+                c.name.clone(),
+                c.method.clone(),
+                c.path.clone(),
+                c.version
+                    .map(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    cmdlets.dedup();
+    let resources = catalog
+        .resources
+        .iter()
+        .map(|r| {
+            (
+                r.type_name
+                    .rsplit('.')
+                    .next()
+                    .unwrap_or(&r.type_name)
+                    .to_string(),
+                r.type_name.clone(),
+                r.version.as_str().to_string(),
+                crate::render::views::resource_href(r.version, &r.type_name),
+            )
+        })
+        .collect();
+    SearchIndex {
+        v: INDEX_VERSION,
+        permissions,
+        endpoints,
+        cmdlets,
+        resources,
+    }
+}
+
+/// The index as a script assigning `window.PERMCAT_SEARCH`, so it loads from disk
+/// (file://) as well as from a server.
+pub fn to_script(index: &SearchIndex) -> anyhow::Result<Vec<u8>> {
+    script(GLOBAL, index)
+}
+
+/// `window.NAME = <json>;` with `<` escaped so no text can close a script element.
+pub fn script<T: Serialize>(global: &str, value: &T) -> anyhow::Result<Vec<u8>> {
+    let json = serde_json::to_string(value)?.replace('<', "\\u003c");
+    Ok(format!("window.{global}={json};\n").into_bytes())
+}
