@@ -19,6 +19,12 @@ pub const GLOBAL: &str = "PERMCAT_LOOKUP";
 /// when unknown), also-requires permission indexes]`.
 type CandidateRow = (usize, u8, u8, Vec<usize>);
 
+/// A trie node: `[[edge text, child], …]`, placeholder child or -1, key index or -1.
+type NodeRow = (Vec<(String, usize)>, i64, i64);
+
+/// An endpoint's answer: template as shown, versions, candidates per scheme.
+type EndpointRow = (String, Vec<&'static str>, Vec<Vec<CandidateRow>>);
+
 /// The lookup index.
 #[derive(Debug, Serialize)]
 pub struct LookupIndex {
@@ -32,12 +38,12 @@ pub struct LookupIndex {
     pub slugs: BTreeMap<usize, String>,
     /// Trie nodes: `[[[edge text, child], …], placeholder child or -1, key index or -1]`;
     /// the root is node 0.
-    pub nodes: Vec<(Vec<(String, usize)>, i64, i64)>,
+    pub nodes: Vec<NodeRow>,
     /// Canonical keys of the templates.
     pub keys: Vec<String>,
     /// Answers by `"<key index> <METHOD>"`: `[template as shown, versions,
     /// [candidates per scheme, in `schemes` order]]`.
-    pub endpoints: BTreeMap<String, (String, Vec<&'static str>, Vec<Vec<CandidateRow>>)>,
+    pub endpoints: BTreeMap<String, EndpointRow>,
     /// Methods per key index, for "known, but not for this method".
     pub methods: BTreeMap<usize, Vec<String>>,
     /// Cmdlets by lower-case name: `[[method, path], …]`.

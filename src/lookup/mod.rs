@@ -153,7 +153,7 @@ impl<'c> Lookup<'c> {
             return Err(Miss {
                 request: req.clone(),
                 other_methods: Vec::new(),
-                closest: self.closest(&c.key().to_string()),
+                closest: self.closest(c.key()),
             });
         };
         let Some(endpoint) = self.catalog.endpoint(&req.method, key) else {
