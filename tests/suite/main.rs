@@ -1,5 +1,6 @@
 //! permcat's integration tests: one binary, a module per feature.
 
+mod browser;
 mod commands;
 mod common;
 mod csdl;
@@ -7,3 +8,4 @@ mod docs;
 mod export;
 mod linking;
 mod permissions;
+mod webdriver;
