@@ -201,6 +201,44 @@ fn permission_page_tabs_and_copy_work_without_console_errors() {
     assert_clean_console(b, "after using tabs and the copy button");
 }
 
+/// The console check itself: a page that throws while loading and breaks the CSP
+/// must be reported, or a quiet log would prove nothing.
+#[test]
+fn console_check_catches_load_time_errors_and_csp_reports() {
+    let Some(s) = setup() else { return };
+    let b = &s.browser;
+    let dir = s.site.path().join("site/permissions");
+    let page = std::fs::read_to_string(dir.join("IndustryData-OutboundFlow.ReadWrite.All.html"))
+        .expect("read the permission page");
+    let broken = page.replacen(
+        "</head>",
+        "<script src=\"broken.js\"></script><script>document.title = 'inline';</script></head>",
+        1,
+    );
+    assert_ne!(broken, page, "the page has no </head>");
+    std::fs::write(dir.join("broken.html"), broken).expect("write broken.html");
+    std::fs::write(
+        dir.join("broken.js"),
+        "throw new Error('thrown while loading');",
+    )
+    .expect("write broken.js");
+
+    b.goto(&s.url("permissions/broken.html"));
+    let found = problems(b.console());
+    assert!(
+        found
+            .iter()
+            .any(|e| e.message.contains("thrown while loading")),
+        "a load-time exception was not reported: {found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|e| e.message.contains("Content Security Policy")),
+        "a blocked inline script was not reported: {found:#?}"
+    );
+}
+
 /// `document.documentElement.dataset.theme`, `null` when unset.
 fn theme(b: &Browser) -> Value {
     b.execute(
@@ -441,7 +479,8 @@ fn no_request_leaves_the_site() {
     }
 }
 
-/// Sets the viewport size (CSS pixels) as a phone or desktop would have it.
+/// Sets the viewport size (CSS pixels) as a phone or desktop would have it; call it on
+/// a page of the site, whose viewport meta tag a phone honours.
 fn viewport(b: &Browser, width: u32, height: u32, mobile: bool) {
     b.cdp(
         "Emulation.setDeviceMetricsOverride",
@@ -449,6 +488,47 @@ fn viewport(b: &Browser, width: u32, height: u32, mobile: bool) {
     );
     let inner = b.execute("return [window.innerWidth, window.innerHeight];", &[]);
     assert_eq!(inner, json!([width, height]), "viewport not resized");
+}
+
+/// How far a page scrolls sideways (CSS pixels) in the current viewport.
+fn sideways(b: &Browser) -> i64 {
+    b.execute(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+        &[],
+    )
+    .as_i64()
+    .expect("a number of pixels")
+}
+
+#[test]
+#[ignore = "site bug: the Sources table (table.data td code is overflow-wrap: break-word) widens \
+            permission and about pages beyond 768-1200 px viewports, and conflict subjects \
+            (long paths in a plain <p>) widen Mail.Read beyond a 390 px phone screen"]
+fn pages_do_not_scroll_sideways() {
+    let Some(s) = setup() else { return };
+    let b = &s.browser;
+    let mut wide = Vec::new();
+    b.goto(&s.url("index.html")); // a page with the site's viewport meta tag
+    for (width, mobile) in [(390, true), (900, false), (1100, false)] {
+        viewport(b, width, 900, mobile);
+        for page in [
+            PERMISSION,
+            "permissions/Mail.Read.html",
+            "about.html",
+            "index.html",
+        ] {
+            b.goto(&s.url(page));
+            let extra = sideways(b);
+            if extra > 0 {
+                wide.push(format!("{page} at {width} px: {extra} px too wide"));
+            }
+        }
+    }
+    assert!(
+        wide.is_empty(),
+        "pages scroll sideways:\n{}",
+        wide.join("\n")
+    );
 }
 
 fn save_png(png: &[u8], path: &Path) {
@@ -484,12 +564,9 @@ fn screenshots_of_permission_page_and_index() {
     b.goto(&s.url("index.html"));
     assert_eq!(theme(b), json!("light"));
     viewport(b, 390, 844, true);
-    let overflow = b.execute(
-        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
-        &[],
-    );
+    let overflow = sideways(b);
     save_png(&b.screenshot(), &dir.join("index-390.png"));
-    assert_eq!(overflow, json!(0), "the index scrolls sideways at 390 px");
+    assert_eq!(overflow, 0, "the index scrolls sideways at 390 px");
 
     let readme = root.join("docs/screenshot-permission.png");
     if !readme.exists() {
