@@ -22,12 +22,14 @@ use crate::model::Catalog;
 pub const MARKER: &str = ".permcat-site";
 
 /// Front-end assets, compiled into the binary so the site is self-contained.
-pub const ASSETS: [(&str, &[u8]); 3] = [
+pub const ASSETS: [(&str, &[u8]); 5] = [
     (
         "assets/permcat.css",
         include_bytes!("../../site/permcat.css"),
     ),
     ("assets/permcat.js", include_bytes!("../../site/permcat.js")),
+    ("assets/search.js", include_bytes!("../../site/search.js")),
+    ("assets/lookup.js", include_bytes!("../../site/lookup.js")),
     (
         "assets/favicon.svg",
         include_bytes!("../../site/favicon.svg"),

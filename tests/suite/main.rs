@@ -1,5 +1,6 @@
 //! permcat's integration tests: one binary, a module per feature.
 
+mod browser;
 mod commands;
 mod common;
 mod csdl;
@@ -8,3 +9,4 @@ mod export;
 mod linking;
 mod permissions;
 mod site;
+mod webdriver;
