@@ -27,7 +27,9 @@
 //!   schema, so it is kept as a cast too; the key is the same either way.
 //! - Drive path addressing (`root:/{path}:`, `root:/folder/file.txt:`,
 //!   `items/{id}:/{path}:`) becomes one [`Segment::ItemPath`], `root:{}:` or `{}:{}:`.
-//!   A `:` outside parentheses, quotes and braces only ever means such addressing. When
+//!   Such addressing opens with a `:` (outside parentheses, quotes and braces) that ends
+//!   its segment or that a second `:` in the segment closes; a lone `:` inside a value
+//!   (Teams ids such as `19:abc@thread.skype`) belongs to the value. When
 //!   the closing `:` is missing and the path is a single placeholder
 //!   (`root:/{item-path}/media/reactions`, seen upstream), the placeholder alone is taken
 //!   as the path; otherwise the rest of the request path is the item path, which is what
@@ -321,7 +323,13 @@ fn find_top(s: &str, c: char) -> Option<usize> {
 fn parse_piece(pieces: &[&str], next: usize, piece: &str, out: &mut Vec<Segment>) -> usize {
     let piece = piece.trim();
     if let Some(colon) = find_top(piece, ':') {
-        return item_path(pieces, next, piece, colon, out);
+        // Addressing opens with a colon that ends the piece (`root:` before `/path`) or
+        // that a second colon closes in the same piece (`root:{path}:`). A lone colon
+        // inside a value is part of it: Teams ids look like `19:abc@thread.skype`.
+        let rest = &piece[colon + 1..];
+        if rest.trim().is_empty() || find_top(rest, ':').is_some() {
+            return item_path(pieces, next, piece, colon, out);
+        }
     }
     let Some(open) = find_top(piece, '(') else {
         out.extend(literal(piece));

@@ -10,3 +10,4 @@ mod linking;
 mod permissions;
 mod site;
 mod webdriver;
+mod which;
