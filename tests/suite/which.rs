@@ -79,11 +79,7 @@ fn real_requests_get_the_least_privileged_permission_per_type() {
                 continue;
             }
         };
-        if !answer.key.eq_ignore_ascii_case(
-            &permcat::link::path::canonicalize(template)
-                .key()
-                .to_string(),
-        ) {
+        if answer.key != permcat::link::path::canonicalize(template).key() {
             failures.push(format!(
                 "{method} {url}: matched {} not {template}",
                 answer.key
