@@ -3,12 +3,11 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
-use serde::Serialize;
 
 use super::DataArgs;
-use permcat::lookup::{self, Answer, Lookup, Miss, Request};
+use permcat::lookup::{Lookup, Report};
 use permcat::model::{Catalog, Scheme};
 
 /// Flags of `permcat which`.
@@ -25,111 +24,18 @@ pub struct WhichArgs {
     json: bool,
 }
 
-const METHODS: [&str; 6] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
-
-/// One argument after parsing.
-enum Item {
-    Request(Request),
-    Cmdlet(String),
-}
-
-fn is_cmdlet(arg: &str) -> bool {
-    !arg.contains('/')
-        && arg.split_once('-').is_some_and(|(verb, noun)| {
-            !verb.is_empty() && noun.to_ascii_lowercase().starts_with("mg")
-        })
-}
-
-fn parse_args(args: &[String]) -> Result<Vec<Item>> {
-    let mut method: Option<String> = None;
-    let mut items = Vec::new();
-    for arg in args {
-        let upper = arg.to_ascii_uppercase();
-        if METHODS.contains(&upper.as_str()) {
-            method = Some(upper);
-        } else if is_cmdlet(arg) {
-            items.push(Item::Cmdlet(arg.clone()));
-        } else {
-            items.push(Item::Request(lookup::parse_request(method.as_deref(), arg)));
-        }
-    }
-    if items.is_empty() {
-        bail!("no request given: pass a URL such as /me/messages or a cmdlet such as Get-MgUser");
-    }
-    Ok(items)
-}
-
-#[derive(Serialize)]
-struct Report<'a> {
-    answers: &'a [Answer],
-    misses: &'a [Miss],
-    unknown_cmdlets: Vec<UnknownCmdlet>,
-    /// Per scheme, the fewest permissions that allow every answered request.
-    cover: Vec<(Scheme, Option<Vec<String>>)>,
-}
-
-#[derive(Serialize)]
-struct UnknownCmdlet {
-    cmdlet: String,
-    closest: Vec<String>,
-}
-
 /// Runs `permcat which`.
 pub fn run(args: WhichArgs) -> Result<ExitCode> {
     let (catalog, _) = permcat::load(&args.data.data)?;
     let lookup = Lookup::new(&catalog);
-    let mut answers = Vec::new();
-    let mut misses = Vec::new();
-    let mut unknown_cmdlets = Vec::new();
-    for item in parse_args(&args.requests)? {
-        let requests = match item {
-            Item::Request(r) => vec![r],
-            Item::Cmdlet(name) => {
-                let found = lookup.cmdlet(&name);
-                if found.is_empty() {
-                    unknown_cmdlets.push(UnknownCmdlet {
-                        closest: lookup.closest_cmdlets(&name),
-                        cmdlet: name,
-                    });
-                }
-                found
-            }
-        };
-        for r in requests {
-            match lookup.request(&r) {
-                Ok(a) => answers.push(a),
-                Err(m) => misses.push(m),
-            }
-        }
-    }
-    let cover: Vec<(Scheme, Option<Vec<String>>)> = if answers.len() > 1 {
-        Scheme::ALL
-            .iter()
-            .map(|s| (*s, lookup::cover(&answers, *s)))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let failed = !misses.is_empty() || !unknown_cmdlets.is_empty();
+    let report = lookup.query(&args.requests)?;
+    let failed = !report.misses.is_empty() || !report.unknown_cmdlets.is_empty();
     let mut out = io::stdout().lock();
     if args.json {
-        let report = Report {
-            answers: &answers,
-            misses: &misses,
-            unknown_cmdlets,
-            cover,
-        };
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
     } else {
-        print_text(
-            &mut out,
-            &catalog,
-            &answers,
-            &misses,
-            &unknown_cmdlets,
-            &cover,
-        )?;
+        print_text(&mut out, &catalog, &report)?;
     }
     Ok(if failed {
         ExitCode::FAILURE
@@ -138,14 +44,13 @@ pub fn run(args: WhichArgs) -> Result<ExitCode> {
     })
 }
 
-fn print_text(
-    out: &mut dyn Write,
-    catalog: &Catalog,
-    answers: &[Answer],
-    misses: &[Miss],
-    unknown: &[UnknownCmdlet],
-    cover: &[(Scheme, Option<Vec<String>>)],
-) -> Result<()> {
+fn print_text(out: &mut dyn Write, catalog: &Catalog, report: &Report) -> Result<()> {
+    let (answers, misses, unknown, cover) = (
+        &report.answers,
+        &report.misses,
+        &report.unknown_cmdlets,
+        &report.cover,
+    );
     for a in answers {
         let versions: Vec<&str> = a.versions.iter().map(|v| v.as_str()).collect();
         writeln!(

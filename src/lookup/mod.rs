@@ -368,3 +368,95 @@ fn combinations<'a>(
         current.pop();
     }
 }
+
+const METHODS: [&str; 6] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
+
+/// Whether an argument names a PowerShell cmdlet rather than a path: no `/`, and a noun
+/// after the first `-` that starts with `Mg`.
+pub fn is_cmdlet(arg: &str) -> bool {
+    !arg.contains('/')
+        && arg.split_once('-').is_some_and(|(verb, noun)| {
+            !verb.is_empty() && noun.to_ascii_lowercase().starts_with("mg")
+        })
+}
+
+/// A cmdlet the command map does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnknownCmdlet {
+    /// The name given.
+    pub cmdlet: String,
+    /// Known names that look like it.
+    pub closest: Vec<String>,
+}
+
+/// Everything `permcat which` answers for a list of arguments; the site's lookup page
+/// computes the same shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// One per request that matched.
+    pub answers: Vec<Answer>,
+    /// One per request that did not.
+    pub misses: Vec<Miss>,
+    /// Cmdlets not in the command map.
+    pub unknown_cmdlets: Vec<UnknownCmdlet>,
+    /// With several answers: per scheme, the fewest permissions that allow them all.
+    pub cover: Vec<(Scheme, Option<Vec<String>>)>,
+}
+
+impl Lookup<'_> {
+    /// Answers arguments as the command line takes them: a method (GET, POST, …) applies
+    /// to the URLs after it, GET by default; cmdlets stand for the requests they make.
+    pub fn query(&self, args: &[String]) -> anyhow::Result<Report> {
+        let mut method: Option<String> = None;
+        let mut requests = Vec::new();
+        let mut unknown_cmdlets = Vec::new();
+        let mut any = false;
+        for arg in args.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
+            let upper = arg.to_ascii_uppercase();
+            if METHODS.contains(&upper.as_str()) {
+                method = Some(upper);
+                continue;
+            }
+            any = true;
+            if is_cmdlet(arg) {
+                let found = self.cmdlet(arg);
+                if found.is_empty() {
+                    unknown_cmdlets.push(UnknownCmdlet {
+                        closest: self.closest_cmdlets(arg),
+                        cmdlet: arg.to_string(),
+                    });
+                }
+                requests.extend(found);
+            } else {
+                requests.push(parse_request(method.as_deref(), arg));
+            }
+        }
+        if !any {
+            anyhow::bail!(
+                "no request given: pass a URL such as /me/messages or a cmdlet such as Get-MgUser"
+            );
+        }
+        let mut answers = Vec::new();
+        let mut misses = Vec::new();
+        for r in &requests {
+            match self.request(r) {
+                Ok(a) => answers.push(a),
+                Err(m) => misses.push(m),
+            }
+        }
+        let cover = if answers.len() > 1 {
+            Scheme::ALL
+                .iter()
+                .map(|s| (*s, cover(&answers, *s)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Report {
+            answers,
+            misses,
+            unknown_cmdlets,
+            cover,
+        })
+    }
+}
