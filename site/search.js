@@ -226,6 +226,13 @@
           ((a.version === 'beta') - (b.version === 'beta'));
       });
       sorted.forEach(function (e, i) { e.ord = i; });
+      // Scanning in this order means each tier's candidates arrive best first, so the
+      // top-N list rejects most of them with one comparison.
+      list.length = 0;
+      Array.prototype.push.apply(list, sorted);
+    });
+    groups[1].forEach(function (e) {
+      e.leastEntries = e.least.map(function (name) { return byName.get(name.toLowerCase()); }).filter(Boolean);
     });
 
     costCache = new Map();
@@ -403,14 +410,14 @@
 
   /* ---------------------------------------------------------------- results */
 
-  function permissionResult(e, root, tier, marks, fromEndpoint) {
+  function permissionResult(e, root, tier, marks) {
     var types = [];
     if (e.flags & 1) types.push('Delegated');
     if (e.flags & 2) types.push('Application');
     return {
       kind: 'permission', title: e.name, detail: e.display || e.description,
       href: root + e.path, tier: tier, marks: marks, tags: types,
-      detailMarks: [], via: fromEndpoint || ''
+      detailMarks: []
     };
   }
 
@@ -439,9 +446,9 @@
   function toResult(item, root, q, qwords, costs, pathMode) {
     var e = item.entry, rank = item.key >> 20, tier = rank >> 2;
     if (e.kind === 0) {
-      var r = permissionResult(e, root, tier, pathMode ? [] : nameMarks(e, rank, q, qwords, costs), item.extra);
+      var r = permissionResult(e, root, tier, pathMode ? [] : nameMarks(e, rank, q, qwords, costs));
       if (!pathMode && tier === T_TEXT && !r.marks.length) r.detailMarks = textMarks(r.detail, q);
-      if (pathMode) r.detail = (e.display ? e.display + ' · ' : '') + 'least privileged for ' + item.extra;
+      if (pathMode) r.detail = (e.display ? e.display + ' · ' : '') + 'least privileged for ' + item.extra.method + ' ' + item.extra.name;
       return r;
     }
     if (e.kind === 1) {
@@ -523,33 +530,36 @@
     return { groups: groups, counts: groups.map(function (g) { return g.count; }), path: pq };
   }
 
+  var queryStamp = 0;
   function searchPath(pq, tops) {
     var endpoints = index.groups[1];
-    var matched = [];
+    // Matches per tier; endpoints are scanned in rank order, so each bucket is sorted.
+    var buckets = [[], [], [], [], []], found = 0;
     var passes = pq.method ? [pq.method, ''] : [''];
     // With a method, only that method's endpoints; all of them if it has none there.
-    for (var p = 0; p < passes.length && !matched.length; p++) {
+    for (var p = 0; p < passes.length && !found; p++) {
       for (var i = 0; i < endpoints.length; i++) {
         var e = endpoints[i];
         if (passes[p] && e.method !== passes[p]) continue;
         var tier = pathTier(e.segs, e.lname, pq);
         if (tier < 0) continue;
-        var key = keyOf(tier * 4, e);
-        matched.push({ key: key, entry: e });
-        tops[1].add(key, e, pathEnd);
+        found++;
+        buckets[tier].push(e);
+        tops[1].add(keyOf(tier * 4, e), e, pathEnd);
       }
     }
     // The permissions those endpoints need, ranked by their best endpoint's tier.
-    var seen = new Map();
-    matched.sort(function (a, b) { return a.key - b.key; });
-    matched.forEach(function (m) {
-      var tier = (m.key >> 20) >> 2;
-      m.entry.least.forEach(function (name) {
-        var perm = index.byName.get(name.toLowerCase());
-        if (!perm || seen.has(perm)) return;
-        seen.set(perm, true);
-        tops[0].add(keyOf(tier * 4, perm), perm, m.entry.method + ' ' + m.entry.name);
-      });
+    var stamp = ++queryStamp;
+    buckets.forEach(function (list, tier) {
+      for (var i = 0; i < list.length; i++) {
+        var perms = list[i].leastEntries;
+        for (var j = 0; j < perms.length; j++) {
+          var perm = perms[j];
+          if (perm.stamp === stamp) continue;
+          perm.stamp = stamp;
+          tops[0].add(keyOf(tier * 4, perm), perm, list[i]);
+        }
+      }
     });
     index.groups[2].forEach(function (c) {
       var bestKey = -1, bestExtra = null;
@@ -737,13 +747,13 @@
       });
       panel.textContent = '';
       panel.appendChild(frag);
-      panel.scrollTop = 0;
       active = -1;
       input.removeAttribute('aria-activedescendant');
       if (options.length) {
         var total = result.counts.reduce(function (a, b) { return a + b; }, 0);
         setStatus(options.length + (total > options.length ? ' of ' + total : '') + ' results', false);
         open(true);
+        panel.scrollTop = 0; // after showing it: a hidden list keeps no scroll position to reset
       } else {
         open(false);
         setStatus('No results for “' + text.trim() + '”', true);
@@ -779,8 +789,8 @@
       }, function (err) {
         state = 'error';
         if (window.console) console.warn('permcat search:', err && err.message);
-        if (doc.activeElement === input) refresh();
-        state = 'idle'; // the next focus tries again
+        lastText = null;
+        refresh();
       });
     }
 
@@ -793,6 +803,7 @@
 
     input.addEventListener('focus', function () {
       window.clearTimeout(closeTimer);
+      if (state === 'error') state = 'idle'; // try again, e.g. after a network hiccup
       start();
       lastText = null;
       refresh();
