@@ -11,21 +11,36 @@ use permcat::lookup::{parse_request, Lookup};
 /// Requests of varied shapes, as users paste them.
 const REQUESTS: &[(&str, &str)] = &[
     ("GET", "https://graph.microsoft.com/v1.0/me"),
-    ("GET", "https://graph.microsoft.com/v1.0/users/adele@contoso.com/messages?$top=5"),
+    (
+        "GET",
+        "https://graph.microsoft.com/v1.0/users/adele@contoso.com/messages?$top=5",
+    ),
     ("GET", "/beta/users/AdeleV%40contoso.com/messages/"),
     ("POST", "/me/sendMail"),
-    ("GET", "/groups/02bd9fd6-8f93-4758-87c3-1fb73740a315/members?$select=id"),
+    (
+        "GET",
+        "/groups/02bd9fd6-8f93-4758-87c3-1fb73740a315/members?$select=id",
+    ),
     ("GET", "/me/drive/root:/Documents/report.docx:/content"),
     ("GET", "/reports/getOffice365ActiveUserDetail(period='D7')"),
-    ("GET", "/teams/02bd9fd6/channels/19:09fc54a3141a45d0bc769cf506d2e079@thread.skype/messages"),
-    ("PATCH", "/applications/00af5dfb-85da-4b41-a677-0c6b86dd34f8"),
+    (
+        "GET",
+        "/teams/02bd9fd6/channels/19:09fc54a3141a45d0bc769cf506d2e079@thread.skype/messages",
+    ),
+    (
+        "PATCH",
+        "/applications/00af5dfb-85da-4b41-a677-0c6b86dd34f8",
+    ),
 ];
 
 /// A path no template matches: the answer then suggests the closest known paths.
 const MISS: (&str, &str) = ("GET", "/me/messagez");
 
 fn upstream() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/upstream/current"))
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/upstream/current"
+    ))
 }
 
 fn benches(c: &mut Criterion) {
@@ -52,7 +67,12 @@ fn benches(c: &mut Criterion) {
     });
     group.finish();
 
-    let paths: Vec<&str> = catalog.grants.iter().map(|g| g.path.as_str()).take(5000).collect();
+    let paths: Vec<&str> = catalog
+        .grants
+        .iter()
+        .map(|g| g.path.as_str())
+        .take(5000)
+        .collect();
     let mut group = c.benchmark_group("canonicalize");
     group.throughput(Throughput::Elements(paths.len() as u64));
     group.bench_function("permissions.json paths", |b| {

@@ -578,3 +578,114 @@ fn screenshots_of_permission_page_and_index() {
     }
     assert_clean_console(b, "while taking screenshots");
 }
+
+/// The site built from the upstream snapshot, once per test binary.
+fn upstream_site() -> &'static Path {
+    static SITE: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    let (_, out) = SITE.get_or_init(|| {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let out = tmp.path().join("site");
+        permcat::render::build(
+            common::upstream_catalog(),
+            &permcat::render::BuildOptions {
+                out: out.clone(),
+                base_url: None,
+            },
+        )
+        .expect("build the upstream site");
+        (tmp, out)
+    });
+    out
+}
+
+/// A browser on a page of the upstream site; `None` when browser tests are skipped.
+fn upstream_browser(page: &str) -> Option<(Browser, MutexGuard<'static, ()>)> {
+    if !webdriver::available() {
+        return None;
+    }
+    let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let browser = Browser::start();
+    browser.goto(&file_url(&upstream_site().join(page)));
+    Some((browser, turn))
+}
+
+/// The site search's results for a query: (kind, title).
+fn search(b: &Browser, q: &str) -> Vec<(String, String)> {
+    let v = b.execute(
+        "var q = arguments[0]; return window.permcatSearch.ready().then(function () { \
+           return window.permcatSearch.query(q, 30).map(function (r) { return [r.kind, r.title]; }); });",
+        &[json!(q)],
+    );
+    v.as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_str().expect("kind").to_string(),
+                r[1].as_str().expect("title").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn first_of(results: &[(String, String)], kind: &str) -> Vec<String> {
+    results
+        .iter()
+        .filter(|(k, _)| k == kind)
+        .map(|(_, t)| t.clone())
+        .collect()
+}
+
+#[test]
+fn search_ranks_exact_prefix_typo_and_paths_on_the_real_index() {
+    let Some((b, _turn)) = upstream_browser("index.html") else {
+        return;
+    };
+    let user_read = search(&b, "user.read");
+    assert_eq!(
+        first_of(&user_read, "permission")
+            .first()
+            .map(String::as_str),
+        Some("User.Read"),
+        "{user_read:?}"
+    );
+    let typo = search(&b, "usr.red.all");
+    let perms = first_of(&typo, "permission");
+    assert!(
+        perms.iter().take(3).any(|p| p == "User.Read.All"),
+        "{perms:?}"
+    );
+    let path = search(&b, "/me/messages");
+    let endpoints = first_of(&path, "endpoint");
+    assert!(
+        endpoints
+            .first()
+            .is_some_and(|e| e.contains("/me/messages")),
+        "{endpoints:?}"
+    );
+    assert!(
+        first_of(&path, "permission")
+            .iter()
+            .any(|p| p.starts_with("Mail.")),
+        "{path:?}"
+    );
+    // No request leaves the site while searching, and nothing logs an error.
+    let problems: Vec<LogEntry> = b
+        .console()
+        .into_iter()
+        .filter(|e| e.level == "SEVERE")
+        .collect();
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+#[test]
+fn search_finds_cmdlets_in_the_sample() {
+    let Some(s) = setup() else { return };
+    s.browser.goto(&s.url("index.html"));
+    let results = search(&s.browser, "Get-MgUser");
+    assert_eq!(
+        first_of(&results, "cmdlet").first().map(String::as_str),
+        Some("Get-MgUser"),
+        "{results:?}"
+    );
+}
