@@ -689,3 +689,66 @@ fn search_finds_cmdlets_in_the_sample() {
         "{results:?}"
     );
 }
+
+/// Drops the `closest` suggestions, which the page computes on its own.
+fn without_suggestions(mut v: Value) -> Value {
+    for list in ["misses", "unknown_cmdlets"] {
+        if let Some(items) = v.get_mut(list).and_then(Value::as_array_mut) {
+            for item in items {
+                if let Some(obj) = item.as_object_mut() {
+                    obj.remove("closest");
+                }
+            }
+        }
+    }
+    v
+}
+
+/// The page's `permcatLookup` and the library's `Lookup::query` (what `permcat which
+/// --json` prints) must agree on every request of the `which` table and on every line
+/// of `scripts/lookup-requests.txt`.
+#[test]
+fn lookup_page_answers_exactly_like_the_cli() {
+    let Some((b, _turn)) = upstream_browser("lookup.html") else { return };
+    let lookup = permcat::lookup::Lookup::new(common::upstream_catalog());
+    let mut inputs: Vec<String> = crate::which::CASES
+        .iter()
+        .map(|(method, url, _, _)| format!("{method} {url}"))
+        .collect();
+    let extra = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/lookup-requests.txt"),
+    )
+    .expect("scripts/lookup-requests.txt");
+    inputs.extend(
+        extra
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string),
+    );
+    // One multi-request line, so the cover is compared too.
+    inputs.push("/me /me/messages POST /me/sendMail".to_string());
+    assert!(inputs.len() >= 40);
+    let mut differences = Vec::new();
+    for input in &inputs {
+        let args: Vec<String> = input.split_whitespace().map(str::to_string).collect();
+        let cli = match lookup.query(&args) {
+            Ok(report) => without_suggestions(serde_json::to_value(report).expect("JSON")),
+            Err(e) => json!({ "error": e.to_string() }),
+        };
+        let page = without_suggestions(b.execute(
+            "try { return window.permcatLookup(arguments[0]); } catch (e) { return { error: String(e) }; }",
+            &[json!(input)],
+        ));
+        if cli != page {
+            differences.push(format!("{input}\n  cli:  {cli}\n  page: {page}"));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{} of {} inputs differ:\n{}",
+        differences.len(),
+        inputs.len(),
+        differences.join("\n")
+    );
+}

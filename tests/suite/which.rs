@@ -12,7 +12,7 @@ use crate::common::*;
 /// "-" means the scheme is not supported; a leading "~" means permissions.json marks no
 /// permission least privileged there, so the lowest privilege level comes first.
 /// The expectations were read off permissions.json directly, not through permcat.
-const CASES: &[(&str, &str, &str, [&str; 3])] = &[
+pub(crate) const CASES: &[(&str, &str, &str, [&str; 3])] = &[
     ("GET", "https://graph.microsoft.com/v1.0/me", "/me", ["User.Read", "User.Read", "-"]),
     ("GET", "https://graph.microsoft.com/v1.0/users/adele@contoso.com", "/users/{id}", ["User.ReadBasic.All", "User.Read", "User.ReadBasic.All"]),
     ("GET", "/v1.0/users/6e7b768e-07e2-4810-8459-485f84f8f204", "/users/{id}", ["User.ReadBasic.All", "User.Read", "User.ReadBasic.All"]),
