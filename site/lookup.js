@@ -589,31 +589,50 @@
     return out;
   }
 
-  // strsim::normalized_levenshtein.
-  function normalizedLevenshtein(a, b) {
-    var x = codePoints(a);
-    var y = codePoints(b);
+  // strsim::normalized_levenshtein, on code point arrays with one reused row.
+  var row = new Int32Array(256);
+  function normalizedLevenshtein(x, y) {
     if (x.length === 0 && y.length === 0) return 1;
-    var prev = [];
+    if (row.length <= y.length) row = new Int32Array(y.length * 2 + 1);
     var j;
-    for (j = 0; j <= y.length; j++) prev.push(j);
+    for (j = 0; j <= y.length; j++) row[j] = j;
     for (var i = 1; i <= x.length; i++) {
-      var cur = [i];
+      var diag = row[0];
+      row[0] = i;
+      var xi = x[i - 1];
       for (j = 1; j <= y.length; j++) {
-        cur.push(Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1)));
+        var up = row[j];
+        var v = diag + (xi === y[j - 1] ? 0 : 1);
+        if (up + 1 < v) v = up + 1;
+        if (row[j - 1] + 1 < v) v = row[j - 1] + 1;
+        row[j] = v;
+        diag = up;
       }
-      prev = cur;
     }
-    return 1 - prev[y.length] / Math.max(x.length, y.length);
+    return 1 - row[y.length] / Math.max(x.length, y.length);
+  }
+
+  // The keys as code points and the endpoints as [key index, template], computed on the
+  // first miss only: most lookups never need them.
+  var suggest = null;
+  function suggestions(index) {
+    if (suggest && suggest.index === index) return suggest;
+    var ids = Object.keys(index.endpoints);
+    suggest = {
+      index: index,
+      keys: index.keys.map(codePoints),
+      endpoints: ids.map(function (id) { return [+id.slice(0, id.indexOf(' ')), index.endpoints[id][0]]; })
+    };
+    return suggest;
   }
 
   function closest(index, key) {
-    var byKey = {};
-    var scored = [];
-    Object.keys(index.endpoints).forEach(function (id) {
-      var k = id.slice(0, id.indexOf(' '));
-      if (!(k in byKey)) byKey[k] = normalizedLevenshtein(key, index.keys[k]);
-      scored.push([byKey[k], index.endpoints[id][0]]);
+    var sg = suggestions(index);
+    var q = codePoints(key);
+    var byKey = new Float64Array(sg.keys.length).fill(-1);
+    var scored = sg.endpoints.map(function (e) {
+      if (byKey[e[0]] < 0) byKey[e[0]] = normalizedLevenshtein(q, sg.keys[e[0]]);
+      return [byKey[e[0]], e[1]];
     });
     scored.sort(function (a, b) { return b[0] - a[0] || cmpStr(a[1], b[1]); });
     var out = [];
