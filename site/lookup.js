@@ -999,7 +999,24 @@
     return append(section, append(wrap, table));
   }
 
-  function render(results, root, index, report, ms) {
+  // The method of an earlier line that a later line's URLs take, as the CLI does
+  // across arguments; null when every line says its own or relies on GET.
+  function carriedMethod(text) {
+    var method = null;
+    var lines = String(text).split(/\r\n|\r|\n/);
+    for (var i = 0; i < lines.length; i++) {
+      var own = false;
+      var words = tokens(lines[i]);
+      for (var j = 0; j < words.length; j++) {
+        var upper = asciiUpper(words[j]);
+        if (METHODS.indexOf(upper) >= 0) { method = upper; own = true; }
+        else if (!own && !isCmdlet(words[j]) && method !== null && method !== 'GET') return method;
+      }
+    }
+    return null;
+  }
+
+  function render(results, root, index, report, ms, text) {
     while (results.firstChild) results.removeChild(results.firstChild);
     var total = report.answers.length + report.misses.length + report.unknown_cmdlets.length;
     if (total === 0) return;
@@ -1007,6 +1024,12 @@
     if (report.misses.length) summary += ', ' + report.misses.length + ' not found';
     if (report.unknown_cmdlets.length) summary += ', ' + report.unknown_cmdlets.length + ' unknown cmdlet' + (report.unknown_cmdlets.length === 1 ? '' : 's');
     append(results, el('p', 'lookup-summary muted', summary + ' (' + ms.toFixed(1) + ' ms).'));
+    var carried = carriedMethod(text);
+    if (carried) {
+      append(results, append(el('p', 'note note-info lookup-carried'), 'A method applies to every URL after it, on later lines too, as with ',
+        el('code', null, 'permcat which'), ': lines after ', methodBadge(carried), ' without a method of their own are ', carried,
+        ' requests. Start a line with ', methodBadge('GET'), ' to go back.'));
+    }
     if (report.cover.length > 0) append(results, renderCover(root, index, report));
     report.answers.forEach(function (a) { append(results, renderAnswer(root, index, a)); });
     report.misses.forEach(function (m) { append(results, renderMiss(m)); });
@@ -1057,7 +1080,7 @@
       var now = global.performance && global.performance.now ? function () { return global.performance.now(); } : Date.now;
       var t0 = now();
       var report = permcatLookup(text);
-      render(results, root, index, report, now() - t0);
+      render(results, root, index, report, now() - t0, text);
     }
 
     form.addEventListener('submit', function (event) {
