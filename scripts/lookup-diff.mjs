@@ -7,6 +7,8 @@
 //   ./target/release/permcat build --data ../shared/upstream/current --out /tmp/lookup-site
 //   ./target/release/permcat build --data data --out /tmp/lookup-sample
 //   node scripts/lookup-diff.mjs [--random N] [--seed S] [--verbose]
+//     [--bin target/release/permcat] [--script site/lookup.js] [--site /tmp/lookup-site]
+//     [--sample-site /tmp/lookup-sample] [--data DIR] [--sample-data DIR]
 //
 // Requests come from scripts/lookup-requests.txt (see its header). `--random N` adds N
 // requests made from the snapshot's own templates (placeholders filled with ids, UPNs,
@@ -28,6 +30,7 @@ const opt = (name, dflt) => {
 };
 const bin = resolve(repo, opt('--bin', 'target/release/permcat'));
 const verbose = argv.includes('--verbose');
+const script = resolve(repo, opt('--script', 'site/lookup.js'));
 const datasets = {
   snapshot: { data: resolve(repo, opt('--data', '../shared/upstream/current')), site: opt('--site', '/tmp/lookup-site') },
   sample: { data: resolve(repo, opt('--sample-data', 'data')), site: opt('--sample-site', '/tmp/lookup-sample') },
@@ -43,7 +46,7 @@ function pageContext(site) {
   load(join(site, 'assets/lookup-index.js'));
   const t1 = performance.now();
   // Run lookup.js with `window` as its global, as in the browser.
-  vm.runInContext(`(function (window) { ${readFileSync(join(repo, 'site/lookup.js'), 'utf8')} }).call(window, window)`, ctx, {
+  vm.runInContext(`(function (window) { ${readFileSync(script, 'utf8')} }).call(window, window)`, ctx, {
     filename: 'site/lookup.js',
   });
   return { lookup: ctx.window.permcatLookup, key: ctx.window.permcatCanonicalKey, index: ctx.window.PERMCAT_LOOKUP, loadMs: t1 - t0 };
@@ -129,6 +132,15 @@ function randomRequests(index, n, seed) {
     if (rand() < 0.3) path = path.split('').map((c) => (rand() < 0.5 ? c.toUpperCase() : c.toLowerCase())).join('');
     if (rand() < 0.2) path += '/';
     if (rand() < 0.2) path += pick(['?$top=5', '?$select=id,displayName&$top=1', '#x', '?$filter=startswith(displayName,%27a%27)']);
+    // Odd input too: the characters the path parser cares about, anywhere.
+    if (rand() < 0.3) {
+      const odd = "/{}()':,\"=?#$.%|-é用😀";
+      const chars = Array.from(path);
+      for (let k = 1 + Math.floor(rand() * 3); k > 0; k--) {
+        chars.splice(Math.floor(rand() * (chars.length + 1)), 0, pick(Array.from(odd)));
+      }
+      path = chars.join('');
+    }
     const prefix = pick(['', '', '/v1.0', '/beta', 'https://graph.microsoft.com/v1.0', 'https://graph.microsoft.com/beta']);
     if (path.includes(' ')) continue; // a template with a space is not one argument
     const m = rand() < 0.1 ? pick(['GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'head']) : method;
