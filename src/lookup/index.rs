@@ -22,6 +22,9 @@ type CandidateRow = (usize, u8, u8, Vec<usize>);
 /// A trie node: `[[edge text, child], …]`, placeholder child or -1, key index or -1.
 type NodeRow = (Vec<(String, usize)>, i64, i64);
 
+/// A request a cmdlet makes: method, path, version.
+type CmdletRow = (String, String, Option<&'static str>);
+
 /// An endpoint's answer: template as shown, versions, candidates per scheme.
 type EndpointRow = (String, Vec<&'static str>, Vec<Vec<CandidateRow>>);
 
@@ -46,8 +49,9 @@ pub struct LookupIndex {
     pub endpoints: BTreeMap<String, EndpointRow>,
     /// Methods per key index, for "known, but not for this method".
     pub methods: BTreeMap<usize, Vec<String>>,
-    /// Cmdlets by lower-case name: `[[method, path], …]`.
-    pub cmdlets: BTreeMap<String, Vec<(String, String)>>,
+    /// Cmdlets by lower-case name: `[[method, path, version or null], …]`, in the
+    /// command map's order.
+    pub cmdlets: BTreeMap<String, Vec<CmdletRow>>,
 }
 
 /// Builds the lookup index.
@@ -137,10 +141,14 @@ pub fn build(catalog: &Catalog) -> LookupIndex {
             ),
         );
     }
-    let mut cmdlets: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    let mut cmdlets: BTreeMap<String, Vec<CmdletRow>> = BTreeMap::new();
     for c in &catalog.commands {
         let list = cmdlets.entry(c.name.to_ascii_lowercase()).or_default();
-        let item = (c.method.clone(), c.path.clone());
+        let item = (
+            c.method.clone(),
+            c.path.clone(),
+            c.version.map(|v| v.as_str()),
+        );
         if !list.contains(&item) {
             list.push(item);
         }

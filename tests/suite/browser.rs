@@ -704,33 +704,12 @@ fn without_suggestions(mut v: Value) -> Value {
     v
 }
 
-/// The page's `permcatLookup` and the library's `Lookup::query` (what `permcat which
-/// --json` prints) must agree on every request of the `which` table and on every line
-/// of `scripts/lookup-requests.txt`.
-#[test]
-fn lookup_page_answers_exactly_like_the_cli() {
-    let Some((b, _turn)) = upstream_browser("lookup.html") else { return };
-    let lookup = permcat::lookup::Lookup::new(common::upstream_catalog());
-    let mut inputs: Vec<String> = crate::which::CASES
-        .iter()
-        .map(|(method, url, _, _)| format!("{method} {url}"))
-        .collect();
-    let extra = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/lookup-requests.txt"),
-    )
-    .expect("scripts/lookup-requests.txt");
-    inputs.extend(
-        extra
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(str::to_string),
-    );
-    // One multi-request line, so the cover is compared too.
-    inputs.push("/me /me/messages POST /me/sendMail".to_string());
-    assert!(inputs.len() >= 40);
+/// Compares the page's `permcatLookup` with the library's `Lookup::query` (what
+/// `permcat which --json` prints) for each input; returns the differences.
+fn compare_lookup(b: &Browser, catalog: &permcat::Catalog, inputs: &[String]) -> Vec<String> {
+    let lookup = permcat::lookup::Lookup::new(catalog);
     let mut differences = Vec::new();
-    for input in &inputs {
+    for input in inputs {
         let args: Vec<String> = input.split_whitespace().map(str::to_string).collect();
         let cli = match lookup.query(&args) {
             Ok(report) => without_suggestions(serde_json::to_value(report).expect("JSON")),
@@ -744,11 +723,59 @@ fn lookup_page_answers_exactly_like_the_cli() {
             differences.push(format!("{input}\n  cli:  {cli}\n  page: {page}"));
         }
     }
+    differences
+}
+
+/// The page's answers must equal the CLI's on every request of the `which` table and
+/// every line of `scripts/lookup-requests.txt` (its `[sample]` lines on the sample).
+#[test]
+fn lookup_page_answers_exactly_like_the_cli() {
+    let listed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/lookup-requests.txt"),
+    )
+    .expect("scripts/lookup-requests.txt");
+    let mut upstream_inputs: Vec<String> = crate::which::CASES
+        .iter()
+        .map(|(method, url, _, _)| format!("{method} {url}"))
+        .collect();
+    // One multi-request line, so the cover is compared too.
+    upstream_inputs.push("/me /me/messages POST /me/sendMail".to_string());
+    let mut sample_inputs = Vec::new();
+    let mut section = "";
+    for line in listed.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line.starts_with('[') {
+            section = line;
+            continue;
+        }
+        match section {
+            "[sample]" => sample_inputs.push(line.to_string()),
+            _ => upstream_inputs.push(line.to_string()),
+        }
+    }
+    assert!(upstream_inputs.len() >= 40 && !sample_inputs.is_empty());
+
+    let Some((b, turn)) = upstream_browser("lookup.html") else {
+        return;
+    };
+    let mut differences = compare_lookup(&b, common::upstream_catalog(), &upstream_inputs);
+    drop(b);
+    drop(turn);
+    let Some(s) = setup() else { return };
+    s.browser.goto(&s.url("lookup.html"));
+    differences.extend(compare_lookup(
+        &s.browser,
+        &common::load(&common::sample()),
+        &sample_inputs,
+    ));
+    let total = upstream_inputs.len() + sample_inputs.len();
     assert!(
         differences.is_empty(),
-        "{} of {} inputs differ:\n{}",
+        "{} of {total} inputs differ:\n{}",
         differences.len(),
-        inputs.len(),
         differences.join("\n")
     );
+    println!("{total} inputs answered identically by the page and the CLI");
 }
