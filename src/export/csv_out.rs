@@ -23,13 +23,8 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 }
 
 pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
-    let mut row = |cells: Vec<String>| -> Result<()> {
-        w.write_record(cells.iter().map(|c| neutralize_formula(c).into_owned()))?;
-        Ok(())
-    };
+    let mut w = SafeWriter::new(out);
+    let mut row = |cells: Vec<String>| w.row(cells);
     match what {
         What::Permissions => {
             row(svec(&[
@@ -202,7 +197,7 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
             }
         }
     }
-    w.flush()?;
+    w.finish()?;
     Ok(())
 }
 
@@ -254,17 +249,36 @@ pub(super) fn write_grants<'a>(
     grants: impl Iterator<Item = &'a Grant>,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
-    let mut row = |cells: Vec<String>| -> Result<()> {
-        w.write_record(cells.iter().map(|c| neutralize_formula(c).into_owned()))?;
-        Ok(())
-    };
-    row(grant_header())?;
+    let mut w = SafeWriter::new(out);
+    w.row(grant_header())?;
     for g in grants {
-        row(grant_row(g))?;
+        w.row(grant_row(g))?;
     }
-    w.flush()?;
-    Ok(())
+    w.finish()
+}
+
+/// An RFC 4180 writer (CRLF records) whose every cell is formula-safe.
+struct SafeWriter<'a> {
+    inner: csv::Writer<&'a mut dyn Write>,
+}
+
+impl<'a> SafeWriter<'a> {
+    fn new(out: &'a mut dyn Write) -> Self {
+        SafeWriter {
+            inner: csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(out),
+        }
+    }
+
+    fn row(&mut self, cells: Vec<String>) -> Result<()> {
+        self.inner
+            .write_record(cells.iter().map(|c| neutralize_formula(c).into_owned()))?;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.inner.flush()?;
+        Ok(())
+    }
 }
