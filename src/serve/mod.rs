@@ -5,11 +5,13 @@
 //! Every answer comes from [`respond`], a function of the served directory, the method
 //! and the raw URL, so the path rules can be tested without a socket. A path is served
 //! only when, after percent-decoding and canonicalization, it names a regular file inside
-//! the served directory.
+//! the served directory. [`http`] puts the answers on the wire.
+
+mod http;
 
 use std::fs;
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -38,7 +40,7 @@ pub const RELOAD_SCRIPT_PATH: &str = "/__permcat/reload.js";
 pub const STATUS_PATH: &str = "/__permcat/status";
 
 /// The live-reload script, compiled in; never written into a built site.
-const RELOAD_JS: &str = include_str!("../site/reload.js");
+const RELOAD_JS: &str = include_str!("../../site/reload.js");
 
 /// How often the watcher looks at the data directory.
 const POLL_EVERY: Duration = Duration::from_millis(500);
@@ -46,10 +48,6 @@ const POLL_EVERY: Duration = Duration::from_millis(500);
 /// How long the data must stay unchanged before a rebuild, so an editor's save in
 /// several writes triggers one build.
 const DEBOUNCE: Duration = Duration::from_millis(300);
-
-/// Threads answering requests; tiny_http reads each connection on its own thread and
-/// these take the parsed requests from its queue.
-const WORKERS: usize = 8;
 
 /// What to serve and where.
 #[derive(Debug, Clone)]
@@ -374,7 +372,8 @@ pub struct Server {
     root: PathBuf,
     state: Option<Arc<State>>,
     stop: Arc<AtomicBool>,
-    threads: Vec<JoinHandle<()>>,
+    listening: http::Listening,
+    watcher: Option<JoinHandle<()>>,
     // Owned so the built site is removed when the server stops.
     _site: Option<tempfile::TempDir>,
 }
@@ -393,14 +392,11 @@ impl Server {
             .with_context(|| format!("cannot resolve host `{}`", opts.host))?
             .next()
             .ok_or_else(|| anyhow!("host `{}` has no address", opts.host))?;
-        let http = tiny_http::Server::http(addr).map_err(|e| bind_error(e, opts))?;
-        let addr = http
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| anyhow!("the server is not listening on an IP address"))?;
-        let http = Arc::new(http);
+        let listener = TcpListener::bind(addr).map_err(|e| bind_error(e, opts))?;
+        let addr = listener
+            .local_addr()
+            .context("failed to read the bound address")?;
         let stop = Arc::new(AtomicBool::new(false));
-        let on_event = Arc::new(on_event);
 
         let (root, state, site) = match &opts.dir {
             Some(dir) => {
@@ -419,6 +415,9 @@ impl Server {
                     .context("failed to create a directory for the built site")?;
                 let root = site.path().join("site");
                 let state = Arc::new(State::default());
+                // Taken before reading the data, so an edit made during the first build
+                // or before the watcher runs is still seen as a change.
+                let before = fingerprint(&opts.data);
                 let started = Instant::now();
                 let permissions = rebuild(&opts.data, &root)?;
                 let build = state.succeeded();
@@ -427,32 +426,38 @@ impl Server {
                     took: started.elapsed(),
                     permissions,
                 });
-                (root, Some(state), Some(site))
+                (root, Some((state, before)), Some(site))
             }
         };
 
-        let mut threads = Vec::new();
-        for _ in 0..WORKERS {
-            let (http, stop, root, state) =
-                (http.clone(), stop.clone(), root.clone(), state.clone());
-            threads.push(thread::spawn(move || {
-                work(&http, &stop, &root, state.as_deref())
-            }));
-        }
-        if let Some(state) = &state {
-            let (stop, root, state, data) =
-                (stop.clone(), root.clone(), state.clone(), opts.data.clone());
-            let on_event = on_event.clone();
-            threads.push(thread::spawn(move || {
-                watch(&data, &root, &state, &stop, &*on_event)
-            }));
-        }
+        let (state, before) = match state {
+            Some((state, before)) => (Some(state), Some(before)),
+            None => (None, None),
+        };
+        let handler: Arc<http::Handler> = {
+            let (root, state) = (root.clone(), state.clone());
+            Arc::new(move |method: &str, target: &str| {
+                respond(&root, method, target, state.as_deref())
+            })
+        };
+        let listening = http::start(listener, handler).context("failed to start serving")?;
+        let watcher = match (&state, before) {
+            (Some(state), Some(before)) => {
+                let (stop, root, state, data) =
+                    (stop.clone(), root.clone(), state.clone(), opts.data.clone());
+                Some(thread::spawn(move || {
+                    watch(&data, before, &root, &state, &stop, &on_event)
+                }))
+            }
+            _ => None,
+        };
         Ok(Server {
             addr,
             root,
             state,
             stop,
-            threads,
+            listening,
+            watcher,
             _site: site,
         })
     }
@@ -485,7 +490,8 @@ impl Server {
 
     fn shutdown(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        for t in self.threads.drain(..) {
+        self.listening.stop();
+        if let Some(t) = self.watcher.take() {
             let _ = t.join();
         }
     }
@@ -502,10 +508,10 @@ pub fn is_loopback(addr: &SocketAddr) -> bool {
     addr.ip().is_loopback()
 }
 
-/// Turns tiny_http's bind error into one that says what to do.
-fn bind_error(err: Box<dyn std::error::Error + Send + Sync>, opts: &ServeOptions) -> anyhow::Error {
-    match err.downcast_ref::<io::Error>().map(io::Error::kind) {
-        Some(io::ErrorKind::AddrInUse) => anyhow!(
+/// Turns a bind error into one that says what to do.
+fn bind_error(err: io::Error, opts: &ServeOptions) -> anyhow::Error {
+    match err.kind() {
+        io::ErrorKind::AddrInUse => anyhow!(
             "port {} on {} is in use; pass --port N, or --port 0 to pick a free one",
             opts.port,
             opts.host
@@ -528,42 +534,6 @@ fn rebuild(data: &Path, root: &Path) -> Result<usize> {
     Ok(catalog.permissions.len())
 }
 
-/// A worker: answers requests from the shared queue until asked to stop.
-fn work(http: &tiny_http::Server, stop: &AtomicBool, root: &Path, state: Option<&State>) {
-    while !stop.load(Ordering::SeqCst) {
-        match http.recv_timeout(Duration::from_millis(100)) {
-            Ok(Some(request)) => answer(request, root, state),
-            Ok(None) => {}
-            Err(_) => break,
-        }
-    }
-}
-
-/// Answers one request; a client that went away is not an error worth reporting.
-fn answer(request: tiny_http::Request, root: &Path, state: Option<&State>) {
-    let header_bytes: usize = request
-        .headers()
-        .iter()
-        .map(|h| h.field.as_str().as_str().len() + h.value.as_str().len())
-        .sum();
-    let reply = if header_bytes > MAX_HEADER_BYTES {
-        Reply::text(431, "request headers too large")
-    } else {
-        respond(root, request.method().as_str(), request.url(), state)
-    };
-    let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
-    let common = COMMON_HEADERS
-        .iter()
-        .filter(|(name, _)| !reply.headers.iter().any(|(n, _)| n == name))
-        .map(|(n, v)| (*n, *v));
-    for (name, value) in common.chain(reply.headers.iter().map(|(n, v)| (*n, v.as_str()))) {
-        if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(header);
-        }
-    }
-    let _ = request.respond(response);
-}
-
 /// Size and modification time of every file under the data directory, by path.
 type Fingerprint = Vec<(PathBuf, u64, Option<SystemTime>)>;
 
@@ -584,15 +554,15 @@ fn fingerprint(data: &Path) -> Fingerprint {
 }
 
 /// The watcher: polls the data directory and rebuilds once it has been quiet for the
-/// debounce time after a change.
+/// debounce time after a change; `built` is the fingerprint the current site came from.
 fn watch(
     data: &Path,
+    mut built: Fingerprint,
     root: &Path,
     state: &State,
     stop: &AtomicBool,
     on_event: &(dyn Fn(Event) + Send + Sync),
 ) {
-    let mut built = fingerprint(data);
     let mut seen = built.clone();
     let mut changed_at = Instant::now();
     while !stop.load(Ordering::SeqCst) {
