@@ -9,6 +9,7 @@ pub mod lookup;
 pub mod model;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod sources;
 
 use std::path::Path;

@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod export;
+mod serve;
 mod show;
 mod which;
 
@@ -29,6 +30,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Show one permission: types, GUIDs, consent, privilege level and grants.
     Show(show::ShowArgs),
+    /// Build the site, serve it on 127.0.0.1 and rebuild when the data changes.
+    Serve(serve::ServeArgs),
     /// Export permissions, grants or conflicts as JSON or CSV.
     Export(export::ExportArgs),
     /// Which permission does a request need? URLs or cmdlets in, least privileged out.
@@ -49,6 +52,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
         Command::Show(args) => show::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Export(args) => export::run(args),
         Command::Which(args) => which::run(args),
     }

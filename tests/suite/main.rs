@@ -8,6 +8,7 @@ mod docs;
 mod export;
 mod linking;
 mod permissions;
+mod serve;
 mod site;
 mod webdriver;
 mod which;
