@@ -64,7 +64,7 @@ impl Serving {
         self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
-    /// Polls `path` until `pass` holds or 10 s passed; the last reply.
+    /// Polls `path` until `pass` holds or 40 s passed; the last reply.
     fn wait_for(&self, path: &str, pass: impl Fn(&Reply) -> bool) -> Reply {
         // Generous: the whole suite runs in parallel on two cores, and a rebuild waits
         // for the 500 ms poll and the 300 ms debounce. This bounds a wait; it is no
