@@ -10,6 +10,7 @@ pub mod model;
 pub mod render;
 pub mod search;
 pub mod sources;
+pub mod sync;
 
 use std::path::Path;
 

@@ -4,6 +4,7 @@ mod build;
 mod check;
 mod export;
 mod show;
+mod sync;
 mod which;
 
 use std::path::PathBuf;
@@ -33,6 +34,8 @@ enum Command {
     Export(export::ExportArgs),
     /// Which permission does a request need? URLs or cmdlets in, least privileged out.
     Which(which::WhichArgs),
+    /// Download the upstream files (not the docs yet) into a data directory, atomically.
+    Sync(sync::SyncArgs),
 }
 
 /// The data directory flag shared by every command.
@@ -51,5 +54,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Show(args) => show::run(args),
         Command::Export(args) => export::run(args),
         Command::Which(args) => which::run(args),
+        Command::Sync(args) => sync::run(args),
     }
 }
