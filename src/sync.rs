@@ -520,10 +520,7 @@ fn attempt_download(agent: &ureq::Agent, url: &str) -> Result<Option<Vec<u8>>, A
     if let Some(n) = expected {
         if bytes.len() as u64 != n {
             return Err(AttemptError {
-                message: format!(
-                    "truncated body: {} of {n} bytes received",
-                    bytes.len()
-                ),
+                message: format!("truncated body: {} of {n} bytes received", bytes.len()),
                 retry: true,
             });
         }
@@ -675,8 +672,7 @@ fn swap_in(dest: &Path, report: &SyncReport, contents: &[Vec<u8>], snapshot: &[u
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| anyhow!("`{}` has no directory name", dest.display()))?;
-    fs::create_dir_all(&parent)
-        .with_context(|| format!("cannot create `{}`", parent.display()))?;
+    fs::create_dir_all(&parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.permcat-sync-{pid}"));
     let old = parent.join(format!(".{name}.permcat-old-{pid}"));

@@ -77,7 +77,10 @@ pub fn run(args: SyncArgs) -> Result<ExitCode> {
                 url,
                 attempt,
                 error,
-            } => writeln!(err, "{start}retrying `{url}` after attempt {attempt}: {error}"),
+            } => writeln!(
+                err,
+                "{start}retrying `{url}` after attempt {attempt}: {error}"
+            ),
         };
         let _ = err.flush();
     };
@@ -92,7 +95,13 @@ pub fn run(args: SyncArgs) -> Result<ExitCode> {
     }
     if report.dry_run {
         for f in &report.fetched {
-            writeln!(out, "{:<9} {} ({})", f.change.as_str(), f.rel, size(f.bytes))?;
+            writeln!(
+                out,
+                "{:<9} {} ({})",
+                f.change.as_str(),
+                f.rel,
+                size(f.bytes)
+            )?;
         }
     }
     let count = |c: Change| report.fetched.iter().filter(|f| f.change == c).count();

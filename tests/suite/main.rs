@@ -9,5 +9,6 @@ mod export;
 mod linking;
 mod permissions;
 mod site;
+mod sync;
 mod webdriver;
 mod which;
