@@ -17,8 +17,8 @@ use permcat::sync::{self, Change, Event, SyncOptions};
 /// The Learn docs are not fetched yet; a docs folder already in DIR is kept as it is.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    /// Data directory to create or replace (default `upstream-data`, never the bundled
-    /// `data/` sample). Replaced atomically, and only when every file downloaded and parsed.
+    /// Data directory to create or replace; the default is not the bundled `data/` sample.
+    /// Replaced atomically, and only when every file downloaded and parsed.
     #[arg(long, value_name = "DIR", default_value = "upstream-data")]
     dest: PathBuf,
     /// Base of the download addresses, `{URL}/{owner}/{repo}/{branch}/{path}`; point it at
