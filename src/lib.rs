@@ -11,6 +11,7 @@ pub mod render;
 pub mod search;
 pub mod serve;
 pub mod sources;
+pub mod sync;
 
 use std::path::Path;
 

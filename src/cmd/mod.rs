@@ -5,6 +5,7 @@ mod check;
 mod export;
 mod serve;
 mod show;
+mod sync;
 mod which;
 
 use std::path::PathBuf;
@@ -36,6 +37,8 @@ enum Command {
     Export(export::ExportArgs),
     /// Which permission does a request need? URLs or cmdlets in, least privileged out.
     Which(which::WhichArgs),
+    /// Download the upstream files (not the docs yet) into a data directory, atomically.
+    Sync(sync::SyncArgs),
 }
 
 /// The data directory flag shared by every command.
@@ -55,5 +58,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => serve::run(args),
         Command::Export(args) => export::run(args),
         Command::Which(args) => which::run(args),
+        Command::Sync(args) => sync::run(args),
     }
 }

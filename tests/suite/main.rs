@@ -10,5 +10,6 @@ mod linking;
 mod permissions;
 mod serve;
 mod site;
+mod sync;
 mod webdriver;
 mod which;

@@ -1,0 +1,136 @@
+//! `permcat sync`: downloads the upstream files into a data directory.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::Args;
+
+use permcat::sync::{self, Change, Event, SyncOptions};
+
+/// Flags of `permcat sync`.
+///
+/// Fetches the devx-content permission files (with the seven localized descriptions),
+/// the msgraph-metadata v1.0 and beta CSDL and type maps, and the PowerShell command map.
+/// The Learn docs are not fetched yet; a docs folder already in DIR is kept as it is.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Data directory to create or replace; the default is not the bundled `data/` sample.
+    /// Replaced atomically, and only when every file downloaded and parsed.
+    #[arg(long, value_name = "DIR", default_value = "upstream-data")]
+    dest: PathBuf,
+    /// Base of the download addresses, `{URL}/{owner}/{repo}/{branch}/{path}`; point it at
+    /// a mirror laid out like raw.githubusercontent.com.
+    #[arg(long, value_name = "URL", default_value = sync::DEFAULT_BASE_URL)]
+    base_url: String,
+    /// Connect and read timeout per request, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    timeout: u64,
+    /// Further attempts after a connection error, timeout or 5xx answer (not after 4xx).
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    retries: u32,
+    /// Download and validate, then list which files would be added, changed or unchanged;
+    /// change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Replace DIR even when its SNAPSHOT.json says it is the bundled hand-written sample.
+    #[arg(long)]
+    force: bool,
+}
+
+/// Runs `permcat sync`.
+pub fn run(args: SyncArgs) -> Result<ExitCode> {
+    let opts = SyncOptions {
+        dest: args.dest.clone(),
+        base_url: args.base_url.clone(),
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        retries: args.retries,
+        dry_run: args.dry_run,
+        force: args.force,
+    };
+    let tty = io::stderr().is_terminal();
+    let mut on_event = |event: Event<'_>| {
+        let mut err = io::stderr().lock();
+        // On a terminal each line overwrites the previous one; elsewhere (logs, CI) every
+        // line stays and carries no escape codes.
+        let (start, end) = if tty { ("\r\x1b[2K", "") } else { ("", "\n") };
+        let _ = match event {
+            Event::Fetched {
+                index,
+                total,
+                file,
+                bytes,
+            } => write!(
+                err,
+                "{start}[{index}/{total}] {} {}{end}",
+                file.file_name(),
+                size(bytes)
+            ),
+            Event::Missing { index, total, file } => write!(
+                err,
+                "{start}[{index}/{total}] {} not found upstream (optional){end}",
+                file.file_name()
+            ),
+            Event::Retry {
+                url,
+                attempt,
+                error,
+            } => writeln!(
+                err,
+                "{start}retrying `{url}` after attempt {attempt}: {error}"
+            ),
+        };
+        let _ = err.flush();
+    };
+    let report = sync::sync(&opts, &mut on_event);
+    if tty {
+        let _ = writeln!(io::stderr());
+    }
+    let report = report?;
+    let mut out = io::stdout().lock();
+    for (rel, url) in &report.missing {
+        writeln!(out, "note: optional `{rel}` not found at {url}")?;
+    }
+    if report.dry_run {
+        for f in &report.fetched {
+            writeln!(
+                out,
+                "{:<9} {} ({})",
+                f.change.as_str(),
+                f.rel,
+                size(f.bytes)
+            )?;
+        }
+    }
+    let count = |c: Change| report.fetched.iter().filter(|f| f.change == c).count();
+    let bytes: u64 = report.fetched.iter().map(|f| f.bytes).sum();
+    writeln!(
+        out,
+        "{} {} files ({:.1} MB) in {:.1} s: {} added, {} changed, {} unchanged; {} kept from the old directory",
+        if report.dry_run { "dry run: would write" } else { "synced" },
+        report.fetched.len(),
+        bytes as f64 / 1_000_000.0,
+        report.elapsed.as_secs_f64(),
+        count(Change::Added),
+        count(Change::Changed),
+        count(Change::Unchanged),
+        report.carried.len()
+    )?;
+    if report.dry_run {
+        writeln!(out, "nothing changed in `{}`", args.dest.display())?;
+    } else {
+        writeln!(out, "data in `{}`", args.dest.display())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Human size: KB below a megabyte, MB above.
+fn size(bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        format!("{} KB", bytes.div_ceil(1000))
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+    }
+}
