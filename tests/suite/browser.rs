@@ -341,12 +341,20 @@ fn shown(items: &[(String, bool)], name: &str) -> bool {
 }
 
 /// Waits until the filter count says `n of total permissions` for the items shown.
+/// Waits until the filter has applied `hash` (it writes its state into the URL after
+/// filtering) and the count matches the items shown; before the first input event the
+/// unfiltered page would satisfy the count alone.
 fn settled_count(
     b: &Browser,
     count: &webdriver::Element,
     what: &str,
+    hash: &str,
 ) -> (Vec<(String, bool)>, String) {
     b.wait_for(what, || {
+        let now = b.execute("return window.location.hash;", &[]);
+        if now.as_str() != Some(hash) {
+            return None;
+        }
         let items = perm_visibility(b);
         let n = items.iter().filter(|i| i.1).count();
         let text = b.text(count);
@@ -381,6 +389,7 @@ fn index_filters_hide_and_count_permissions() {
         b,
         &count,
         "the count to match the items shown after typing `mail`",
+        "#q=mail",
     );
     assert!(
         !shown(&items, "user.read"),
@@ -396,10 +405,15 @@ fn index_filters_hide_and_count_permissions() {
     // `user` matches User.Read (delegated only); the type filter must drop it.
     b.clear(&q);
     b.send_keys(&q, "user");
-    let (before, _) = settled_count(b, &count, "the count after typing `user`");
+    let (before, _) = settled_count(b, &count, "the count after typing `user`", "#q=user");
     assert!(shown(&before, "user.read") && shown(&before, "user.read.all"));
     b.click(&b.find("[data-filter-form] select[name=type] option[value=application]"));
-    let (after, text) = settled_count(b, &count, "the count after choosing Application");
+    let (after, text) = settled_count(
+        b,
+        &count,
+        "the count after choosing Application",
+        "#q=user&type=application",
+    );
     let n_before = before.iter().filter(|i| i.1).count();
     let n_after = after.iter().filter(|i| i.1).count();
     assert!(
