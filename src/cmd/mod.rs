@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod diff;
 mod export;
 mod show;
 mod which;
@@ -29,6 +30,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Show one permission: types, GUIDs, consent, privilege level and grants.
     Show(show::ShowArgs),
+    /// What changed between two data directories or catalog exports (exit 1 on changes).
+    Diff(diff::DiffArgs),
     /// Export permissions, grants or conflicts as JSON or CSV.
     Export(export::ExportArgs),
     /// Which permission does a request need? URLs or cmdlets in, least privileged out.
@@ -49,6 +52,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
         Command::Show(args) => show::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Export(args) => export::run(args),
         Command::Which(args) => which::run(args),
     }
