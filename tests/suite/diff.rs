@@ -43,9 +43,10 @@ fn normalize(path: &str) -> String {
 /// parameters, `root:/path:` addressing, casts, `$ref`/`$value`/`$count`, trailing
 /// slashes, query strings); the exact grant check leaves them out on both sides.
 fn simple(path: &str) -> bool {
-    !path.contains(['(', ':', '$', '?', '='])
-        && !path.contains("microsoft.graph.")
-        && !(path.len() > 1 && path.ends_with('/'))
+    let rewritten = path.contains(['(', ':', '$', '?', '='])
+        || path.contains("microsoft.graph.")
+        || (path.len() > 1 && path.ends_with('/'));
+    !rewritten
 }
 
 /// Where a non-simple path probably lands among permcat's keys: `seg({id})` key
