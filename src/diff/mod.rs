@@ -258,7 +258,7 @@ impl CatalogDiff {
     }
 
     /// Names of the permissions that were added or changed in any way (schemes, texts,
-    /// grants, least-privileged markers), sorted in catalog order; what the site marks.
+    /// grants, least-privileged markers), in byte order; what the site marks.
     pub fn touched_permissions(&self) -> BTreeSet<String> {
         let mut out: BTreeSet<String> = self.changed.iter().map(|c| c.name.clone()).collect();
         out.extend(self.grants_added.iter().map(|g| g.permission.clone()));
