@@ -21,6 +21,10 @@ pub struct BuildArgs {
     /// Public address of the site, for canonical links and sitemap.xml.
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
+    /// An older data directory (or `permcat export --what catalog` file): adds a "What
+    /// changed" page, an Atom feed and New/Changed badges.
+    #[arg(long, value_name = "DIR")]
+    previous: Option<PathBuf>,
     /// Print how long each step took.
     #[arg(long)]
     timings: bool,
@@ -29,9 +33,14 @@ pub struct BuildArgs {
 /// Runs `permcat build`.
 pub fn run(args: BuildArgs) -> Result<ExitCode> {
     let (catalog, load) = permcat::load(&args.data.data)?;
+    let previous = match &args.previous {
+        Some(dir) => Some(permcat::diff::load_side(dir)?),
+        None => None,
+    };
     let opts = BuildOptions {
         out: args.out.clone(),
         base_url: args.base_url.clone(),
+        previous,
     };
     let report = render::build(&catalog, &opts)?;
     let mut out = io::stdout().lock();

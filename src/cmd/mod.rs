@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod diff;
 mod export;
 mod serve;
 mod show;
@@ -33,6 +34,8 @@ enum Command {
     Show(show::ShowArgs),
     /// Build the site, serve it on 127.0.0.1 and rebuild when the data changes.
     Serve(serve::ServeArgs),
+    /// What changed between two data directories or catalog exports (exit 1 on changes).
+    Diff(diff::DiffArgs),
     /// Export permissions, grants or conflicts as JSON or CSV.
     Export(export::ExportArgs),
     /// Which permission does a request need? URLs or cmdlets in, least privileged out.
@@ -56,6 +59,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => check::run(args),
         Command::Show(args) => show::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Export(args) => export::run(args),
         Command::Which(args) => which::run(args),
         Command::Sync(args) => sync::run(args),

@@ -196,6 +196,8 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
                 ])?;
             }
         }
+        // `export::write` refuses this before any byte is written.
+        What::Catalog => unreachable!("catalog CSV is rejected in export::write"),
     }
     w.finish()?;
     Ok(())

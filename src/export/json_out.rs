@@ -43,5 +43,22 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
         What::Endpoints => emit(catalog, what, &catalog.endpoints, out),
         What::Resources => emit(catalog, what, &catalog.resources, out),
         What::Commands => emit(catalog, what, &catalog.commands, out),
+        What::Catalog => {
+            // The same shape `diff::load_side` reads back.
+            #[derive(Serialize)]
+            struct Bundle<'a> {
+                format: &'static str,
+                version: u32,
+                catalog: &'a Catalog,
+            }
+            let bundle = Bundle {
+                format: "permcat.catalog",
+                version: FORMAT_VERSION,
+                catalog,
+            };
+            serde_json::to_writer_pretty(&mut *out, &bundle)?;
+            out.write_all(b"\n")?;
+            Ok(())
+        }
     }
 }

@@ -29,6 +29,9 @@ pub enum What {
     Resources,
     /// PowerShell SDK cmdlets (CSV: one row each).
     Commands,
+    /// The whole catalog in one JSON document, what `permcat diff` reads back (JSON
+    /// only; not in [`What::ALL`], so the site's downloads leave it out).
+    Catalog,
 }
 
 /// Output format.
@@ -41,7 +44,7 @@ pub enum Format {
 }
 
 impl What {
-    /// All kinds, in documentation order.
+    /// All tabular kinds, in documentation order; [`What::Catalog`] is not among them.
     pub const ALL: [What; 6] = [
         What::Permissions,
         What::Grants,
@@ -60,6 +63,7 @@ impl What {
             What::Endpoints => "endpoints",
             What::Resources => "resources",
             What::Commands => "commands",
+            What::Catalog => "catalog",
         }
     }
 }
@@ -75,6 +79,7 @@ impl FromStr for What {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         What::ALL
             .into_iter()
+            .chain([What::Catalog])
             .find(|w| w.as_str() == s)
             .ok_or_else(|| format!("unknown export `{s}`"))
     }
@@ -83,6 +88,10 @@ impl FromStr for What {
 /// Writes one export of the catalog.
 pub fn write(catalog: &Catalog, what: What, format: Format, out: &mut dyn Write) -> Result<()> {
     match format {
+        Format::Csv if what == What::Catalog => anyhow::bail!(
+            "the catalog export is JSON only (it nests every record); use --format json, or \
+             export permissions, grants, endpoints… one by one as CSV"
+        ),
         Format::Json => json_out::write(catalog, what, out),
         Format::Csv => csv_out::write(catalog, what, out),
     }

@@ -5,6 +5,7 @@
 //! beside the output and swaps it into place only when every step succeeded, so a
 //! failed build leaves the previous site untouched.
 
+mod changes;
 mod markdown;
 mod pages;
 pub mod views;
@@ -44,6 +45,9 @@ pub struct BuildOptions {
     /// Public address of the site (`https://example.org/permcat`), for canonical links
     /// and the sitemap; without it pages carry no canonical link and no sitemap is made.
     pub base_url: Option<String>,
+    /// An older catalog: when given, the site gets a "What changed" page, an Atom feed
+    /// and New/Changed badges in the index.
+    pub previous: Option<Catalog>,
 }
 
 /// What a build did.
@@ -76,7 +80,14 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
         .base_url
         .as_deref()
         .map(|b| b.trim_end_matches('/').to_string());
-    let site = pages::SiteInfo::new(catalog, base.as_deref());
+    let mut site = pages::SiteInfo::new(catalog, base.as_deref());
+    let diff = opts
+        .previous
+        .as_ref()
+        .map(|prev| crate::diff::diff(prev, catalog));
+    if let Some(d) = &diff {
+        site.changes = Some(changes::badges(d));
+    }
 
     let mut files: Files = ASSETS
         .iter()
@@ -90,6 +101,10 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
     step(&mut report, "resource pages");
     files.extend(pages::index_pages(catalog, &site)?);
     step(&mut report, "index, about and 404");
+    if let Some(d) = &diff {
+        files.extend(changes::files(catalog, d, &site)?);
+        step(&mut report, "what changed");
+    }
     files.extend(pages::downloads(catalog)?);
     step(&mut report, "downloads");
     files.push((

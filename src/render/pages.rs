@@ -25,12 +25,17 @@ pub struct Site {
     pub description: String,
     /// "Permission data" date for people.
     pub data_date: String,
+    /// Whether the site has a "What changed" page to link from the navigation.
+    pub has_changes: bool,
 }
 
 /// Facts shared by every page of one build.
 pub struct SiteInfo {
     base: Option<String>,
     data_date: String,
+    /// Index badge per permission ("new" or "changed") when built with a previous
+    /// catalog; `None` without one.
+    pub(crate) changes: Option<BTreeMap<String, &'static str>>,
 }
 
 impl SiteInfo {
@@ -39,10 +44,16 @@ impl SiteInfo {
         SiteInfo {
             base: base.map(str::to_string),
             data_date: views::human_date(catalog.data_date.as_deref()),
+            changes: None,
         }
     }
 
-    fn site(&self, path: &str, title: String, description: String) -> Site {
+    /// Public address of the site without a trailing slash, when given.
+    pub(crate) fn base(&self) -> Option<&str> {
+        self.base.as_deref()
+    }
+
+    pub(crate) fn site(&self, path: &str, title: String, description: String) -> Site {
         let depth = path.matches('/').count();
         Site {
             root: "../".repeat(depth),
@@ -54,6 +65,7 @@ impl SiteInfo {
                 .unwrap_or_default(),
             description,
             data_date: self.data_date.clone(),
+            has_changes: self.changes.is_some(),
         }
     }
 }
@@ -410,6 +422,8 @@ pub struct IndexItem {
     level: u8,
     versions: String,
     conflicts: usize,
+    /// `new`, `changed` or empty: the badge when the site was built with --previous.
+    change: &'static str,
 }
 
 /// One category of the index.
@@ -517,6 +531,7 @@ fn index_item(
             .map(|v| v.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(" "))
             .unwrap_or_default(),
         conflicts: catalog.conflicts_of(&p.name).count(),
+        change: "",
     }
 }
 
@@ -536,7 +551,14 @@ pub fn index_pages(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
         categories
             .entry(p.category().to_string())
             .or_default()
-            .push(index_item(catalog, p, &versions_of));
+            .push(IndexItem {
+                change: info
+                    .changes
+                    .as_ref()
+                    .and_then(|c| c.get(&p.name).copied())
+                    .unwrap_or(""),
+                ..index_item(catalog, p, &versions_of)
+            });
     }
     let count = |k: PermissionType| {
         catalog
@@ -705,7 +727,7 @@ pub fn sitemap(base: &str, files: &Files) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn xml_escape(s: &str) -> String {
+pub(crate) fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

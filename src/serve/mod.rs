@@ -529,6 +529,7 @@ fn rebuild(data: &Path, root: &Path) -> Result<usize> {
         &BuildOptions {
             out: root.to_path_buf(),
             base_url: None,
+            previous: None,
         },
     )?;
     Ok(catalog.permissions.len())

@@ -604,6 +604,7 @@ fn upstream_site() -> &'static Path {
             &permcat::render::BuildOptions {
                 out: out.clone(),
                 base_url: None,
+                previous: None,
             },
         )
         .expect("build the upstream site");

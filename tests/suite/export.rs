@@ -39,6 +39,15 @@ fn json_exports_validate_against_schemas() {
 }
 
 #[test]
+fn catalog_bundle_validates_and_has_no_csv() {
+    // The bundle of the full catalog is large; the sample covers its shape.
+    let sample = load(&sample());
+    assert_valid(&sample, What::Catalog);
+    let err = export::to_bytes(&sample, What::Catalog, Format::Csv).expect_err("JSON only");
+    assert!(err.to_string().contains("JSON only"), "{err}");
+}
+
+#[test]
 fn schema_rejects_a_wrong_shape() {
     // The validation above means something only if the schema can say no.
     let bytes = export::to_bytes(&load(&sample()), What::Grants, Format::Json).expect("export");

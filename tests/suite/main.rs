@@ -4,6 +4,7 @@ mod browser;
 mod commands;
 mod common;
 mod csdl;
+mod diff;
 mod docs;
 mod export;
 mod linking;

@@ -45,6 +45,7 @@ fn upstream_site() -> &'static Path {
             &BuildOptions {
                 out: out.clone(),
                 base_url: Some("https://permcat.example/catalog".into()),
+                previous: None,
             },
         )
         .expect("build");
@@ -214,6 +215,7 @@ fn same_input_gives_byte_identical_sites() {
             &BuildOptions {
                 out: out.clone(),
                 base_url: None,
+                previous: None,
             },
         )
         .expect("build");
