@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use anyhow::Result;
 
 use super::CatalogDiff;
-use crate::export::neutralize_formula;
+use crate::export::SafeWriter;
 use crate::model::ApiVersion;
 
 /// Output format of `permcat diff`.
@@ -177,11 +177,9 @@ impl CatalogDiff {
 
     fn to_csv(&self) -> Result<Vec<u8>> {
         let mut out = Vec::new();
-        {
-            let mut w = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(&mut out);
-            w.write_record([
+        let mut w = SafeWriter::new(&mut out);
+        w.row(
+            [
                 "kind",
                 "permission",
                 "scheme",
@@ -190,22 +188,23 @@ impl CatalogDiff {
                 "field",
                 "old",
                 "new",
+            ]
+            .map(String::from)
+            .to_vec(),
+        )?;
+        for r in self.rows() {
+            w.row(vec![
+                r.kind.to_string(),
+                r.permission,
+                r.scheme,
+                r.method,
+                r.path,
+                r.field,
+                r.old,
+                r.new,
             ])?;
-            for r in self.rows() {
-                let cells = [
-                    r.kind,
-                    &r.permission,
-                    &r.scheme,
-                    &r.method,
-                    &r.path,
-                    &r.field,
-                    &r.old,
-                    &r.new,
-                ];
-                w.write_record(cells.iter().map(|c| neutralize_formula(c).into_owned()))?;
-            }
-            w.flush()?;
         }
+        w.finish()?;
         Ok(out)
     }
 

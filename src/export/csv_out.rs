@@ -259,13 +259,15 @@ pub(super) fn write_grants<'a>(
     w.finish()
 }
 
-/// An RFC 4180 writer (CRLF records) whose every cell is formula-safe.
-struct SafeWriter<'a> {
+/// An RFC 4180 writer (CRLF records) whose every cell is formula-safe: every CSV that
+/// permcat writes goes through it.
+pub struct SafeWriter<'a> {
     inner: csv::Writer<&'a mut dyn Write>,
 }
 
 impl<'a> SafeWriter<'a> {
-    fn new(out: &'a mut dyn Write) -> Self {
+    /// Writes records to `out`.
+    pub fn new(out: &'a mut dyn Write) -> Self {
         SafeWriter {
             inner: csv::WriterBuilder::new()
                 .terminator(csv::Terminator::CRLF)
@@ -273,13 +275,15 @@ impl<'a> SafeWriter<'a> {
         }
     }
 
-    fn row(&mut self, cells: Vec<String>) -> Result<()> {
+    /// Writes one record, neutralizing cells that would start a formula.
+    pub fn row(&mut self, cells: Vec<String>) -> Result<()> {
         self.inner
             .write_record(cells.iter().map(|c| neutralize_formula(c).into_owned()))?;
         Ok(())
     }
 
-    fn finish(mut self) -> Result<()> {
+    /// Flushes what is buffered.
+    pub fn finish(mut self) -> Result<()> {
         self.inner.flush()?;
         Ok(())
     }

@@ -12,7 +12,7 @@ use anyhow::Result;
 
 use crate::model::Catalog;
 
-pub use csv_out::neutralize_formula;
+pub use csv_out::{neutralize_formula, SafeWriter};
 
 /// What to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
