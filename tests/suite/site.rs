@@ -34,6 +34,20 @@ fn read(dir: &Path, rel: &str) -> String {
     std::fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
+/// Runs `permcat build` on a data directory into its `site/` folder and returns it.
+fn build_with_binary(data: &Path) -> PathBuf {
+    let out = data.join("site");
+    let run = permcat(&[
+        "build",
+        "--data",
+        data.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    out
+}
+
 /// The upstream site, built once per test binary.
 fn upstream_site() -> &'static Path {
     static SITE: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
@@ -305,15 +319,7 @@ fn attributes(tag: &str) -> Vec<(String, String)> {
 #[test]
 fn hostile_descriptions_yield_no_executable_markup() {
     let data = hostile_sample();
-    let out = data.path().join("site");
-    let run = permcat(&[
-        "build",
-        "--data",
-        data.path().to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-    ]);
-    assert!(run.status.success(), "{}", stderr(&run));
+    let out = build_with_binary(data.path());
     let mut checked = 0;
     for (path, bytes) in tree(&out) {
         if !path.ends_with(".html") {
@@ -430,15 +436,7 @@ fn sections_without_a_source_say_why() {
     let data = sample_copy();
     std::fs::remove_dir_all(data.path().join("msgraph-sdk-powershell")).expect("rm");
     std::fs::remove_dir_all(data.path().join("microsoft-graph-docs")).expect("rm");
-    let out = data.path().join("site");
-    let run = permcat(&[
-        "build",
-        "--data",
-        data.path().to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-    ]);
-    assert!(run.status.success(), "{}", stderr(&run));
+    let out = build_with_binary(data.path());
     let html = read(&out, "permissions/Mail.Read.html");
     assert!(
         html.contains("MgCommandMetadata.json` is not in this data"),
