@@ -375,8 +375,14 @@ fn rebuilds_on_change_and_keeps_the_last_good_site_on_error() {
         s.stdout.lock().expect("lock"),
         s.stderr()
     );
-    let status: serde_json::Value =
-        serde_json::from_slice(&s.get("/__permcat/status").body).expect("status JSON");
+    // The new site is swapped in just before the build number moves on: wait for it.
+    let build_of = |r: &Reply| {
+        serde_json::from_slice::<serde_json::Value>(&r.body)
+            .ok()
+            .and_then(|v| v["build"].as_u64())
+    };
+    let reply = s.wait_for("/__permcat/status", |r| build_of(r).is_some_and(|b| b >= 2));
+    let status: serde_json::Value = serde_json::from_slice(&reply.body).expect("status JSON");
     assert_eq!(status["error"], serde_json::Value::Null);
     let build = status["build"].as_u64().expect("build number");
     assert!(build >= 2, "{status}");
