@@ -13,6 +13,7 @@ pub mod search;
 pub mod serve;
 pub mod sources;
 pub mod sync;
+pub mod text;
 
 use std::path::Path;
 

@@ -19,7 +19,8 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            let mut stderr = io::stderr().lock();
+            // Messages quote names and text from the data and the command line.
+            let mut stderr = permcat::text::Terminal::new(io::stderr().lock());
             let _ = writeln!(stderr, "error: {err}");
             for cause in err.chain().skip(1) {
                 let _ = writeln!(stderr, "  caused by: {cause}");

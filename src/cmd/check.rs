@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
+use permcat::text::Terminal;
 
 use super::DataArgs;
 
@@ -22,7 +23,8 @@ pub struct CheckArgs {
 /// Runs `permcat check`.
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
     let (catalog, report) = permcat::load(&args.data.data)?;
-    let mut out = io::stdout().lock();
+    // Names, paths and notes come from the data.
+    let mut out = Terminal::new(io::stdout().lock());
     writeln!(out, "data: {}", args.data.data.display())?;
     writeln!(
         out,

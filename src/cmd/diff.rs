@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
+use permcat::text::Terminal;
 
 use permcat::diff::{self, DiffFormat};
 
@@ -34,7 +35,7 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
             }) {
                 return Ok(ExitCode::SUCCESS);
             }
-            let mut stderr = io::stderr().lock();
+            let mut stderr = Terminal::new(io::stderr().lock());
             let _ = writeln!(stderr, "error: {err}");
             for cause in err.chain().skip(1) {
                 let _ = writeln!(stderr, "  caused by: {cause}");

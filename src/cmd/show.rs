@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, Result};
 use clap::Args;
+use permcat::text::Terminal;
 
 use super::DataArgs;
 use permcat::export::PermissionBundle;
@@ -34,7 +35,13 @@ pub fn run(args: ShowArgs) -> Result<ExitCode> {
     if args.json {
         out.write_all(&PermissionBundle::new(&catalog, perm).to_json()?)?;
     } else {
-        print_text(&mut out, &catalog, perm, &grants, &conflicts)?;
+        print_text(
+            &mut Terminal::new(&mut out),
+            &catalog,
+            perm,
+            &grants,
+            &conflicts,
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
+use permcat::text::Terminal;
 
 use super::DataArgs;
 use permcat::lookup::{Lookup, Report};
@@ -35,7 +36,7 @@ pub fn run(args: WhichArgs) -> Result<ExitCode> {
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
     } else {
-        print_text(&mut out, &catalog, &report)?;
+        print_text(&mut Terminal::new(&mut out), &catalog, &report)?;
     }
     Ok(if failed {
         ExitCode::FAILURE
@@ -117,7 +118,7 @@ fn print_text(out: &mut dyn Write, catalog: &Catalog, report: &Report) -> Result
         )?;
     }
     for m in misses {
-        let mut err = io::stderr().lock();
+        let mut err = Terminal::new(io::stderr().lock());
         if m.other_methods.is_empty() {
             writeln!(
                 err,
@@ -138,7 +139,7 @@ fn print_text(out: &mut dyn Write, catalog: &Catalog, report: &Report) -> Result
         }
     }
     for u in unknown {
-        let mut err = io::stderr().lock();
+        let mut err = Terminal::new(io::stderr().lock());
         writeln!(
             err,
             "error: no cmdlet named {} in the command map",

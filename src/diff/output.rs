@@ -7,13 +7,14 @@ use anyhow::Result;
 use super::CatalogDiff;
 use crate::export::SafeWriter;
 use crate::model::ApiVersion;
+use crate::text::visible;
 
 /// Output format of `permcat diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DiffFormat {
     /// Grouped sections with counts, coloured on a terminal.
     Text,
-    /// The whole [`CatalogDiff`] as one JSON document.
+    /// The whole diff as one JSON document.
     Json,
     /// One row per change.
     Csv,
@@ -27,12 +28,17 @@ struct Paint {
 }
 
 impl Paint {
+    /// `s` (which carries text from the data) shown with [`visible`], then colored.
     fn wrap(&self, code: &str, s: &str) -> String {
         if self.on {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            format!("\x1b[{code}m{}\x1b[0m", visible(s))
         } else {
-            s.to_string()
+            visible(s).into_owned()
         }
+    }
+    /// Uncolored text from the data.
+    fn plain(&self, s: &str) -> String {
+        visible(s).into_owned()
     }
     fn add(&self, s: &str) -> String {
         self.wrap("32", s)
@@ -85,7 +91,7 @@ impl CatalogDiff {
                 out
             }
             DiffFormat::Csv => self.to_csv()?,
-            DiffFormat::Markdown => self.to_markdown().into_bytes(),
+            DiffFormat::Markdown => visible(&self.to_markdown()).into_owned().into_bytes(),
         })
     }
 
@@ -259,7 +265,8 @@ impl CatalogDiff {
         }
         if section(&mut s, "Looks renamed", self.renamed.len()) {
             for r in &self.renamed {
-                let _ = writeln!(s, "  {} → {} ({})", r.old, r.new, r.evidence.as_str());
+                let line = format!("{} → {} ({})", r.old, r.new, r.evidence.as_str());
+                let _ = writeln!(s, "  {}", p.plain(&line));
             }
         }
         if section(&mut s, "Permissions changed", self.changed.len()) {
@@ -272,14 +279,14 @@ impl CatalogDiff {
                     let _ = writeln!(s, "      {}", p.del(&format!("- type {sc}")));
                 }
                 for f in &c.fields {
-                    let _ = writeln!(
-                        s,
-                        "      {} {}: {} → {}",
+                    let line = format!(
+                        "{} {}: {} → {}",
                         f.scheme,
                         f.field.label(),
                         shown(&f.old),
                         shown(&f.new)
                     );
+                    let _ = writeln!(s, "      {}", p.plain(&line));
                 }
             }
         }

@@ -30,7 +30,8 @@ pub enum What {
     /// PowerShell SDK cmdlets (CSV: one row each).
     Commands,
     /// The whole catalog in one JSON document, what `permcat diff` reads back (JSON
-    /// only; not in [`What::ALL`], so the site's downloads leave it out).
+    /// only; the site's downloads leave it out).
+    // Not in `What::ALL`: the doc line above is also the `--help` text.
     Catalog,
 }
 

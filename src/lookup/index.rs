@@ -63,11 +63,12 @@ pub fn build(catalog: &Catalog) -> LookupIndex {
         .enumerate()
         .map(|(i, n)| (n.as_str(), i))
         .collect();
+    let page_slugs = crate::render::views::Slugs::new(catalog);
     let slugs = names
         .iter()
         .enumerate()
         .filter_map(|(i, n)| {
-            let s = crate::render::views::slug(n);
+            let s = page_slugs.get(n);
             (s != *n).then_some((i, s))
         })
         .collect();

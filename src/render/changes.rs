@@ -9,6 +9,7 @@ use askama::Template;
 
 use super::pages::{xml_escape, Site, SiteInfo};
 use super::views;
+use super::views::Slugs;
 use super::Files;
 use crate::diff::CatalogDiff;
 use crate::model::{permission_order, ApiVersion, Catalog};
@@ -69,8 +70,8 @@ pub fn badges(d: &CatalogDiff) -> BTreeMap<String, &'static str> {
     out
 }
 
-fn href(name: &str) -> String {
-    format!("permissions/{}.html", views::slug(name))
+fn href(slugs: &Slugs, name: &str) -> String {
+    format!("permissions/{}.html", slugs.get(name))
 }
 
 fn versions(v: &[ApiVersion]) -> String {
@@ -81,7 +82,7 @@ fn versions(v: &[ApiVersion]) -> String {
 }
 
 /// What changed per permission in both catalogs, as sentences, in catalog order.
-fn changed_items(d: &CatalogDiff) -> Vec<ChangedItem> {
+fn changed_items(d: &CatalogDiff, slugs: &Slugs) -> Vec<ChangedItem> {
     let mut lines: BTreeMap<String, Vec<String>> = d
         .touched_permissions()
         .into_iter()
@@ -140,7 +141,7 @@ fn changed_items(d: &CatalogDiff) -> Vec<ChangedItem> {
     let mut items: Vec<ChangedItem> = lines
         .into_iter()
         .map(|(name, lines)| ChangedItem {
-            href: href(&name),
+            href: href(slugs, &name),
             name,
             lines,
         })
@@ -149,14 +150,14 @@ fn changed_items(d: &CatalogDiff) -> Vec<ChangedItem> {
     items
 }
 
-fn grant_tables(d: &CatalogDiff) -> Vec<GrantTable> {
+fn grant_tables(d: &CatalogDiff, slugs: &Slugs) -> Vec<GrantTable> {
     let grant_rows = |list: &[crate::diff::GrantRef], linked: bool| -> Vec<GrantRow> {
         list.iter()
             .take(ROWS_SHOWN)
             .map(|g| GrantRow {
                 name: g.permission.clone(),
                 href: if linked {
-                    href(&g.permission)
+                    href(slugs, &g.permission)
                 } else {
                     String::new()
                 },
@@ -201,7 +202,7 @@ fn grant_tables(d: &CatalogDiff) -> Vec<GrantTable> {
                 .take(ROWS_SHOWN)
                 .map(|f| GrantRow {
                     name: f.grant.permission.clone(),
-                    href: href(&f.grant.permission),
+                    href: href(slugs, &f.grant.permission),
                     method: f.grant.method.clone(),
                     path: f.grant.path.clone(),
                     scheme: f.grant.scheme.label().into(),
@@ -237,6 +238,7 @@ fn grant_tables(d: &CatalogDiff) -> Vec<GrantTable> {
 /// `changes.html` and `changes.xml`.
 pub fn files(catalog: &Catalog, d: &CatalogDiff, info: &SiteInfo) -> Result<Files> {
     let s = &d.summary;
+    let slugs = &Slugs::new(catalog);
     let page = ChangesPage {
         site: info.site(
             "changes.html",
@@ -273,7 +275,7 @@ pub fn files(catalog: &Catalog, d: &CatalogDiff, info: &SiteInfo) -> Result<File
             .iter()
             .map(|n| ChangedItem {
                 name: n.clone(),
-                href: href(n),
+                href: href(slugs, n),
                 lines: catalog
                     .permission(n)
                     .and_then(|p| {
@@ -301,7 +303,7 @@ pub fn files(catalog: &Catalog, d: &CatalogDiff, info: &SiteInfo) -> Result<File
                 (
                     r.old.clone(),
                     r.new.clone(),
-                    href(&r.new),
+                    href(slugs, &r.new),
                     match r.evidence {
                         crate::diff::RenameEvidence::SameId => "same GUID",
                         crate::diff::RenameEvidence::SameTexts => {
@@ -311,8 +313,8 @@ pub fn files(catalog: &Catalog, d: &CatalogDiff, info: &SiteInfo) -> Result<File
                 )
             })
             .collect(),
-        changed: changed_items(d),
-        tables: grant_tables(d),
+        changed: changed_items(d, slugs),
+        tables: grant_tables(d, slugs),
     };
     Ok(vec![
         ("changes.html".into(), page.render()?.into_bytes()),

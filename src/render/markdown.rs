@@ -12,7 +12,9 @@ pub fn to_html(text: &str) -> String {
     let events = parser.filter_map(|event| match event {
         // The docs break lines inside table cells with `<br>`: the one tag kept, as a break.
         Event::InlineHtml(raw) if is_line_break(&raw) => Some(Event::HardBreak),
-        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+        Event::Html(raw) | Event::InlineHtml(raw) => Some(visible_text(raw)),
+        Event::Text(text) => Some(visible_text(text)),
+        Event::Code(code) => Some(Event::Code(visible(code))),
         Event::Start(Tag::Link {
             link_type,
             dest_url,
@@ -55,6 +57,19 @@ pub fn to_inline_html(text: &str) -> String {
     }
 }
 
+/// Text with control characters and bidirectional overrides shown as escapes.
+fn visible_text(text: CowStr<'_>) -> Event<'_> {
+    Event::Text(visible(text))
+}
+
+/// `text` through [`crate::text::visible`], kept borrowed when nothing changes.
+fn visible(text: CowStr<'_>) -> CowStr<'_> {
+    match crate::text::visible(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(s) => CowStr::from(s),
+    }
+}
+
 fn is_line_break(raw: &str) -> bool {
     let tag: String = raw
         .chars()
@@ -65,8 +80,14 @@ fn is_line_break(raw: &str) -> bool {
 }
 
 fn is_safe_url(url: &CowStr<'_>) -> bool {
+    is_web_url(url) || url.trim().to_ascii_lowercase().starts_with("mailto:")
+}
+
+/// Whether a URL from the data may become a link: `http(s)` only, so no `javascript:`,
+/// `data:` or relative target that would point into the site.
+pub(super) fn is_web_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
+    lower.starts_with("https://") || lower.starts_with("http://")
 }
 
 #[cfg(test)]
@@ -89,6 +110,15 @@ mod tests {
         assert!(
             html.contains("href=\"https://learn.microsoft.com\""),
             "{html}"
+        );
+    }
+
+    #[test]
+    fn overrides_and_escapes_are_shown_as_text() {
+        let html = to_html("\u{202e}gnp.exe and `\u{1b}[2J`");
+        assert_eq!(
+            html,
+            "<p>\\u{202e}gnp.exe and <code>\\u{1b}[2J</code></p>\n"
         );
     }
 

@@ -6,6 +6,7 @@
 //! failed build leaves the previous site untouched.
 
 mod changes;
+mod escape;
 mod markdown;
 mod pages;
 pub mod views;

@@ -36,6 +36,8 @@ pub struct SiteInfo {
     /// Index badge per permission ("new" or "changed") when built with a previous
     /// catalog; `None` without one.
     pub(crate) changes: Option<BTreeMap<String, &'static str>>,
+    /// The page file name of every permission.
+    pub(crate) slugs: views::Slugs,
 }
 
 impl SiteInfo {
@@ -45,6 +47,7 @@ impl SiteInfo {
             base: base.map(str::to_string),
             data_date: views::human_date(catalog.data_date.as_deref()),
             changes: None,
+            slugs: views::Slugs::new(catalog),
         }
     }
 
@@ -181,7 +184,7 @@ fn registration(p: &Permission) -> Registration {
 }
 
 fn permission_page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result<Files> {
-    let slug = views::slug(&p.name);
+    let slug = info.slugs.get(&p.name);
     let grants: Vec<_> = catalog.grants_of(&p.name).collect();
     let endpoints = views::granted(catalog, &grants);
     let types: Vec<TypeBlock> = [PermissionType::Application, PermissionType::Delegated]
@@ -358,7 +361,7 @@ fn resource_page(
                 .map(|g| g.permission.as_str())
                 .filter(|p| !least.contains(p))
                 .collect();
-            let pair = |p: &str| (p.to_string(), views::slug(p));
+            let pair = |p: &str| (p.to_string(), info.slugs.get(p));
             ResourceEndpoint {
                 method: e.method.clone(),
                 path: e.path.clone(),
@@ -478,6 +481,7 @@ struct LookupPage {
 
 fn index_item(
     catalog: &Catalog,
+    info: &SiteInfo,
     p: &Permission,
     versions_of: &BTreeMap<&str, BTreeSet<ApiVersion>>,
 ) -> IndexItem {
@@ -503,7 +507,7 @@ fn index_item(
         .unwrap_or_default();
     IndexItem {
         name: p.name.clone(),
-        slug: views::slug(&p.name),
+        slug: info.slugs.get(&p.name),
         summary,
         types: kinds
             .iter()
@@ -557,7 +561,7 @@ pub fn index_pages(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
                     .as_ref()
                     .and_then(|c| c.get(&p.name).copied())
                     .unwrap_or(""),
-                ..index_item(catalog, p, &versions_of)
+                ..index_item(catalog, info, p, &versions_of)
             });
     }
     let count = |k: PermissionType| {

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::markdown::{to_html, to_inline_html};
+use super::markdown::{is_web_url, to_html, to_inline_html};
 use crate::model::{
     ApiVersion, Catalog, Endpoint, Grant, Permission, PermissionType, Resource, Scheme, SchemeInfo,
     SourceFile,
@@ -26,6 +26,39 @@ pub fn slug(name: &str) -> String {
     match s.trim_start_matches('.') {
         "" => "_".to_string(),
         t => t.to_string(),
+    }
+}
+
+/// The page file name ([`slug`]) of every permission, unique even where names differ
+/// only in case — upstream has both `Calls.JoinGroupCallAsGuest.All` and
+/// `Calls.JoinGroupCallasGuest.All` — or only in characters that [`slug`] replaces. On a
+/// case-insensitive file system (macOS, Windows) such pages would overwrite each other,
+/// so every name after the first (in catalog order) gets a `-2`, `-3`… suffix.
+#[derive(Debug, Clone, Default)]
+pub struct Slugs(BTreeMap<String, String>);
+
+impl Slugs {
+    /// Assigns the file names of the catalog's permissions.
+    pub fn new(catalog: &Catalog) -> Slugs {
+        let mut taken: BTreeSet<String> = BTreeSet::new();
+        let mut map = BTreeMap::new();
+        for p in &catalog.permissions {
+            let base = slug(&p.name);
+            let mut candidate = base.clone();
+            let mut n = 2;
+            while !taken.insert(candidate.to_ascii_lowercase()) {
+                candidate = format!("{base}-{n}");
+                n += 1;
+            }
+            map.insert(p.name.clone(), candidate);
+        }
+        Slugs(map)
+    }
+
+    /// The file name of the permission `name`; [`slug`] for a name not in the catalog
+    /// (a permission a diff reports as removed has no page anyway).
+    pub fn get(&self, name: &str) -> String {
+        self.0.get(name).cloned().unwrap_or_else(|| slug(name))
     }
 }
 
@@ -513,7 +546,11 @@ pub fn command_groups(catalog: &Catalog, endpoints: &[Granted<'_>]) -> Vec<Comma
                     method: c.method.clone(),
                     path: c.path.clone(),
                     title: c.title.clone().unwrap_or_default(),
-                    doc_link: c.doc_link.clone().unwrap_or_default(),
+                    doc_link: c
+                        .doc_link
+                        .clone()
+                        .filter(|u| is_web_url(u))
+                        .unwrap_or_default(),
                 })
                 .collect();
             rows.sort_by(|a, b| (&a.name, &a.path).cmp(&(&b.name, &b.path)));

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::model::{Catalog, PermissionType};
+use crate::text::visible;
 
 /// Version of the index format.
 pub const INDEX_VERSION: u32 = 1;
@@ -46,6 +47,7 @@ fn snippet(text: &str) -> String {
 
 /// Builds the index from a catalog.
 pub fn build(catalog: &Catalog) -> SearchIndex {
+    let slugs = crate::render::views::Slugs::new(catalog);
     let permissions = catalog
         .permissions
         .iter()
@@ -61,13 +63,14 @@ pub fn build(catalog: &Catalog) -> SearchIndex {
                 .find_map(|s| s.admin_description.as_deref())
                 .map(snippet)
                 .unwrap_or_default();
-            let slug = crate::render::views::slug(&p.name);
+            let slug = slugs.get(&p.name);
             let flags = u8::from(p.schemes_of(PermissionType::Delegated).next().is_some())
                 + 2 * u8::from(p.schemes_of(PermissionType::Application).next().is_some());
+            // Results show these as text: controls and overrides become visible escapes.
             (
-                p.name.clone(),
-                display,
-                description,
+                visible(&p.name).into_owned(),
+                visible(&display).into_owned(),
+                visible(&description).into_owned(),
                 (slug != p.name).then_some(slug),
                 flags,
             )
@@ -100,9 +103,9 @@ pub fn build(catalog: &Catalog) -> SearchIndex {
         .iter()
         .map(|c| {
             (
-                c.name.clone(),
-                c.method.clone(),
-                c.path.clone(),
+                visible(&c.name).into_owned(),
+                visible(&c.method).into_owned(),
+                visible(&c.path).into_owned(),
                 c.version
                     .map(|v| v.as_str())
                     .unwrap_or_default()

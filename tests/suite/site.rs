@@ -245,127 +245,6 @@ fn same_input_gives_byte_identical_sites() {
     );
 }
 
-/// Descriptions with markup payloads, written into a copy of the sample.
-fn hostile_sample() -> tempfile::TempDir {
-    let tmp = sample_copy();
-    let path = permissions_json(tmp.path());
-    let text = std::fs::read_to_string(&path).expect("read");
-    let payloads = [
-        ("Sign in and read user profile", "<script>alert('x')</script>Sign in"),
-        (
-            "Allows users to sign in to the app, and allows the app to read the profile of signed-in users.",
-            "<img src=x onerror=alert(1)> [click](javascript:alert(1)) <a href=\\\"javascript:alert(2)\\\">a</a> <iframe src=//evil.example></iframe>",
-        ),
-    ];
-    let mut text = text;
-    for (from, to) in payloads {
-        assert!(text.contains(from), "{from}");
-        text = text.replace(from, to);
-    }
-    std::fs::write(&path, text).expect("write");
-    tmp
-}
-
-/// Every start tag of a page, lower-cased: text from the data reaches HTML escaped, so a
-/// payload only matters if it shows up here.
-fn tags(html: &str) -> Vec<String> {
-    let lower = html.to_ascii_lowercase();
-    let bytes = lower.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(start) = lower[i..].find('<').map(|p| p + i) {
-        let next = bytes.get(start + 1).copied().unwrap_or(b' ');
-        let end = lower[start..]
-            .find('>')
-            .map_or(lower.len(), |p| p + start + 1);
-        if next.is_ascii_alphabetic() {
-            out.push(lower[start..end].to_string());
-        }
-        i = end.max(start + 1);
-    }
-    out
-}
-
-/// The (name, value) attributes of a start tag; quoted values may hold spaces.
-fn attributes(tag: &str) -> Vec<(String, String)> {
-    let inner = tag.trim_start_matches('<').trim_end_matches('>');
-    let mut chars = inner.chars().skip_while(|c| !c.is_whitespace()).peekable();
-    let mut out = Vec::new();
-    loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace() || *c == '/') {
-            chars.next();
-        }
-        let name: String =
-            std::iter::from_fn(|| chars.next_if(|c| !c.is_whitespace() && *c != '=')).collect();
-        if name.is_empty() {
-            break;
-        }
-        let mut value = String::new();
-        if chars.next_if_eq(&'=').is_some() {
-            match chars.peek().copied() {
-                Some(q @ ('"' | '\'')) => {
-                    chars.next();
-                    value = std::iter::from_fn(|| chars.next_if(|c| *c != q)).collect();
-                    chars.next();
-                }
-                _ => value = std::iter::from_fn(|| chars.next_if(|c| !c.is_whitespace())).collect(),
-            }
-        }
-        out.push((name, value));
-    }
-    out
-}
-
-#[test]
-fn hostile_descriptions_yield_no_executable_markup() {
-    let data = hostile_sample();
-    let out = build_with_binary(data.path());
-    let mut checked = 0;
-    for (path, bytes) in tree(&out) {
-        if !path.ends_with(".html") {
-            continue;
-        }
-        let html = String::from_utf8(bytes).expect("utf-8");
-        let tags = tags(&html);
-        // Only the site's own scripts, each from a file in assets/.
-        let scripts: Vec<&String> = tags.iter().filter(|t| t.starts_with("<script")).collect();
-        assert!(!scripts.is_empty(), "{path}");
-        for s in scripts {
-            let src = attributes(s)
-                .into_iter()
-                .find(|(n, _)| n == "src")
-                .map(|(_, v)| v)
-                .unwrap_or_default();
-            assert!(
-                src.contains("assets/") && src.ends_with(".js") && !src.contains(':'),
-                "{path}: {s}"
-            );
-        }
-        for tag in &tags {
-            for bad in ["<img", "<iframe", "<object", "<embed"] {
-                assert!(!tag.starts_with(bad), "{path}: {tag}");
-            }
-            for (name, value) in attributes(tag) {
-                assert!(!name.starts_with("on"), "{path}: event handler in {tag}");
-                if matches!(name.as_str(), "href" | "src" | "action" | "formaction") {
-                    assert!(
-                        !value.trim_start().starts_with("javascript:"),
-                        "{path}: {tag}"
-                    );
-                }
-            }
-        }
-        if path == "permissions/User.Read.html" {
-            assert!(
-                html.contains("&#60;script&#62;alert") || html.contains("&lt;script&gt;alert"),
-                "the payload is shown as text"
-            );
-            checked += 1;
-        }
-    }
-    assert_eq!(checked, 1);
-}
-
 #[test]
 fn failed_build_leaves_the_previous_site_untouched() {
     let data = sample_copy();
@@ -447,4 +326,29 @@ fn sections_without_a_source_say_why() {
         "examples"
     );
     assert!(html.contains(">PowerShell commands</a>") && html.contains(">Code examples</a>"));
+}
+
+#[test]
+fn permissions_differing_only_in_case_keep_separate_pages() {
+    // Upstream lists both spellings; on a case-insensitive file system one page would
+    // overwrite the other.
+    let site = upstream_site();
+    let first = read(site, "permissions/Calls.JoinGroupCallAsGuest.All.html");
+    let second = read(site, "permissions/Calls.JoinGroupCallasGuest.All-2.html");
+    assert!(first.contains("<h1>Calls.JoinGroupCallAsGuest.All</h1>"));
+    assert!(second.contains("<h1>Calls.JoinGroupCallasGuest.All</h1>"));
+    let index = read(site, "index.html");
+    assert!(index.contains("href=\"permissions/Calls.JoinGroupCallasGuest.All-2.html\""));
+    let mut lower = std::collections::BTreeSet::new();
+    for path in walkdir::WalkDir::new(site)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let rel = path.path().strip_prefix(site).expect("inside");
+        assert!(
+            lower.insert(rel.to_string_lossy().to_lowercase()),
+            "{} collides with another file on a case-insensitive file system",
+            rel.display()
+        );
+    }
 }
