@@ -1043,6 +1043,7 @@
     button.setAttribute('data-copy-target', 'lookup-json');
     var pre = el('pre', null, JSON.stringify(report, null, 2));
     pre.id = 'lookup-json';
+    pre.tabIndex = 0; // it scrolls: keyboard users reach it to scroll it
     append(details, append(el('p', 'actions'), button), pre);
     append(results, details);
   }

@@ -1,9 +1,17 @@
-//! The built site in a real browser (headless Chromium through chromedriver), opened
-//! from disk: no console errors, tabs, copy buttons, theme toggle, index filters, no
-//! requests leaving the site, and screenshots for CI artifacts and the README.
+//! The site in a real browser (headless Chromium through chromedriver). The sample site
+//! is opened from disk, as a reader of `public/` would: no console errors, tabs, copy
+//! buttons, theme toggle, index filters, no requests leaving the site, no sideways
+//! scrolling, and screenshots for the README. The real catalog is served by one
+//! `permcat serve` on the upstream snapshot: search by typing, the lookup page, tabs from
+//! the keyboard, Export JSON/CSV downloads, print media, and axe-core's accessibility
+//! check in both themes. Screenshots go to `target/screenshots` for CI artifacts.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
@@ -593,35 +601,162 @@ fn screenshots_of_permission_page_and_index() {
     assert_clean_console(b, "while taking screenshots");
 }
 
-/// The site built from the upstream snapshot, once per test binary.
-fn upstream_site() -> &'static Path {
-    static SITE: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
-    let (_, out) = SITE.get_or_init(|| {
-        let tmp = tempfile::tempdir().expect("temp dir");
-        let out = tmp.path().join("site");
-        permcat::render::build(
-            common::upstream_catalog(),
-            &permcat::render::BuildOptions {
-                out: out.clone(),
-                base_url: None,
-                previous: None,
-            },
-        )
-        .expect("build the upstream site");
-        (tmp, out)
-    });
-    out
+/// `permcat serve` on the upstream snapshot, shared by every test of this module that
+/// looks at the real catalog: one build for all of them, served over HTTP the way a
+/// reader previews it.
+struct Served {
+    /// `http://127.0.0.1:PORT/`
+    base: String,
+    /// A shell that runs the server while a subshell waits on the shell's standard
+    /// input, which only this process holds: closing it (or this process ending in any
+    /// way) stops the server, so no `permcat serve` outlives the tests. The shell exits
+    /// with the server, so a server that fails to start closes the output at once.
+    watchdog: Child,
 }
 
-/// A browser on a page of the upstream site; `None` when browser tests are skipped.
-fn upstream_browser(page: &str) -> Option<(Browser, MutexGuard<'static, ()>)> {
+impl Served {
+    fn start() -> Served {
+        let mut watchdog = Command::new("sh")
+            .args([
+                "-c",
+                r#"exec 3<&0; "$0" serve --data "$1" --port 0 3<&- & pid=$!
+                   (read _ <&3; kill "$pid") >/dev/null 2>&1 & wait "$pid""#,
+            ])
+            .arg(env!("CARGO_BIN_EXE_permcat"))
+            .arg(common::upstream())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("sh starts permcat serve");
+        let stderr = drain(watchdog.stderr.take().expect("stderr"), None);
+        let (tx, rx) = mpsc::channel();
+        drain(watchdog.stdout.take().expect("stdout"), Some(tx));
+        // The first build of the full snapshot takes seconds, more while the rest of the
+        // suite shares the CPU; this bounds the wait, it is no timing assertion.
+        let deadline = Instant::now() + Duration::from_secs(180);
+        let base = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(rest) = line.strip_prefix("serving http://") {
+                        let addr = rest.split('/').next().expect("an address");
+                        break format!("http://{addr}/");
+                    }
+                }
+                Err(_) => {
+                    drop(watchdog.stdin.take());
+                    panic!(
+                        "permcat serve printed no `serving` line; stderr:\n{}",
+                        stderr.lock().map(|s| s.clone()).unwrap_or_default()
+                    );
+                }
+            }
+        };
+        Served { base, watchdog }
+    }
+
+    /// Closes the watchdog's input, which stops the server. Nothing waits for it: on
+    /// the way out the server deletes its built site (some 4,000 files), which can take
+    /// seconds on a busy disk, and a thread reaps the shell when it is done.
+    fn stop(mut self) {
+        drop(self.watchdog.stdin.take());
+        std::thread::spawn(move || {
+            let _ = self.watchdog.wait();
+        });
+    }
+}
+
+/// Collects a child's output on a thread (so it never blocks on a full pipe), passing
+/// each line on if asked.
+fn drain(
+    from: impl std::io::Read + Send + 'static,
+    lines: Option<mpsc::Sender<String>>,
+) -> Arc<Mutex<String>> {
+    let all = Arc::new(Mutex::new(String::new()));
+    let sink = all.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(from).lines().map_while(Result::ok) {
+            if let Ok(mut all) = sink.lock() {
+                all.push_str(&line);
+                all.push('\n');
+            }
+            if let Some(tx) = &lines {
+                let _ = tx.send(line);
+            }
+        }
+    });
+    all
+}
+
+/// The shared server, started by the first test that needs it.
+static SERVED: Mutex<Option<Served>> = Mutex::new(None);
+
+/// How many tests use [`SERVED`]. The server's watcher polls the ~19,000 files of the
+/// snapshot twice a second, which the rest of the suite would pay for until the test
+/// binary ends; the last of these tests stops it. A wrong count costs time only: too
+/// low starts a second server, too high leaves it to the watchdog.
+const SERVED_TESTS: usize = 9;
+static SERVED_DONE: AtomicUsize = AtomicUsize::new(0);
+
+/// A browser on the served upstream site, holding the module's turn. Dropping it counts
+/// the test as done with the server.
+struct Upstream {
+    browser: Browser,
+    base: String,
+    _turn: MutexGuard<'static, ()>,
+}
+
+impl Upstream {
+    /// URL of a page of the served site (`page` relative to its root).
+    fn url(&self, page: &str) -> String {
+        format!("{}{page}", self.base)
+    }
+}
+
+impl Drop for Upstream {
+    fn drop(&mut self) {
+        if SERVED_DONE.fetch_add(1, Ordering::SeqCst) + 1 == SERVED_TESTS {
+            let served = SERVED.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(served) = served {
+                served.stop();
+            }
+        }
+    }
+}
+
+/// A browser on a page of the upstream site served by `permcat serve`; `None` when
+/// browser tests are skipped.
+fn upstream(page: &str) -> Option<Upstream> {
     if !webdriver::available() {
         return None;
     }
     let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let browser = Browser::start();
-    browser.goto(&file_url(&upstream_site().join(page)));
-    Some((browser, turn))
+    let base = {
+        let mut served = SERVED.lock().unwrap_or_else(|e| e.into_inner());
+        served.get_or_insert_with(Served::start).base.clone()
+    };
+    let u = Upstream {
+        browser: Browser::start(),
+        base,
+        _turn: turn,
+    };
+    u.browser.goto(&u.url(page));
+    Some(u)
+}
+
+/// Every request since the last call must stay on the served site (or be an inline
+/// `data:` image); `page` names the page in the message.
+fn assert_stays_on_site(b: &Browser, base: &str, page: &str) {
+    let requests = b.requests();
+    let outside: Vec<_> = requests
+        .iter()
+        .filter(|u| !u.starts_with(base) && !u.starts_with("data:"))
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "{page}: requests leave the site: {outside:#?}"
+    );
 }
 
 /// The site search's results for a query: (kind, title).
@@ -653,10 +788,11 @@ fn first_of(results: &[(String, String)], kind: &str) -> Vec<String> {
 
 #[test]
 fn search_ranks_exact_prefix_typo_and_paths_on_the_real_index() {
-    let Some((b, _turn)) = upstream_browser("index.html") else {
+    let Some(u) = upstream("index.html") else {
         return;
     };
-    let user_read = search(&b, "user.read");
+    let b = &u.browser;
+    let user_read = search(b, "user.read");
     assert_eq!(
         first_of(&user_read, "permission")
             .first()
@@ -664,13 +800,13 @@ fn search_ranks_exact_prefix_typo_and_paths_on_the_real_index() {
         Some("User.Read"),
         "{user_read:?}"
     );
-    let typo = search(&b, "usr.red.all");
+    let typo = search(b, "usr.red.all");
     let perms = first_of(&typo, "permission");
     assert!(
         perms.iter().take(3).any(|p| p == "User.Read.All"),
         "{perms:?}"
     );
-    let path = search(&b, "/me/messages");
+    let path = search(b, "/me/messages");
     let endpoints = first_of(&path, "endpoint");
     assert!(
         endpoints
@@ -685,12 +821,8 @@ fn search_ranks_exact_prefix_typo_and_paths_on_the_real_index() {
         "{path:?}"
     );
     // No request leaves the site while searching, and nothing logs an error.
-    let problems: Vec<LogEntry> = b
-        .console()
-        .into_iter()
-        .filter(|e| e.level == "SEVERE")
-        .collect();
-    assert!(problems.is_empty(), "{problems:?}");
+    assert_clean_console(b, "after searching the real index");
+    assert_stays_on_site(b, &u.base, "index.html");
 }
 
 #[test]
@@ -772,12 +904,12 @@ fn lookup_page_answers_exactly_like_the_cli() {
     }
     assert!(upstream_inputs.len() >= 40 && !sample_inputs.is_empty());
 
-    let Some((b, turn)) = upstream_browser("lookup.html") else {
+    let Some(u) = upstream("lookup.html") else {
         return;
     };
-    let mut differences = compare_lookup(&b, common::upstream_catalog(), &upstream_inputs);
-    drop(b);
-    drop(turn);
+    let mut differences = compare_lookup(&u.browser, common::upstream_catalog(), &upstream_inputs);
+    assert_clean_console(&u.browser, "after the lookups on the real catalog");
+    drop(u);
     let Some(s) = setup() else { return };
     s.browser.goto(&s.url("lookup.html"));
     differences.extend(compare_lookup(
@@ -793,4 +925,573 @@ fn lookup_page_answers_exactly_like_the_cli() {
         differences.join("\n")
     );
     println!("{total} inputs answered identically by the page and the CLI");
+}
+
+/// The real permission the served-site tests open: many grants, two versions, code
+/// examples in two languages and a resource page.
+const REAL_PERMISSION: &str = "permissions/User.Read.All.html";
+
+/// `target/screenshots`, created; CI keeps it as an artifact.
+fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("create target/screenshots");
+    dir
+}
+
+/// Text of the first element matching a CSS selector.
+fn text_of(b: &Browser, css: &str) -> String {
+    b.text(&b.find(css))
+}
+
+#[test]
+fn typing_in_the_search_box_opens_the_permission() {
+    let Some(u) = upstream("index.html") else {
+        return;
+    };
+    let b = &u.browser;
+    let input = b.find("#site-search");
+    b.send_keys(&input, "user.read.all");
+    let first = b.wait_for_at_most(
+        Duration::from_secs(15),
+        "results under the search box",
+        || {
+            let v = b.execute(
+                "var list = document.getElementById('site-search-results'); \
+                 var opt = list && !list.hidden && list.querySelector('[role=option]'); \
+                 return opt ? opt.querySelector('.search-option-title').textContent : null;",
+                &[],
+            );
+            v.as_str().map(str::to_owned)
+        },
+    );
+    assert_eq!(
+        first, "User.Read.All",
+        "the first result of `user.read.all`"
+    );
+    assert_eq!(
+        b.attribute(&input, "aria-expanded").as_deref(),
+        Some("true"),
+        "the combobox does not say its list is open"
+    );
+
+    // ArrowDown makes the first option active (announced through aria-activedescendant),
+    // Enter opens it.
+    b.send_keys(&input, "\u{E015}");
+    let active = b
+        .attribute(&input, "aria-activedescendant")
+        .expect("ArrowDown sets aria-activedescendant");
+    let option = b.find(&format!("[id='{active}']"));
+    assert_eq!(
+        b.attribute(&option, "aria-selected").as_deref(),
+        Some("true")
+    );
+    b.send_keys(&input, "\u{E007}");
+    b.wait_for("Enter to open the permission page", || {
+        b.current_url().ends_with(REAL_PERMISSION).then_some(())
+    });
+    b.wait_for("the permission page to load", || {
+        let h1 = b.execute(
+            "return document.readyState === 'complete' && document.querySelector('h1') ? document.querySelector('h1').textContent : null;",
+            &[],
+        );
+        (h1.as_str() == Some("User.Read.All")).then_some(())
+    });
+    assert_clean_console(b, "after searching and opening a result");
+    assert_stays_on_site(b, &u.base, "search and result");
+}
+
+#[test]
+fn lookup_page_answers_typed_requests() {
+    let Some(u) = upstream("lookup.html") else {
+        return;
+    };
+    let b = &u.browser;
+    let input = b.find("[data-lookup-input]");
+    b.send_keys(&input, "GET /me/messages\nPOST /me/sendMail");
+    b.click(&b.find("[data-lookup-form] button[type=submit]"));
+    let answers = b.wait_for("two answers and a cover", || {
+        let answers = b.find_all(".lookup-answer");
+        (answers.len() == 2 && !b.find_all(".lookup-cover").is_empty()).then_some(answers)
+    });
+    let send = b.text(&answers[1]);
+    assert!(
+        send.contains("/me/sendMail") && send.contains("Mail.Send"),
+        "POST /me/sendMail should name Mail.Send:\n{send}"
+    );
+    let cover = text_of(b, ".lookup-cover");
+    assert!(
+        cover.contains("Mail.Send"),
+        "the cover of both requests lacks Mail.Send:\n{cover}"
+    );
+    let hash = b.execute("return decodeURIComponent(location.hash.slice(1));", &[]);
+    assert_eq!(
+        hash,
+        json!("GET /me/messages\nPOST /me/sendMail"),
+        "the lookup is not kept in the URL"
+    );
+    assert_clean_console(b, "after a lookup");
+    assert_stays_on_site(b, &u.base, "lookup.html");
+}
+
+/// Keys as WebDriver sends them.
+const TAB: &str = "\u{E004}";
+const HOME: &str = "\u{E011}";
+const ARROW_RIGHT: &str = "\u{E014}";
+const END: &str = "\u{E010}";
+
+/// `[aria-selected, tabindex]` of every tab in each language tab group, and the id of
+/// the focused element.
+fn tab_state(b: &Browser) -> (Vec<Vec<(bool, String)>>, String) {
+    let v = b.execute(
+        "return [Array.prototype.map.call(document.querySelectorAll('[data-tabs]'), function (g) { \
+           return Array.prototype.map.call(g.querySelectorAll('[role=tab]'), function (t) { \
+             return [t.getAttribute('aria-selected') === 'true', t.getAttribute('tabindex')]; }); }), \
+           document.activeElement ? document.activeElement.id : ''];",
+        &[],
+    );
+    let groups = v[0]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| {
+            g.as_array()
+                .expect("tabs")
+                .iter()
+                .map(|t| {
+                    (
+                        t[0].as_bool().expect("selected"),
+                        t[1].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    (groups, v[1].as_str().unwrap_or_default().to_owned())
+}
+
+#[test]
+fn language_tabs_work_from_the_keyboard() {
+    let Some(u) = upstream(REAL_PERMISSION) else {
+        return;
+    };
+    let b = &u.browser;
+    let tabs = b.find_all("[data-tabs] [role=tab]");
+    let (groups, _) = tab_state(b);
+    assert!(
+        groups.len() >= 2 && groups[0].len() >= 2,
+        "User.Read.All should have several examples in several languages: {groups:?}"
+    );
+    let n = groups[0].len();
+    let first = &tabs[0];
+    let id = |i: usize| {
+        b.attribute(&tabs[i], "id")
+            .expect("tabs have ids")
+            .to_string()
+    };
+    b.execute("arguments[0].focus();", &[first.arg()]);
+
+    // One tab per group is in the Tab order (roving tabindex), the selected one.
+    let roving = |groups: &[Vec<(bool, String)>], at: usize| {
+        groups.iter().all(|g| {
+            g.iter().enumerate().all(|(i, (sel, tabindex))| {
+                *sel == (i == at) && tabindex == if i == at { "0" } else { "-1" }
+            })
+        })
+    };
+
+    b.send_keys(first, ARROW_RIGHT);
+    let (groups, focused) = tab_state(b);
+    assert_eq!(
+        focused,
+        id(1),
+        "ArrowRight did not move focus to the second tab"
+    );
+    assert!(
+        roving(&groups, 1),
+        "ArrowRight should select the second language in every synced group: {groups:?}"
+    );
+    b.send_keys(&tabs[1], END);
+    let (groups, focused) = tab_state(b);
+    assert_eq!(focused, id(n - 1), "End did not focus the last tab");
+    assert!(roving(&groups, n - 1), "End: {groups:?}");
+    b.send_keys(&tabs[n - 1], HOME);
+    let (groups, focused) = tab_state(b);
+    assert_eq!(focused, id(0), "Home did not focus the first tab");
+    assert!(roving(&groups, 0), "Home: {groups:?}");
+
+    // Tab leaves the tab list for the shown panel: its Copy button, then the code,
+    // which scrolls and so takes focus too.
+    let panel = b
+        .attribute(first, "aria-controls")
+        .expect("the tab names its panel");
+    let focus_in_panel = || {
+        b.execute(
+            "var p = document.getElementById(arguments[0]), a = document.activeElement; \
+             return p.contains(a) ? a.tagName.toLowerCase() + (a.className ? '.' + a.className.split(' ')[0] : '') : null;",
+            &[json!(panel)],
+        )
+    };
+    b.send_keys(first, TAB);
+    assert_eq!(
+        focus_in_panel(),
+        json!("button.copy"),
+        "Tab from the selected tab should reach the Copy button of its panel"
+    );
+    b.send_keys(&b.find(&format!("[id='{panel}'] .copy")), TAB);
+    assert_eq!(
+        focus_in_panel(),
+        json!("pre.code"),
+        "the code block should be next in the Tab order"
+    );
+    assert_clean_console(b, "after using the tabs from the keyboard");
+}
+
+/// Waits for a finished download named `name` in `dir` and reads it.
+fn downloaded(b: &Browser, dir: &Path, name: &str) -> Vec<u8> {
+    let path = dir.join(name);
+    b.wait_for_at_most(
+        Duration::from_secs(15),
+        &format!("{name} to be downloaded into {}", dir.display()),
+        || {
+            // Chromium writes into `<name>.crdownload` and renames it when complete.
+            let partial = std::fs::read_dir(dir)
+                .map(|d| {
+                    d.filter_map(Result::ok)
+                        .any(|e| e.file_name().to_string_lossy().ends_with(".crdownload"))
+                })
+                .unwrap_or(false);
+            if partial {
+                return None;
+            }
+            std::fs::read(&path).ok()
+        },
+    )
+}
+
+#[test]
+fn export_buttons_download_json_and_csv_of_the_permission() {
+    let Some(u) = upstream(REAL_PERMISSION) else {
+        return;
+    };
+    let b = &u.browser;
+    let dir = b.downloads();
+    // Also through DevTools: headless Chromium has refused downloads in some versions
+    // unless told where they go.
+    b.cdp(
+        "Browser.setDownloadBehavior",
+        json!({ "behavior": "allow", "downloadPath": dir }),
+    );
+    let name = text_of(b, "h1");
+    assert_eq!(name, "User.Read.All");
+    // The page counts its endpoints per version; the exports must hold the same ones.
+    let endpoints: usize = b
+        .find_all("#methods h3 .count")
+        .iter()
+        .map(|c| b.text(c).parse::<usize>().expect("a count"))
+        .sum();
+    assert!(
+        endpoints > 100,
+        "User.Read.All grants {endpoints} endpoints"
+    );
+
+    b.click(&b.find(".page-head .actions a[href$='.json']"));
+    let json_bytes = downloaded(b, &dir, "User.Read.All.json");
+    let export: Value = serde_json::from_slice(&json_bytes).expect("Export JSON is JSON");
+    assert_eq!(export["format"], json!("permcat.permission"));
+    assert_eq!(export["permission"]["name"], json!(name));
+    let grants = export["grants"].as_array().expect("grants");
+    assert!(grants.iter().all(|g| g["permission"] == json!(name)));
+    let distinct = |pairs: Vec<(String, String)>| {
+        pairs
+            .into_iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    let json_endpoints = distinct(
+        grants
+            .iter()
+            .map(|g| {
+                (
+                    g["method"].as_str().expect("method").to_owned(),
+                    g["key"].as_str().expect("key").to_owned(),
+                )
+            })
+            .collect(),
+    );
+    assert_eq!(
+        json_endpoints, endpoints,
+        "the page lists {endpoints} endpoints, Export JSON {json_endpoints}"
+    );
+
+    b.click(&b.find(".page-head .actions a[href$='.csv']"));
+    let csv_bytes = downloaded(b, &dir, "User.Read.All.csv");
+    let mut reader = csv::Reader::from_reader(csv_bytes.as_slice());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("Export CSV has a header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    for column in [
+        "permission",
+        "method",
+        "path",
+        "key",
+        "scheme",
+        "least_privileged",
+    ] {
+        assert!(
+            header.iter().any(|h| h == column),
+            "Export CSV lacks the `{column}` column: {header:?}"
+        );
+    }
+    let col = |c: &str| header.iter().position(|h| h == c).expect("column");
+    let (p, m, k) = (col("permission"), col("method"), col("key"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a CSV row")).collect();
+    assert_eq!(
+        rows.len(),
+        grants.len(),
+        "Export CSV and Export JSON hold different numbers of grants"
+    );
+    assert!(rows.iter().all(|r| &r[p] == name.as_str()));
+    let csv_endpoints = distinct(
+        rows.iter()
+            .map(|r| (r[m].to_owned(), r[k].to_owned()))
+            .collect(),
+    );
+    assert_eq!(
+        csv_endpoints, endpoints,
+        "the page lists {endpoints} endpoints, Export CSV {csv_endpoints}"
+    );
+    assert_clean_console(b, "after both exports");
+    assert_stays_on_site(b, &u.base, "the exports");
+}
+
+/// Whether the first element matching each selector is rendered (it and its ancestors
+/// are displayed); `null` when none matches.
+fn rendered(b: &Browser, selectors: &[&str]) -> Vec<(String, Value)> {
+    let v = b.execute(
+        "return arguments[0].map(function (css) { var el = document.querySelector(css); \
+           return el ? el.checkVisibility() : null; });",
+        &[json!(selectors)],
+    );
+    selectors
+        .iter()
+        .map(|s| s.to_string())
+        .zip(v.as_array().expect("a list").iter().cloned())
+        .collect()
+}
+
+#[test]
+fn print_media_hides_navigation_and_buttons() {
+    let Some(u) = upstream(REAL_PERMISSION) else {
+        return;
+    };
+    let b = &u.browser;
+    let chrome = [
+        ".site-header",
+        ".site-nav",
+        "#site-search",
+        ".theme-toggle",
+        ".page-head .actions",
+        ".page-head .actions a[href$='.json']",
+        "[data-print]",
+        ".toc",
+        "[role=tablist]",
+        ".copy",
+        ".site-footer",
+    ];
+    let content = [
+        "h1",
+        ".page-head .lede",
+        "#details h2 a.anchor", // the section headings are self-links holding their text
+        "#details .card",
+        "#methods table",
+        "#examples [role=tabpanel][hidden]", // every language prints
+    ];
+    // On screen the same elements are shown: the check below can fail.
+    let off_screen: Vec<_> = rendered(b, &chrome)
+        .into_iter()
+        .filter(|(_, r)| r != &json!(true))
+        .collect();
+    assert!(off_screen.is_empty(), "not shown on screen: {off_screen:?}");
+
+    b.cdp("Emulation.setEmulatedMedia", json!({ "media": "print" }));
+    let printing = b.execute("return matchMedia('print').matches;", &[]);
+    assert_eq!(printing, json!(true), "print media is not emulated");
+    let printed: Vec<_> = rendered(b, &chrome)
+        .into_iter()
+        .filter(|(_, r)| r != &json!(false))
+        .collect();
+    assert!(printed.is_empty(), "shown in print: {printed:?}");
+    let missing: Vec<_> = rendered(b, &content)
+        .into_iter()
+        .filter(|(_, r)| r != &json!(true))
+        .collect();
+    assert!(missing.is_empty(), "not printed: {missing:?}");
+    save_png(
+        &b.screenshot(),
+        &screenshot_dir().join("catalog-permission-print.png"),
+    );
+    b.cdp("Emulation.setEmulatedMedia", json!({ "media": "" }));
+    assert_clean_console(b, "in print media");
+}
+
+/// axe-core's source, from `npm ci --prefix tests/browser`.
+fn axe_source() -> &'static str {
+    static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    AXE.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/browser/node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}\naxe-core is not installed: run `npm ci --prefix tests/browser` \
+                 (or set PERMCAT_SKIP_BROWSER=1 to skip the browser tests)",
+                path.display()
+            )
+        })
+    })
+}
+
+/// Runs axe-core on the current page; its serious and critical violations.
+fn axe_violations(b: &Browser) -> Vec<Value> {
+    // WebDriver scripts run outside the page's Content Security Policy, which would
+    // refuse a script the site did not ship.
+    let loaded = b.execute("return typeof window.axe;", &[]);
+    if loaded != json!("object") {
+        b.execute(&format!("{}\n;return null;", axe_source()), &[]);
+    }
+    let v = b.execute_async(
+        "var done = arguments[arguments.length - 1]; \
+         axe.run(document, { resultTypes: ['violations'] }).then(function (r) { \
+           done(r.violations.filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; }) \
+             .map(function (v) { return { id: v.id, impact: v.impact, help: v.help, count: v.nodes.length, \
+               targets: v.nodes.slice(0, 4).map(function (n) { return n.target.join(' '); }), \
+               summary: v.nodes.length ? v.nodes[0].failureSummary : '' }; })); \
+         }, function (e) { done({ error: String(e) }); });",
+        &[],
+        Duration::from_secs(90),
+    );
+    match v {
+        Value::Array(list) => list,
+        other => panic!("axe.run failed: {other}"),
+    }
+}
+
+/// One line per violation, for the failure message.
+fn describe(page: &str, violations: &[Value]) -> Vec<String> {
+    violations
+        .iter()
+        .map(|v| {
+            format!(
+                "{page}: {} ({}): {} — {} element(s), e.g. {}\n    {}",
+                v["id"].as_str().unwrap_or_default(),
+                v["impact"].as_str().unwrap_or_default(),
+                v["help"].as_str().unwrap_or_default(),
+                v["count"],
+                v["targets"],
+                v["summary"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .replace('\n', "\n    "),
+            )
+        })
+        .collect()
+}
+
+/// Waits until no CSS transition (the theme's colours fade on buttons) is running, so
+/// axe and the screenshot see the final colours.
+fn settle(b: &Browser) {
+    b.wait_for("transitions to finish", || {
+        let running = b.execute(
+            "return document.getAnimations().filter(function (a) { return a.playState === 'running'; }).length;",
+            &[],
+        );
+        (running == json!(0)).then_some(())
+    });
+}
+
+/// axe-core on the index, a permission, a resource and the lookup page (with answers),
+/// in the light and the dark theme, with a screenshot of each for CI.
+#[test]
+fn main_pages_have_no_serious_accessibility_violations() {
+    let Some(u) = upstream("about.html") else {
+        return;
+    };
+    axe_source(); // fail early, with the install hint, when axe-core is missing
+    let b = &u.browser;
+    let dir = screenshot_dir();
+    let mut found = Vec::new();
+    for (shot, page) in [
+        ("index", "index.html"),
+        ("permission", REAL_PERMISSION),
+        ("resource", "resources/v1.0/microsoft.graph.user.html"),
+        (
+            "lookup",
+            "lookup.html#GET%20%2Fme%2Fmessages%0APOST%20%2Fme%2FsendMail",
+        ),
+    ] {
+        b.requests();
+        b.goto(&u.url(page));
+        if shot == "lookup" {
+            b.wait_for("the lookup answers", || {
+                (!b.find_all(".lookup-answer").is_empty()).then_some(())
+            });
+        }
+        for theme_name in ["light", "dark"] {
+            if theme(b).as_str().unwrap_or("light") != theme_name {
+                b.click(&b.find(".theme-toggle"));
+                b.execute("window.scrollTo(0, 0); document.activeElement.blur();", &[]);
+            }
+            assert_eq!(theme(b).as_str().unwrap_or("light"), theme_name);
+            settle(b);
+            save_png(
+                &b.screenshot(),
+                &dir.join(format!("catalog-{shot}-{theme_name}.png")),
+            );
+            found.extend(describe(
+                &format!("{page} ({theme_name})"),
+                &axe_violations(b),
+            ));
+        }
+        // Back to light, remembered for the next page.
+        b.click(&b.find(".theme-toggle"));
+        assert_clean_console(b, &format!("on {page}"));
+        assert_stays_on_site(b, &u.base, page);
+    }
+    assert!(
+        found.is_empty(),
+        "{} serious or critical accessibility violations:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+/// The accessibility check itself: an image without a text alternative and text too
+/// faint to read, put on a page, must be reported, or a clean result would prove nothing.
+#[test]
+fn accessibility_check_catches_injected_violations() {
+    let Some(u) = upstream("lookup.html") else {
+        return;
+    };
+    let b = &u.browser;
+    b.execute(
+        "var main = document.querySelector('main'); \
+         var img = document.createElement('img'); \
+         img.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw='; img.width = 20; img.height = 20; \
+         main.appendChild(img); \
+         var p = document.createElement('p'); p.textContent = 'Faint text nobody can read'; \
+         p.style.color = '#d0d0d0'; p.style.background = '#ffffff'; \
+         main.appendChild(p);",
+        &[],
+    );
+    let violations = axe_violations(b);
+    let ids: Vec<&str> = violations.iter().filter_map(|v| v["id"].as_str()).collect();
+    for expected in ["image-alt", "color-contrast"] {
+        assert!(
+            ids.contains(&expected),
+            "axe did not report `{expected}`: {:#?}",
+            describe("lookup.html", &violations)
+        );
+    }
 }

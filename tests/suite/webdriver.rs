@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
@@ -18,6 +18,10 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// The key under which W3C WebDriver passes element references.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// The session's script timeout, for [`Browser::execute`] and by default for
+/// [`Browser::execute_async`].
+const SCRIPT_MS: u64 = 10_000;
 
 /// How long [`Browser::wait_for`] waits before failing.
 const WAIT: Duration = Duration::from_secs(5);
@@ -134,11 +138,13 @@ impl Browser {
 
     fn open_session(&mut self) {
         let user_data = self.profile.path().join("profile");
+        let downloads = self.downloads();
+        std::fs::create_dir_all(&downloads).expect("create the downloads folder");
         let caps = json!({
             "capabilities": { "alwaysMatch": {
                 "browserName": "chrome",
                 "pageLoadStrategy": "normal",
-                "timeouts": { "pageLoad": 20000, "script": 10000, "implicit": 0 },
+                "timeouts": { "pageLoad": 20000, "script": SCRIPT_MS, "implicit": 0 },
                 "goog:chromeOptions": {
                     "binary": CHROMIUM,
                     "args": [
@@ -148,6 +154,13 @@ impl Browser {
                         format!("--user-data-dir={}", user_data.display()),
                         "--window-size=1280,1000",
                     ],
+                    // Downloads land in the session's own folder, without a dialog, so a
+                    // test can read what a link or button saved.
+                    "prefs": {
+                        "download.default_directory": downloads,
+                        "download.prompt_for_download": false,
+                        "download.directory_upgrade": true,
+                    },
                 },
                 // browser: console messages, load-time errors included; performance:
                 // DevTools events, for every request the page makes (file:// too).
@@ -162,6 +175,11 @@ impl Browser {
             .expect("new session has an id")
             .to_owned();
         self.browser_pid = value["capabilities"]["goog:processID"].as_u64();
+    }
+
+    /// Where this session's downloads are saved (inside its temporary profile).
+    pub fn downloads(&self) -> PathBuf {
+        self.profile.path().join("downloads")
     }
 
     fn driver_log(&self) -> String {
@@ -284,6 +302,28 @@ impl Browser {
     pub fn execute(&self, script: &str, args: &[Value]) -> Value {
         let body = json!({ "script": script, "args": args });
         self.command("POST", "/execute/sync", Some(&body))
+    }
+
+    /// Runs an asynchronous script: it ends by calling its last argument with the result
+    /// (`arguments[arguments.length - 1]`). `limit` replaces the session's script
+    /// timeout for this call.
+    pub fn execute_async(&self, script: &str, args: &[Value], limit: Duration) -> Value {
+        let ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
+        self.command("POST", "/timeouts", Some(&json!({ "script": ms })));
+        let body = json!({ "script": script, "args": args });
+        let result = self.request(
+            "POST",
+            &format!("/session/{}/execute/async", self.session),
+            Some(&body),
+        );
+        self.command("POST", "/timeouts", Some(&json!({ "script": SCRIPT_MS })));
+        result.unwrap_or_else(|e| panic!("WebDriver command failed: {e}"))
+    }
+
+    /// The URL of the current page.
+    pub fn current_url(&self) -> String {
+        let v = self.command("GET", "/url", None);
+        v.as_str().expect("the URL is text").to_owned()
     }
 
     /// Runs a Chrome DevTools Protocol command.
