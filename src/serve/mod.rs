@@ -49,6 +49,9 @@ const POLL_EVERY: Duration = Duration::from_millis(500);
 /// several writes triggers one build.
 const DEBOUNCE: Duration = Duration::from_millis(300);
 
+/// The poll interval is at least this many times the time one scan takes.
+const SCAN_SHARE: u32 = 40;
+
 /// What to serve and where.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -566,15 +569,21 @@ fn watch(
 ) {
     let mut seen = built.clone();
     let mut changed_at = Instant::now();
+    let mut interval = POLL_EVERY;
     while !stop.load(Ordering::SeqCst) {
-        let wake = Instant::now() + POLL_EVERY;
+        let wake = Instant::now() + interval;
         while Instant::now() < wake {
             if stop.load(Ordering::SeqCst) {
                 return;
             }
             thread::sleep(Duration::from_millis(50));
         }
+        let scan = Instant::now();
         let now = fingerprint(data);
+        // A large data directory (the full snapshot has some 19,000 files) takes tens of
+        // milliseconds to walk: poll less often then, so an idle preview stays near
+        // 1/SCAN_SHARE of a core.
+        interval = POLL_EVERY.max(scan.elapsed() * SCAN_SHARE);
         if now != seen {
             seen = now;
             changed_at = Instant::now();
