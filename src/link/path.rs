@@ -5,8 +5,8 @@
 //! matching, the [`Segment`]s behind it (for a later trie that walks literal versus
 //! placeholder segments), and the cleaned original spelling for display. The rules:
 //!
-//! - Scheme and host (`https://graph.microsoft.com`), a leading `/v1.0` or `/beta`, the
-//!   query string (`?$filter=...`) and the fragment are dropped; empty segments (from
+//! - Scheme and host (`https://graph.microsoft.com`), a leading `/v1.0` or `/beta` (and
+//!   any further leading segment that normalizes to one), the query string (`?$filter=...`) and the fragment are dropped; empty segments (from
 //!   `//`, a leading or trailing `/`) are dropped. The key always starts with `/`.
 //! - Literal segments are lower-cased: sources disagree on casing.
 //! - Every placeholder (`{id}`, `{user-id}`, `{id | userPrincipalName}`, `{ id }`, and
@@ -36,6 +36,8 @@
 //!   Graph does with `root:/a/b.txt`.
 //!
 //! Canonicalizing never panics, whatever the input; odd input gives an odd but stable key.
+//! A key is a fixed point: canonicalizing it again gives the same key (the `canonicalize`
+//! fuzz target checks this).
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -199,6 +201,16 @@ pub fn canonicalize(raw: &str) -> CanonicalPath {
     let mut i = 0;
     while i < pieces.len() {
         i = parse_piece(&pieces, i + 1, pieces[i], &mut segments);
+    }
+    // A first segment that only becomes `v1.0` or `beta` once normalized (`b:eta`, or a
+    // second version after the first) would be taken for the version when the key is
+    // canonicalized again, so the key would not be a fixed point. Graph has no resource
+    // named like a version, so such segments are dropped as the version is.
+    while segments
+        .first()
+        .is_some_and(|s| matches!(s, Segment::Literal(l) if l == "v1.0" || l == "beta"))
+    {
+        segments.remove(0);
     }
 
     let mut key = String::with_capacity(path.len());
@@ -447,7 +459,9 @@ fn match_paren(s: &str) -> (&str, &str) {
 fn call_name(raw: &str) -> String {
     let name = normalize_text(raw).trim().to_string();
     for ns in ["microsoft.graph.", "graph.", "default."] {
-        if let Some(short) = name.strip_prefix(ns) {
+        // Trimmed again: the key is trimmed when parsed back, so `graph. x()` must give
+        // `x()`, not ` x()`.
+        if let Some(short) = name.strip_prefix(ns).map(str::trim) {
             // Only the default namespace; `microsoft.graph.windowsupdates.x()` keeps its
             // sub-namespace, which tells functions of different services apart.
             if !short.is_empty() && !short.contains('.') {

@@ -7,6 +7,7 @@ mod csdl;
 mod diff;
 mod docs;
 mod export;
+mod fuzz_regressions;
 mod hostile;
 mod linking;
 mod permissions;

@@ -1,7 +1,9 @@
 //! API reference pages (`api/*.md`): front matter, HTTP request lines, permission
 //! tables (inline or included) and tagged request examples.
 
-use anyhow::Result;
+use std::path::Path;
+
+use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::markdown::{blocks, front_matter, json_string_field, Block};
@@ -51,13 +53,18 @@ pub struct Example {
     pub snippet_languages: Vec<String>,
 }
 
-/// Counters of one page, summed into [`super::DocsStats`].
+/// What one page held that the parser skipped, summed into [`super::DocsStats`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct PageCounts {
+pub struct PageCounts {
+    /// Tables in a permission section or include of unknown layout.
     pub unknown_table_layouts: usize,
+    /// Permission table rows whose scheme was not recognised.
     pub unknown_permission_rows: usize,
+    /// Permission includes whose file does not exist.
     pub missing_includes: usize,
+    /// Request-tagged examples whose next code block is not a request.
     pub examples_without_request: usize,
+    /// Request tags without a name.
     pub examples_without_name: usize,
     /// One message per unknown layout, unknown row or missing include.
     pub warnings: Vec<String>,
@@ -80,6 +87,24 @@ impl PageCounts {
                 header.join("|")
             ));
         }
+    }
+}
+
+impl ApiPage {
+    /// Parses the bytes of an API page file. `path` names the file in errors, and its
+    /// file name without `.md` is the slug. `resolve_include` is given each permission
+    /// include as written in the page (relative to the page) and returns the included
+    /// text, or `None` when the file does not exist. Only text that is not UTF-8 and
+    /// errors of `resolve_include` fail; anything else unexpected is counted.
+    pub fn parse(
+        path: &Path,
+        version: ApiVersion,
+        bytes: &[u8],
+        resolve_include: &dyn Fn(&str) -> Result<Option<String>>,
+    ) -> Result<(ApiPage, PageCounts)> {
+        let text = super::decode(path, bytes)?;
+        parse_api_page(&super::slug(path), version, text, resolve_include)
+            .with_context(|| format!("while reading `{}`", path.display()))
     }
 }
 

@@ -19,9 +19,9 @@ use anyhow::{anyhow, Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub use api::{ApiPage, Example, HttpRequest};
+pub use api::{ApiPage, Example, HttpRequest, PageCounts};
 pub use permissions_table::{PermissionRow, PermissionTable, Scheme, TableLayout};
-pub use resource::{Member, Method, ResourcePage};
+pub use resource::{Member, Method, ResourceCounts, ResourcePage};
 pub use snippet::{snippet_key, Snippet};
 
 use super::DataDir;
@@ -231,25 +231,15 @@ pub fn load(dir: &DataDir) -> Result<Option<Docs>> {
 
 /// One file to read.
 enum Task {
-    Api {
-        path: PathBuf,
-        slug: String,
-    },
-    Resource {
-        path: PathBuf,
-        slug: String,
-    },
-    Snippet {
-        path: PathBuf,
-        language: String,
-        file: String,
-    },
+    Api { path: PathBuf },
+    Resource { path: PathBuf },
+    Snippet { path: PathBuf, language: String },
 }
 
 /// What reading one file gave.
 enum Parsed {
-    Api(Box<ApiPage>, api::PageCounts),
-    Resource(Box<ResourcePage>, resource::ResourceCounts),
+    Api(Box<ApiPage>, PageCounts),
+    Resource(Box<ResourcePage>, ResourceCounts),
     Snippet(Option<Snippet>),
 }
 
@@ -275,18 +265,17 @@ fn load_version(dir: &DataDir, vrel: &str, version: ApiVersion) -> Result<DocsSe
         let rel = format!("{vrel}/{folder}");
         for name in dir.list_dir(&rel)?.unwrap_or_default() {
             let path = dir.path(&format!("{rel}/{name}"));
-            let Some(slug) = name.strip_suffix(".md") else {
+            if !name.ends_with(".md") {
                 stats.other_files_skipped += 1;
                 continue;
-            };
+            }
             if !path.is_file() {
                 continue;
             }
-            let slug = slug.to_string();
             tasks.push(if is_api {
-                Task::Api { path, slug }
+                Task::Api { path }
             } else {
-                Task::Resource { path, slug }
+                Task::Resource { path }
             });
         }
     }
@@ -304,7 +293,6 @@ fn load_version(dir: &DataDir, vrel: &str, version: ApiVersion) -> Result<DocsSe
             tasks.push(Task::Snippet {
                 path: dir.path(&format!("{lang_rel}/{file}")),
                 language: language.clone(),
-                file,
             });
         }
     }
@@ -378,29 +366,23 @@ fn push_warnings(out: &mut Vec<DocsWarning>, file: &str, messages: Vec<String>) 
 
 fn parse_task(task: &Task, version: ApiVersion) -> Result<Parsed> {
     match task {
-        Task::Api { path, slug } => {
-            let text = read_text(path)?;
+        Task::Api { path } => {
+            let bytes = read_bytes(path)?;
             let page_dir = path.parent().unwrap_or(Path::new("."));
             let resolve = |rel: &str| resolve_include(page_dir, rel);
-            let (page, counts) = api::parse_api_page(slug, version, &text, &resolve)
-                .with_context(|| format!("while reading `{}`", path.display()))?;
+            let (page, counts) = ApiPage::parse(path, version, &bytes, &resolve)?;
             Ok(Parsed::Api(Box::new(page), counts))
         }
-        Task::Resource { path, slug } => {
-            let text = read_text(path)?;
-            let (page, counts) = resource::parse_resource_page(slug, version, &text);
+        Task::Resource { path } => {
+            let (page, counts) = ResourcePage::parse(path, version, &read_bytes(path)?)?;
             Ok(Parsed::Resource(Box::new(page), counts))
         }
-        Task::Snippet {
+        Task::Snippet { path, language } => Ok(Parsed::Snippet(Snippet::parse(
             path,
+            version,
             language,
-            file,
-        } => {
-            let text = read_text(path)?;
-            Ok(Parsed::Snippet(snippet::parse_snippet(
-                version, language, file, &text,
-            )))
-        }
+            &read_bytes(path)?,
+        )?)),
     }
 }
 
@@ -412,32 +394,42 @@ fn resolve_include(page_dir: &Path, rel: &str) -> Result<Option<String>> {
     }
     let path = page_dir.join(rel);
     match fs::read(&path) {
-        Ok(bytes) => decode(&path, bytes).map(Some),
+        Ok(bytes) => decode(&path, &bytes).map(|text| Some(text.to_string())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e).with_context(|| format!("failed to read `{}`", path.display())),
     }
 }
 
-fn read_text(path: &Path) -> Result<String> {
-    let bytes = fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
-    decode(path, bytes)
+fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))
 }
 
 /// UTF-8 text without a byte-order mark; the error names the file and line.
-fn decode(path: &Path, mut bytes: Vec<u8>) -> Result<String> {
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let bytes = e.as_bytes();
-        let line = bytes[..valid.min(bytes.len())]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
+fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let valid = e.valid_up_to();
+        let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
         anyhow!("`{}`:{line}: not valid UTF-8", path.display())
     })
+}
+
+/// The file name of a page, which the docs' links and snippet keys are built from.
+/// Listed names are UTF-8 (others are skipped), so the lossy form is only for callers
+/// passing an arbitrary path.
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// A page's slug: its file name without `.md`.
+fn slug(path: &Path) -> String {
+    let name = file_name(path);
+    match name.strip_suffix(".md") {
+        Some(slug) => slug.to_string(),
+        None => name,
+    }
 }
 
 #[cfg(test)]
@@ -446,11 +438,11 @@ mod tests {
 
     #[test]
     fn decode_names_file_and_line() {
-        let err = decode(Path::new("x.md"), b"ok\nbad \xff\n".to_vec())
-            .expect_err("invalid UTF-8 must fail");
+        let err =
+            decode(Path::new("x.md"), b"ok\nbad \xff\n").expect_err("invalid UTF-8 must fail");
         assert_eq!(err.to_string(), "`x.md`:2: not valid UTF-8");
         assert_eq!(
-            decode(Path::new("x.md"), b"\xEF\xBB\xBFhi".to_vec()).expect("valid"),
+            decode(Path::new("x.md"), b"\xEF\xBB\xBFhi").expect("valid"),
             "hi"
         );
     }

@@ -1,6 +1,9 @@
 //! Resource type pages (`resources/*.md`): the type name, the Properties, Relationships
 //! and Methods tables, and the JSON representation.
 
+use std::path::Path;
+
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use super::markdown::{blocks, first_link_target, front_matter, json_string_field, plain, Block};
@@ -58,9 +61,10 @@ pub struct Method {
     pub description: String,
 }
 
-/// Counters of one resource page.
+/// What one resource page held that the parser skipped.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct ResourceCounts {
+pub struct ResourceCounts {
+    /// Tables of unknown layout in the Properties, Relationships or Methods sections.
     pub unknown_table_layouts: usize,
     /// One message per unknown table.
     pub warnings: Vec<String>,
@@ -73,6 +77,20 @@ enum Section {
     Methods,
     Json,
     Other,
+}
+
+impl ResourcePage {
+    /// Parses the bytes of a resource page file. `path` names the file in errors, and
+    /// its file name without `.md` is the slug. Only text that is not UTF-8 fails;
+    /// tables of unknown layout are counted.
+    pub fn parse(
+        path: &Path,
+        version: ApiVersion,
+        bytes: &[u8],
+    ) -> Result<(ResourcePage, ResourceCounts)> {
+        let text = super::decode(path, bytes)?;
+        Ok(parse_resource_page(&super::slug(path), version, text))
+    }
 }
 
 /// Parses a resource page.

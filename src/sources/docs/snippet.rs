@@ -1,6 +1,9 @@
 //! Code snippet files (`includes/snippets/<lang>/<name>-<lang>-snippets.md`): one SDK
 //! example per request example of the API pages.
 
+use std::path::Path;
+
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use super::markdown::{blocks, front_matter, Block};
@@ -22,6 +25,27 @@ pub struct Snippet {
     pub fence_language: String,
     /// The code, verbatim.
     pub code: String,
+}
+
+impl Snippet {
+    /// Parses the bytes of a snippet file of the `language` folder. `path` names the
+    /// file in errors and gives the file name the request name is taken from. `Ok(None)`
+    /// when the name does not follow `<name>-<language>-snippets.md` or the file holds no
+    /// code block; only text that is not UTF-8 fails.
+    pub fn parse(
+        path: &Path,
+        version: ApiVersion,
+        language: &str,
+        bytes: &[u8],
+    ) -> Result<Option<Snippet>> {
+        let text = super::decode(path, bytes)?;
+        Ok(parse_snippet(
+            version,
+            language,
+            &super::file_name(path),
+            text,
+        ))
+    }
 }
 
 /// Key under which an example's snippets are filed: the docs' tooling writes request
