@@ -17,7 +17,8 @@ pub struct WhichArgs {
     #[command(flatten)]
     data: DataArgs,
     /// Requests and cmdlets: `[METHOD] URL…` (a method applies to the URLs after it;
-    /// GET by default) or a cmdlet such as `Get-MgUser`.
+    /// GET by default), a quoted `"POST /me/sendMail"` line, or a cmdlet such as
+    /// `Get-MgUser`.
     #[arg(required = true, value_name = "REQUEST")]
     requests: Vec<String>,
     /// Print JSON for scripts.

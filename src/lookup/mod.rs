@@ -418,6 +418,15 @@ impl Lookup<'_> {
                 continue;
             }
             any = true;
+            // `"POST /me/sendMail"` as one argument, as requests are written in the docs:
+            // the method applies to this request only.
+            if let Some((m, rest)) = arg.split_once(char::is_whitespace) {
+                let m = m.to_ascii_uppercase();
+                if METHODS.contains(&m.as_str()) {
+                    requests.push(parse_request(Some(&m), rest.trim()));
+                    continue;
+                }
+            }
             if is_cmdlet(arg) {
                 let found = self.cmdlet(arg);
                 if found.is_empty() {

@@ -237,3 +237,19 @@ fn teams_ids_with_colons_are_values_not_drive_paths() {
     let answer = lookup.request(&req).expect("a match");
     assert_eq!(answer.key, "/teams/{}/channels/{}/messages");
 }
+
+#[test]
+fn a_request_line_copied_from_the_docs_is_one_argument() {
+    // `permcat which "POST /me/sendMail"`: the method belongs to that request only.
+    let data = upstream();
+    let data = data.to_str().expect("utf-8");
+    let out = permcat(&["which", "--data", data, "POST /me/sendMail", "/me"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("POST /me/sendMail"), "{text}");
+    assert!(text.contains("Mail.Send (least privileged)"), "{text}");
+    assert!(
+        text.contains("GET /me "),
+        "the method leaked to the next request:\n{text}"
+    );
+}
