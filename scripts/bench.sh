@@ -17,8 +17,13 @@
 # one run. Everything goes to standard output as the markdown for BENCHMARKS.md; progress
 # goes to standard error.
 #
-# Usage: scripts/bench.sh            (from anywhere; takes about 10 minutes on 2 cores)
-#        RUNS=5 scripts/bench.sh     (fewer runs of the fast commands; default 10)
+# Usage: scripts/bench.sh > bench.md          (from anywhere; about 15 minutes on 2 cores)
+#        RUNS=5 SLOW_RUNS=1 scripts/bench.sh  (fewer runs; defaults 10, and 3 for mdBook
+#                                              and Pagefind)
+#        ONLY="which serve" scripts/bench.sh  (re-run sections, keep the others' figures)
+#        REPORT_ONLY=1 scripts/bench.sh       (print the last run's report again)
+# Before each section it waits (QUIET_WAIT seconds at most, default 600) for a one-minute
+# load average under QUIET_LOAD (default 0.7); the report says when each section ran.
 # Installs what is missing: hyperfine, wrk, GNU time, bc, curl and chromium with apt-get
 # (needs root), mdBook with cargo into target/bench-tools, Pagefind and playwright-core
 # with `npm ci` in scripts/bench (versions pinned in its package-lock.json). Playwright
@@ -110,74 +115,97 @@ pages_per_s() { python3 -c "import sys; print(f'{int(sys.argv[1])/float(sys.argv
 site=$work/site
 book_out=$work/book-out
 pfsite=$work/pfsite
-if [ -n "${REPORT_ONLY:-}" ]; then
+# ONLY="which serve" re-runs those sections (load, book, floors, search, which, serve) and
+# keeps the other figures of the last run: for a measurement that other work disturbed.
+want() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
+declare -A LOAD
+lookups_s='' lookup_time='' index_build='' book_gen=''
+save_state() { declare -p MEDIAN SPREAD PEAK LOAD lookups_s lookup_time index_build book_gen >"$work/state.sh"; }
+if [ -n "${REPORT_ONLY:-}${ONLY:-}" ]; then
+  [ -f "$work/state.sh" ] || { echo "error: no earlier run in $work" >&2; exit 1; }
   # shellcheck source=/dev/null
   source "$work/state.sh"
 else
-rm -rf "$work"
-mkdir -p "$work"
+  rm -rf "$work"
+  mkdir -p "$work"
+fi
 # On a shared machine other builds disturb the figures: wait (at most QUIET_WAIT seconds,
 # default 600) until the one-minute load average is under QUIET_LOAD (default 0.7).
-quiet_until=$((SECONDS + ${QUIET_WAIT:-600}))
-while awk -v max="${QUIET_LOAD:-0.7}" '{exit !($1 >= max)}' /proc/loadavg && [ $SECONDS -lt $quiet_until ]; do
-  say "load average $(cut -d' ' -f1 /proc/loadavg): waiting for a quieter machine"
-  sleep 20
-done
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+quiet() {
+  local until=$((SECONDS + ${QUIET_WAIT:-600}))
+  while awk -v max="${QUIET_LOAD:-0.7}" '{exit !($1 >= max)}' /proc/loadavg && [ $SECONDS -lt $until ]; do
+    say "load average $(cut -d' ' -f1 /proc/loadavg): waiting for a quieter machine"
+    sleep 20
+  done
+}
+# section NAME: whether to run it; records the time and load average it started with.
+section() {
+  save_state
+  want "$1" || return 1
+  quiet
+  LOAD[$1]="$(date -u +%H:%M) ($(cut -d' ' -f1 /proc/loadavg))"
+  say "section $1 (${LOAD[$1]})"
+}
 
-# ---------------------------------------------------------------- check, export, build
-measure check "$RUNS" "" "$bin" check --data "$data"
-measure grants_csv "$RUNS" "" "$bin" export --what grants --format csv --data "$data" -o /dev/null
-measure perms_json "$RUNS" "" "$bin" export --what permissions --format json --data "$data" -o /dev/null
-measure build "$RUNS" "" "$bin" build --data "$data" --out "$site" # the last run's site stays
+if [ -z "${REPORT_ONLY:-}" ]; then
+if section load; then
+  measure check "$RUNS" "" "$bin" check --data "$data"
+  measure grants_csv "$RUNS" "" "$bin" export --what grants --format csv --data "$data" -o /dev/null
+  measure perms_json "$RUNS" "" "$bin" export --what permissions --format json --data "$data" -o /dev/null
+  rm -rf "$site"
+  measure build "$RUNS" "" "$bin" build --data "$data" --out "$site" # the last run's site stays
+fi
 
-# ---------------------------------------------------------------- the same catalog as an mdBook
-say "catalog export and markdown for mdBook"
-"$bin" export --what catalog --format json --data "$data" -o "$work/catalog.json"
-book_gen=$(python3 scripts/bench/catalog-book.py "$work/catalog.json" "$work/book")
-measure mdbook "$SLOW_RUNS" "" "$mdbook" build "$work/book" -d "$book_out"
-# The same book without print.html (one page of every chapter), the largest single output.
-cp -r "$work/book" "$work/book-noprint"
-printf '\n[output.html.print]\nenable = false\n' >>"$work/book-noprint/book.toml"
-measure mdbook_noprint "$SLOW_RUNS" "" "$mdbook" build "$work/book-noprint" -d "$work/book-noprint-out"
+if section book; then
+  say "catalog export and markdown for mdBook"
+  "$bin" export --what catalog --format json --data "$data" -o "$work/catalog.json"
+  rm -rf "$work/book" "$work/book-noprint"
+  book_gen=$(python3 scripts/bench/catalog-book.py "$work/catalog.json" "$work/book")
+  measure mdbook "$SLOW_RUNS" "" "$mdbook" build "$work/book" -d "$book_out"
+  # The same book without print.html (one page of every chapter), the largest single output.
+  cp -r "$work/book" "$work/book-noprint"
+  printf '\n[output.html.print]\nenable = false\n' >>"$work/book-noprint/book.toml"
+  measure mdbook_noprint "$SLOW_RUNS" "" "$mdbook" build "$work/book-noprint" -d "$work/book-noprint-out"
+fi
 
-# ---------------------------------------------------------------- I/O floors
-measure cp_site "$RUNS" "rm -rf $work/copy" cp -r "$site" "$work/copy"
-measure cp_book "$RUNS" "rm -rf $work/copy" cp -r "$book_out" "$work/copy"
-rm -rf "$work/copy"
-measure read_inputs "$RUNS" "" bash -c "find $data -type f -print0 | xargs -0 cat >/dev/null"
-measure read_book_src "$RUNS" "" bash -c "find $work/book/src -type f -print0 | xargs -0 cat >/dev/null"
+if section floors; then
+  measure cp_site "$RUNS" "rm -rf $work/copy" cp -r "$site" "$work/copy"
+  measure cp_book "$RUNS" "rm -rf $work/copy" cp -r "$book_out" "$work/copy"
+  rm -rf "$work/copy"
+  measure read_inputs "$RUNS" "" bash -c "find $data -type f -print0 | xargs -0 cat >/dev/null"
+  measure read_book_src "$RUNS" "" bash -c "find $work/book/src -type f -print0 | xargs -0 cat >/dev/null"
+fi
 
-# ---------------------------------------------------------------- Pagefind on the same site
-cp -r "$site" "$pfsite"
-measure pagefind "$SLOW_RUNS" "rm -rf $pfsite/pagefind" "$pagefind" --site "$pfsite" # its index stays in $pfsite
+if section search; then
+  rm -rf "$pfsite"
+  cp -r "$site" "$pfsite"
+  measure pagefind "$SLOW_RUNS" "rm -rf $pfsite/pagefind" "$pagefind" --site "$pfsite" # its index stays
+  say "search in headless Chromium (bytes per first query, typo recall)"
+  node scripts/bench/search-bench.mjs --site "$pfsite" --runs 3 --misses >"$work/search.json"
+fi
 
-say "search in headless Chromium (bytes per first query, typo recall)"
-node scripts/bench/search-bench.mjs --site "$pfsite" --runs 3 --misses >"$work/search.json"
-
-# ---------------------------------------------------------------- which
-say "criterion: which lookups (cargo bench --bench hot_paths -- which/lookups)"
-cargo bench --quiet --bench hot_paths -- which/lookups >"$work/criterion.txt" 2>&1
-# "which/lookups  time: [lo mid hi]", then "thrpt: [lo mid hi]": the middle values.
-read -r lookups_s lookup_time < <(python3 - "$work/criterion.txt" <<'EOF'
+if section which; then
+  say "criterion: which lookups and the search index build (cargo bench --bench hot_paths)"
+  cargo bench --quiet --bench hot_paths -- 'which/lookups|catalog/search index' >"$work/criterion.txt" 2>&1
+  # "NAME  time: [lo mid hi]", then "thrpt: [lo mid hi]": the middle values.
+  read -r lookups_s lookup_time index_build < <(python3 - "$work/criterion.txt" <<'EOF'
 import re, sys
 t = open(sys.argv[1], encoding='utf-8').read()
-t = t[t.index('which/lookups'):]
-time = re.search(r'time:\s*\[\S+ \S+ (\S+) (\S+) \S+ \S+\]', t)
-thrpt = re.search(r'thrpt:\s*\[\S+ \S+ (\S+) (\S+) \S+ \S+\]', t)
-scale = {'elem/s': 1, 'Kelem/s': 1e3, 'Melem/s': 1e6, 'Gelem/s': 1e9}[thrpt.group(2)]
-print(f'{float(thrpt.group(1)) * scale:,.0f}\u00a0lookups/s', f'{time.group(1)}\u00a0{time.group(2)}')
+def mid(name, what):
+    m = re.search(what + r':\s*\[\S+ \S+ (\S+) (\S+) \S+ \S+\]', t[t.index(name):])
+    return float(m.group(1)), m.group(2)
+n, unit = mid('which/lookups', 'thrpt')
+scale = {'elem/s': 1, 'Kelem/s': 1e3, 'Melem/s': 1e6, 'Gelem/s': 1e9}[unit]
+print(f'{n * scale:,.0f}\u00a0lookups/s', '%s\u00a0%s' % mid('which/lookups', 'time'), '%s\u00a0%s' % mid('catalog/search index', 'time'))
 EOF
-)
-measure which_cli "$RUNS" "" "$bin" which --data "$data" GET https://graph.microsoft.com/v1.0/me/messages POST /me/sendMail GET /users/adele@contoso.com
+  )
+  measure which_cli "$RUNS" "" "$bin" which --data "$data" GET https://graph.microsoft.com/v1.0/me/messages POST /me/sendMail GET /users/adele@contoso.com
+fi
 
-# ---------------------------------------------------------------- serve
-say "scripts/bench-serve.sh"
-scripts/bench-serve.sh >"$work/serve.md"
-
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-declare -p MEDIAN SPREAD PEAK lookups_s lookup_time load_before load_after book_gen >"$work/state.sh"
-
+if section serve; then
+  scripts/bench-serve.sh >"$work/serve.md"
+fi
+save_state
 fi
 
 # ---------------------------------------------------------------- report
@@ -196,7 +224,8 @@ pf_index_bytes=$(find "$pfsite/pagefind" -type f ! -name '*-ui.*' ! -name 'pagef
 echo "## Machine and run"
 echo
 echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); $($bin --version), $($mdbook --version), pagefind $(node -p "require('./scripts/bench/node_modules/pagefind/package.json').version"), $(hyperfine --version), $(/usr/bin/chromium --version 2>/dev/null | head -1), node $(node --version), $(python3 --version)."
-echo "Load average (1, 5, 15 min) before: $load_before; after: $load_after. Wall times: hyperfine, median of $RUNS runs after 1 warm-up run ($SLOW_RUNS runs without warm-up for mdBook and Pagefind, which take tens of seconds each); \"(noisy)\" marks a spread whose standard deviation exceeds 10 % of the median. Peak memory: GNU time, maximum resident set size of one run."
+echo "Sections started at (UTC, with the one-minute load average; each waits for a load under ${QUIET_LOAD:-0.7}): $(for k in load book floors search which serve; do printf '%s %s, ' "$k" "${LOAD[$k]:-not run}"; done | sed 's/, $//')."
+echo "Wall times: hyperfine, median of $RUNS runs after 1 warm-up run ($SLOW_RUNS runs without warm-up for mdBook and Pagefind, which take tens of seconds each); \"(noisy)\" marks a spread whose standard deviation exceeds 10 % of the median. Peak memory: GNU time, maximum resident set size of one run."
 echo
 echo "## Check and export"
 echo
@@ -224,7 +253,7 @@ echo "permcat's $site_pages pages are $perm_pages permission pages, $((site_page
 echo
 echo "## Search: permcat vs Pagefind on the same built site"
 echo
-python3 - "$work/search.json" "$site/assets/search-index.js" "$(gz "$site/assets/search-index.js")" "$pf_bytes" "$pf_files" "$pf_index_bytes" "$(ms "${MEDIAN[pagefind]}")" "$(mb $((PEAK[pagefind] * 1024)))" "${SPREAD[pagefind]}" "$book_index" "$(gz "$book_index")" <<'EOF'
+python3 - "$work/search.json" "$site/assets/search-index.js" "$(gz "$site/assets/search-index.js")" "$pf_bytes" "$pf_files" "$pf_index_bytes" "$(ms "${MEDIAN[pagefind]}")" "$(mb $((PEAK[pagefind] * 1024)))" "${SPREAD[pagefind]}" "$book_index" "$(gz "$book_index")" "$index_build" <<'EOF'
 import json, os, sys
 s = json.load(open(sys.argv[1]))
 idx, idx_gz = os.path.getsize(sys.argv[2]), int(sys.argv[3])
@@ -237,7 +266,7 @@ print(f"Page: `{s['page']}` (index.html); first query `{s['firstQuery']}`; Chrom
 print()
 print('| | permcat | Pagefind |')
 print('|---|---|---|')
-print(f"| index build | part of `permcat build` (search index: 23 ms, criterion) | `pagefind --site`: {pf_ms} ms ({pf_spread} ms), {pf_peak} peak |")
+print(f"| index build | part of `permcat build`: {sys.argv[12]} (criterion, `catalog/search index`) | `pagefind --site`: {pf_ms} ms ({pf_spread} ms), {pf_peak} peak |")
 print(f"| index on disk | `assets/search-index.js` {k(idx)} ({k(idx_gz)} gzipped), 1 file | `pagefind/` {k(pf_all)} in {pf_files} files; {k(pf_idx)} without the UI bundles |")
 P, F = b['permcat'], b['pagefind']
 req = lambda n: f"{n} request" + ("" if n == 1 else "s")
