@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compares `permcat serve --dir` with `python3 -m http.server` serving the same full site
 # (built from ../shared/upstream/current) on loopback: requests per second and p99
-# latency for one permission page, wrk -t2 -c32 -d10s --latency against each in turn.
+# latency for one permission page, wrk -t2 -c32 -d10s --latency against each in turn, and
+# each server's peak resident memory (VmHWM) after its run. scripts/bench.sh runs it too.
 # Usage: scripts/bench-serve.sh            (from the repository root)
 # Needs: wrk (Debian: apt-get install -y wrk) and python3. Not run by CI.
 set -euo pipefail
@@ -36,27 +37,31 @@ wait_up() { # url
 
 permcat_port=$(free_port)
 $bin serve --dir "$site" --port "$permcat_port" >/dev/null &
+permcat_pid=$!
 pids+=($!)
 python_port=$(free_port)
 python3 -m http.server --bind 127.0.0.1 --directory "$site" "$python_port" >/dev/null 2>&1 &
+python_pid=$!
 pids+=($!)
 wait_up "http://127.0.0.1:$permcat_port/$page"
 wait_up "http://127.0.0.1:$python_port/$page"
 
 echo "## machine"
-echo "$(nproc) cores, $(uname -m), $($bin --version), $(python3 --version), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
+echo "$(nproc) cores, $(uname -m), $($bin --version), $(python3 --version), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2);"
 echo "page: /$page ($(stat -c %s "$site/$page") bytes)"
 echo
-echo "| server | requests/s | p50 | p99 | errors |"
-echo "|---|---|---|---|---|"
-measure() { # name, port
+echo "| server | requests/s | p50 | p99 | errors | peak memory |"
+echo "|---|---|---|---|---|---|"
+measure() { # name, port, pid
   local out; out=$(wrk -t2 -c32 -d10s --latency "http://127.0.0.1:$2/$page")
   local rps p50 p99 errors
   rps=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   errors=$(awk '/Socket errors|Non-2xx/ {sub(/^ +/, ""); printf "%s; ", $0}' <<<"$out")
-  printf '| %s | %s | %s | %s | %s |\n' "$1" "$rps" "$p50" "$p99" "${errors:-none}"
+  # The server's peak resident set so far (the kernel's high-water mark).
+  local peak; peak=$(awk '/^VmHWM:/ {printf "%.1f MB", $2 * 1024 / 1e6}' "/proc/$3/status")
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$rps" "$p50" "$p99" "${errors:-none}" "$peak"
 }
-measure "permcat serve --dir" "$permcat_port"
-measure "python3 -m http.server" "$python_port"
+measure "permcat serve --dir" "$permcat_port" "$permcat_pid"
+measure "python3 -m http.server" "$python_port" "$python_pid"
