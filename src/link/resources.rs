@@ -2,7 +2,7 @@
 //! JSON representation, descriptions filled from the docs where the schema has none;
 //! and each permission's primary resource.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::endpoints::learn_resource_link;
 use super::resolve::NameMatcher;
@@ -171,6 +171,23 @@ impl Linker<'_> {
                 sources,
             });
         }
+        // A type wanted under a version whose schema lacks it can come back from the type
+        // map under the other version, where a schema already described it in full
+        // (`termStore.store`: beta paths, a 2020 beta schema, a v1.0 type map). One
+        // resource per version and type: the schema's.
+        let from_schema: HashSet<(ApiVersion, String)> = self
+            .catalog
+            .resources
+            .iter()
+            .filter(|r| !r.sources.iter().any(|s| s.starts_with("typemap:")))
+            .map(|r| (r.version, r.type_name.to_ascii_lowercase()))
+            .collect();
+        let mut seen: HashSet<(ApiVersion, String)> = HashSet::new();
+        self.catalog.resources.retain(|r| {
+            let key = (r.version, r.type_name.to_ascii_lowercase());
+            let from_map = r.sources.iter().any(|s| s.starts_with("typemap:"));
+            !(from_map && from_schema.contains(&key)) && seen.insert(key)
+        });
     }
 
     /// A resource known only by the type maps: member names without types.

@@ -126,6 +126,16 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
     step(&mut report, "sitemap");
 
     files.sort_by(|a, b| a.0.cmp(&b.0));
+    // Two pages for one file (the same name twice, or names that differ only in case,
+    // which a case-insensitive file system keeps as one) would silently lose a page.
+    let mut lower: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    for (path, _) in &files {
+        if let Some(other) = lower.insert(path.to_ascii_lowercase(), path) {
+            anyhow::bail!(
+                "two pages would be written to `{other}` and `{path}`; one would be lost"
+            );
+        }
+    }
     let tmp = write_fresh(&opts.out, &files)?;
     step(&mut report, "write");
     swap_into_place(&tmp, &opts.out)?;

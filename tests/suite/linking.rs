@@ -307,3 +307,34 @@ fn linked_exports_are_deterministic() {
         }
     }
 }
+
+#[test]
+fn one_resource_per_version_and_type_and_the_schema_wins() {
+    // `termStore.store` is wanted by beta paths the 2020 beta schema does not know; the
+    // v1.0 type map offered it again under v1.0, where the schema already had it, and
+    // the names-only copy overwrote the full page.
+    let catalog = upstream_catalog();
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &catalog.resources {
+        assert!(
+            seen.insert((r.version, r.type_name.to_ascii_lowercase())),
+            "{} {} appears twice",
+            r.version,
+            r.type_name
+        );
+    }
+    let store = catalog
+        .resources
+        .iter()
+        .find(|r| {
+            r.type_name
+                .eq_ignore_ascii_case("microsoft.graph.termStore.store")
+        })
+        .expect("termStore.store");
+    assert!(
+        store.sources.iter().any(|s| s == "csdl:v1.0"),
+        "{:?}",
+        store.sources
+    );
+    assert!(store.properties.iter().all(|p| !p.type_name.is_empty()));
+}
