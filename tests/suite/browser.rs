@@ -6,11 +6,10 @@
 //! the keyboard, Export JSON/CSV downloads, print media, and axe-core's accessibility
 //! check in both themes. Screenshots go to `target/screenshots` for CI artifacts.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex, MutexGuard};
+use std::sync::{mpsc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -629,9 +628,9 @@ impl Served {
             .stderr(Stdio::piped())
             .spawn()
             .expect("sh starts permcat serve");
-        let stderr = drain(watchdog.stderr.take().expect("stderr"), None);
+        let stderr = common::drain(watchdog.stderr.take().expect("stderr"), None);
         let (tx, rx) = mpsc::channel();
-        drain(watchdog.stdout.take().expect("stdout"), Some(tx));
+        common::drain(watchdog.stdout.take().expect("stdout"), Some(tx));
         // The first build of the full snapshot takes seconds, more while the rest of the
         // suite shares the CPU; this bounds the wait, it is no timing assertion.
         let deadline = Instant::now() + Duration::from_secs(180);
@@ -665,28 +664,6 @@ impl Served {
             let _ = self.watchdog.wait();
         });
     }
-}
-
-/// Collects a child's output on a thread (so it never blocks on a full pipe), passing
-/// each line on if asked.
-fn drain(
-    from: impl std::io::Read + Send + 'static,
-    lines: Option<mpsc::Sender<String>>,
-) -> Arc<Mutex<String>> {
-    let all = Arc::new(Mutex::new(String::new()));
-    let sink = all.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(from).lines().map_while(Result::ok) {
-            if let Ok(mut all) = sink.lock() {
-                all.push_str(&line);
-                all.push('\n');
-            }
-            if let Some(tx) = &lines {
-                let _ = tx.send(line);
-            }
-        }
-    });
-    all
 }
 
 /// The shared server, started by the first test that needs it.

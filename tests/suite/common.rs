@@ -76,3 +76,26 @@ pub fn permissions_json(dir: &Path) -> PathBuf {
 pub fn descriptions_json(dir: &Path) -> PathBuf {
     dir.join("microsoft-graph-devx-content/permissions/permissions-descriptions.json")
 }
+
+/// Collects a child's output on a thread (so it never blocks on a full pipe), passing
+/// each line on if asked.
+pub fn drain(
+    from: impl std::io::Read + Send + 'static,
+    lines: Option<std::sync::mpsc::Sender<String>>,
+) -> std::sync::Arc<std::sync::Mutex<String>> {
+    use std::io::BufRead;
+    let all = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = all.clone();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(from).lines().map_while(Result::ok) {
+            if let Ok(mut all) = sink.lock() {
+                all.push_str(&line);
+                all.push('\n');
+            }
+            if let Some(tx) = &lines {
+                let _ = tx.send(line);
+            }
+        }
+    });
+    all
+}

@@ -213,7 +213,8 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 
 /// The hostile data directory and the site built from it, made once for the module.
 struct Hostile {
-    _tmp: tempfile::TempDir,
+    _data: tempfile::TempDir,
+    _out: tempfile::TempDir,
     data: PathBuf,
     site: PathBuf,
 }
@@ -221,9 +222,8 @@ struct Hostile {
 fn hostile() -> &'static Hostile {
     static H: OnceLock<Hostile> = OnceLock::new();
     H.get_or_init(|| {
-        let tmp = tempfile::tempdir().expect("temp dir");
-        let data = tmp.path().join("data");
-        copy_tree(&sample(), &data);
+        let copy = sample_copy();
+        let data = copy.path().to_path_buf();
         let mut n = 0;
         for path in files(&data) {
             let name = path.to_string_lossy().into_owned();
@@ -247,7 +247,9 @@ fn hostile() -> &'static Hostile {
             }
         }
         assert!(n > 300, "only {n} text fields poisoned");
-        let site = tmp.path().join("out").join("site");
+        // The site goes into a folder of its own, so anything written beside it shows.
+        let out = tempfile::tempdir().expect("temp dir");
+        let site = out.path().join("site");
         let run = permcat(&[
             "build",
             "--data",
@@ -260,20 +262,12 @@ fn hostile() -> &'static Hostile {
         assert!(run.status.success(), "{}", stderr(&run));
         no_panic(&run);
         Hostile {
-            _tmp: tmp,
+            _data: copy,
+            _out: out,
             data,
             site,
         }
     })
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for path in files(from) {
-        let rel = path.strip_prefix(from).expect("inside");
-        let dest = to.join(rel);
-        std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
-        std::fs::copy(&path, &dest).expect("copy");
-    }
 }
 
 fn no_panic(out: &std::process::Output) {

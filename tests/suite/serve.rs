@@ -1,7 +1,7 @@
 //! `permcat serve`: the real binary on a free loopback port, spoken to in raw HTTP so
 //! traversal strings reach it exactly as written.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -121,28 +121,6 @@ fn serve(extra: &[&str]) -> Serving {
         stderr,
         data,
     }
-}
-
-/// Collects a child's output on a thread (so it never blocks on a full pipe), passing
-/// each line on if asked.
-fn drain(
-    from: impl Read + Send + 'static,
-    lines: Option<std::sync::mpsc::Sender<String>>,
-) -> Arc<Mutex<String>> {
-    let all = Arc::new(Mutex::new(String::new()));
-    let sink = all.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(from).lines().map_while(Result::ok) {
-            if let Ok(mut all) = sink.lock() {
-                all.push_str(&line);
-                all.push('\n');
-            }
-            if let Some(tx) = &lines {
-                let _ = tx.send(line);
-            }
-        }
-    });
-    all
 }
 
 /// A parsed HTTP response.
