@@ -8,7 +8,7 @@
 //! outputs (JSON, CSV) keep the data exactly as it came.
 
 use std::borrow::Cow;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::io;
 
 /// Whether `c` is shown as an escape: C0 and C1 controls other than tab and newline,
@@ -25,20 +25,12 @@ pub fn visible(s: &str) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        push_visible(&mut out, c);
-    }
+    // Writing to a String cannot fail.
+    let _ = write_visible(&mut out, s, |d, run| {
+        d.push_str(run);
+        Ok(())
+    });
     Cow::Owned(out)
-}
-
-/// Appends `c` to `out`, escaped if it [`needs_escape`].
-fn push_visible(out: &mut String, c: char) {
-    if needs_escape(c) {
-        // Writing to a String cannot fail.
-        let _ = write!(out, "\\u{{{:x}}}", c as u32);
-    } else {
-        out.push(c);
-    }
 }
 
 /// Writes `s` to `dest` in runs: plain runs through `plain`, and every character that

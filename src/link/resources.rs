@@ -63,6 +63,7 @@ impl Linker<'_> {
             .collect();
         wanted.sort();
         wanted.dedup();
+        let mut from_type_maps: Vec<Resource> = Vec::new();
         for t in wanted {
             let schema = schemas.iter().find(|s| s.version == t.version);
             let Some((schema, st)) = schema.and_then(|s| match s.csdl.find_type(&t.type_name) {
@@ -70,7 +71,7 @@ impl Linker<'_> {
                 _ => None,
             }) else {
                 if let Some(resource) = matcher.and_then(|m| self.resource_from_type_map(t, m)) {
-                    self.catalog.resources.push(resource);
+                    from_type_maps.push(resource);
                 }
                 continue;
             };
@@ -174,20 +175,18 @@ impl Linker<'_> {
         // A type wanted under a version whose schema lacks it can come back from the type
         // map under the other version, where a schema already described it in full
         // (`termStore.store`: beta paths, a 2020 beta schema, a v1.0 type map). One
-        // resource per version and type: the schema's.
-        let from_schema: HashSet<(ApiVersion, String)> = self
+        // resource per version and type: the schema's, else the first type map's.
+        let mut seen: HashSet<(ApiVersion, String)> = self
             .catalog
             .resources
             .iter()
-            .filter(|r| !r.sources.iter().any(|s| s.starts_with("typemap:")))
             .map(|r| (r.version, r.type_name.to_ascii_lowercase()))
             .collect();
-        let mut seen: HashSet<(ApiVersion, String)> = HashSet::new();
-        self.catalog.resources.retain(|r| {
-            let key = (r.version, r.type_name.to_ascii_lowercase());
-            let from_map = r.sources.iter().any(|s| s.starts_with("typemap:"));
-            !(from_map && from_schema.contains(&key)) && seen.insert(key)
-        });
+        self.catalog.resources.extend(
+            from_type_maps
+                .into_iter()
+                .filter(|r| seen.insert((r.version, r.type_name.to_ascii_lowercase()))),
+        );
     }
 
     /// A resource known only by the type maps: member names without types.
