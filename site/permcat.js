@@ -423,6 +423,22 @@
     if (stored && doc.querySelector('[data-lang-scope]')) setLang(stored);
   }
 
+  /* ---------------------------------------------------------------- print: every section open */
+
+  // Collapsed <details> print as their summary alone; open them for print and close
+  // the ones that were closed afterwards.
+  var openedForPrint = [];
+  window.addEventListener('beforeprint', function () {
+    Array.prototype.forEach.call(doc.querySelectorAll('details:not([open])'), function (d) {
+      d.open = true;
+      openedForPrint.push(d);
+    });
+  });
+  window.addEventListener('afterprint', function () {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  });
+
   /* ---------------------------------------------------------------- start */
 
   function init() {

@@ -168,6 +168,11 @@
       byName.set(e.lname, e);
     });
 
+    // GUIDs of delegated scopes and app roles point at their permission.
+    var ids = (data.ids || []).map(function (x) {
+      return { id: String(x[0]).toLowerCase(), entry: groups[0][x[1]], flag: x[2] | 0 };
+    }).filter(function (x) { return x.entry; });
+
     (data.endpoints || []).forEach(function (p) {
       var method = String(p[0]).toUpperCase();
       var least = p[2] || [];
@@ -236,7 +241,7 @@
     });
 
     costCache = new Map();
-    return { groups: groups, vocab: vocab.words, byName: byName };
+    return { groups: groups, vocab: vocab.words, byName: byName, ids: ids };
   }
 
   /* ---------------------------------------------------------------- matching */
@@ -449,6 +454,11 @@
       var r = permissionResult(e, root, tier, pathMode ? [] : nameMarks(e, rank, q, qwords, costs));
       if (!pathMode && tier === T_TEXT && !r.marks.length) r.detailMarks = textMarks(r.detail, q);
       if (pathMode) r.detail = (e.display ? e.display + ' · ' : '') + 'least privileged for ' + item.extra.method + ' ' + item.extra.name;
+      if (item.extra && item.extra.id) {
+        r.detail = (item.extra.flag === 2 ? 'Application' : 'Delegated') + ' id ' + item.extra.id + (e.display ? ' · ' + e.display : '');
+        r.tags = [item.extra.flag === 2 ? 'Application' : 'Delegated'];
+        r.marks = [];
+      }
       return r;
     }
     if (e.kind === 1) {
@@ -507,8 +517,17 @@
     var qwords = [], costs = [];
     if (!q) return { groups: [], counts: [0, 0, 0, 0], path: null };
 
+    // A GUID, or the first 8 or more characters of one, finds its permission.
+    var guid = /^\{?[0-9a-f]{8}(-[0-9a-f]{0,4}){0,3}(-[0-9a-f]{0,12})?\}?$/.test(q) ? q.replace(/[{}]/g, '') : '';
+    if (guid) {
+      index.ids.forEach(function (x) {
+        if (x.id.indexOf(guid) === 0) tops[0].add(keyOf(0, x.entry), x.entry, { id: x.id, flag: x.flag });
+      });
+    }
     if (pq) {
       searchPath(pq, tops);
+    } else if (guid && tops[0].count) {
+      // The id answered; words of a GUID match nothing else worth showing.
     } else {
       qwords = queryWords(q);
       var multi = qwords.length > 1;

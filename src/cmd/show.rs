@@ -9,14 +9,15 @@ use permcat::text::Terminal;
 
 use super::DataArgs;
 use permcat::export::PermissionBundle;
-use permcat::model::{Catalog, Conflict, Grant, Permission, Scheme};
+use permcat::model::{is_guid, normalize_guid, Catalog, Conflict, Grant, Permission, Scheme};
 
 /// Flags of `permcat show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     #[command(flatten)]
     data: DataArgs,
-    /// Permission name, any case (e.g. user.read.all).
+    /// Permission name, any case (e.g. user.read.all), or the GUID of its delegated
+    /// scope or app role.
     name: String,
     /// Print JSON instead of text.
     #[arg(long)]
@@ -26,9 +27,23 @@ pub struct ShowArgs {
 /// Runs `permcat show`.
 pub fn run(args: ShowArgs) -> Result<ExitCode> {
     let (catalog, _) = permcat::load(&args.data.data)?;
-    let perm = catalog
-        .permission_ignore_case(args.name.trim())
-        .ok_or_else(|| unknown(&catalog, &args.name))?;
+    let query = args.name.trim();
+    let perm = if is_guid(query) {
+        match catalog.permission_by_id(query) {
+            Some((p, kind)) => {
+                eprintln!("{} is the {kind} id of {}", normalize_guid(query), p.name);
+                p
+            }
+            None => {
+                eprintln!("permcat: {}", unknown_id(&catalog, query));
+                return Ok(ExitCode::from(1));
+            }
+        }
+    } else {
+        catalog
+            .permission_ignore_case(query)
+            .ok_or_else(|| unknown(&catalog, &args.name))?
+    };
     let grants: Vec<&Grant> = catalog.grants_of(&perm.name).collect();
     let conflicts: Vec<&Conflict> = catalog.conflicts_of(&perm.name).collect();
     let mut out = io::stdout().lock();
@@ -44,6 +59,23 @@ pub fn run(args: ShowArgs) -> Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Why a GUID names no Microsoft Graph permission: unknown, or another app's.
+pub(crate) fn unknown_id(catalog: &Catalog, id: &str) -> String {
+    let id = normalize_guid(id);
+    let other: Vec<String> = catalog
+        .foreign_id(&id)
+        .map(|f| format!("{} ({}) of {}", f.permission, f.scheme, f.app_label()))
+        .collect();
+    if other.is_empty() {
+        format!("no permission has id {id}")
+    } else {
+        format!(
+            "no Microsoft Graph permission has id {id}; provisioningInfo.json deploys it as {}",
+            other.join("; ")
+        )
+    }
 }
 
 fn unknown(catalog: &Catalog, name: &str) -> anyhow::Error {
@@ -89,11 +121,21 @@ fn print_text(
             }
             Ok(())
         };
-        field(
-            out,
-            "id",
-            Some(info.id.clone().unwrap_or_else(|| "unknown".into())),
-        )?;
+        let id = info.id.clone().unwrap_or_else(|| {
+            let other: Vec<String> = catalog
+                .foreign_ids_of(&perm.name, info.scheme.kind())
+                .map(|f| format!("{} under {}", f.id, f.app_label()))
+                .collect();
+            if other.is_empty() {
+                "unknown".into()
+            } else {
+                format!(
+                    "no Microsoft Graph id; provisioningInfo.json has {}",
+                    other.join("; ")
+                )
+            }
+        });
+        field(out, "id", Some(id))?;
         field(out, "admin name", info.admin_display_name.clone())?;
         field(out, "admin text", info.admin_description.clone())?;
         field(out, "user name", info.user_display_name.clone())?;
@@ -130,9 +172,13 @@ fn print_text(
         None => writeln!(out, "resource: none resolved")?,
     }
     let least = grants.iter().filter(|g| g.least_privileged).count();
+    let flagged = grants
+        .iter()
+        .filter(|g| g.flagged_least && !g.least_privileged)
+        .count();
     writeln!(
         out,
-        "grants: {} ({least} least privileged, marked *)",
+        "grants: {} ({least} least privileged, marked *; {flagged} more flagged least in permissions.json, marked +)",
         grants.len()
     )?;
     for scheme in Scheme::ALL {
@@ -147,7 +193,13 @@ fn print_text(
                 method = &g.method;
                 writeln!(out, "    {method}")?;
             }
-            let mark = if g.least_privileged { '*' } else { ' ' };
+            let mark = if g.least_privileged {
+                '*'
+            } else if g.flagged_least {
+                '+'
+            } else {
+                ' '
+            };
             let endpoint = catalog.endpoint(&g.method, &g.key);
             // The endpoint's spelling is the most readable one any source gives.
             let path = endpoint.map_or(g.path.as_str(), |e| e.path.as_str());

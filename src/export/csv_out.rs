@@ -89,6 +89,7 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
                 "sources",
                 "values",
                 "resolution",
+                "source_age",
             ]))?;
             for c in &catalog.conflicts {
                 row(vec![
@@ -98,6 +99,7 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
                     join(c.sides.iter().map(|s| s.source.as_str())),
                     join(c.sides.iter().map(|s| s.value.as_str())),
                     c.resolution.clone(),
+                    opt(c.source_age.as_deref()),
                 ])?;
             }
         }
@@ -224,6 +226,7 @@ fn grant_header() -> Vec<String> {
         "key",
         "scheme",
         "least_privileged",
+        "flagged_least",
         "also_requires",
         "included_properties",
         "excluded_properties",
@@ -239,6 +242,7 @@ fn grant_row(g: &Grant) -> Vec<String> {
         g.key.clone(),
         g.scheme.to_string(),
         g.least_privileged.to_string(),
+        g.flagged_least.to_string(),
         g.also_requires.join(";"),
         g.included_properties.join(";"),
         g.excluded_properties.join(";"),

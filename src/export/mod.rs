@@ -121,6 +121,10 @@ pub struct PermissionBundle<'a> {
     pub grants: Vec<&'a crate::model::Grant>,
     /// Conflicts concerning it.
     pub conflicts: Vec<&'a crate::model::Conflict>,
+    /// Its primary resource (the type most of its endpoints return) with properties and
+    /// relationships; `version` says which schema it is shown from and `note` why, when
+    /// that is not v1.0.
+    pub resource: Option<&'a crate::model::Resource>,
 }
 
 impl<'a> PermissionBundle<'a> {
@@ -133,6 +137,10 @@ impl<'a> PermissionBundle<'a> {
             permission,
             grants: catalog.grants_of(&permission.name).collect(),
             conflicts: catalog.conflicts_of(&permission.name).collect(),
+            resource: permission
+                .primary_resource
+                .as_ref()
+                .and_then(|t| catalog.resource(t.version, &t.type_name)),
         }
     }
 

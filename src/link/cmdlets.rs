@@ -101,6 +101,7 @@ impl Linker<'_> {
                             side("permissions", "does not grant it here".into()),
                         ],
                         resolution: "not shown as a grant".into(),
+                        source_age: None,
                     });
                 } else if p.least_privileged && !g.least.is_empty() && !g.least.contains(&p.name) {
                     let least: Vec<&str> = g.least.iter().map(String::as_str).collect();
@@ -116,6 +117,7 @@ impl Linker<'_> {
                             ),
                         ],
                         resolution: "permissions.json's choice marked".into(),
+                        source_age: None,
                     });
                 }
             }

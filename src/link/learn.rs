@@ -42,7 +42,7 @@ impl Linker<'_> {
                 .entry((g.key.clone(), g.method.clone(), g.scheme))
                 .or_default();
             entry.all.insert(g.permission.clone());
-            if g.least_privileged {
+            if g.flagged_least {
                 entry.least.insert(g.permission.clone());
             }
         }
@@ -120,6 +120,7 @@ impl Linker<'_> {
                                     side("permissions", "does not grant it here".into()),
                                 ],
                                 resolution: "not shown as a grant".into(),
+                                source_age: None,
                             });
                         }
                         let first = &row.permissions[0];
@@ -136,6 +137,7 @@ impl Linker<'_> {
                                         side("permissions", format!("least privileged: {p}")),
                                     ],
                                     resolution: "permissions.json's choice marked".into(),
+                                    source_age: None,
                                 });
                             }
                         }

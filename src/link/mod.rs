@@ -4,6 +4,7 @@
 mod cmdlets;
 mod endpoints;
 mod learn;
+mod least;
 pub mod path;
 mod permissions;
 pub mod resolve;
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::model::{
-    permission_order, ApiVersion, Catalog, Conflict, Endpoint, MissingSource, Permission,
+    permission_order, ApiVersion, Catalog, Conflict, Endpoint, MissingSource, Permission, Scheme,
     SourceFile,
 };
 use crate::sources::snapshot::Snapshot;
@@ -117,6 +118,7 @@ fn link_all(
         paths: RefCell::default(),
         snapshot: snapshot.clone().unwrap_or_default(),
         report: &mut report,
+        set_methods: HashMap::new(),
     };
     if snapshot.is_none() {
         ctx.missing(
@@ -163,6 +165,7 @@ fn link_all(
     }
 
     ctx.report_missing_ids();
+    ctx.pick_least_privileged();
     ctx.report.lap("descriptions and provisioning");
 
     // The Graph schema, the docs and the command map, linked through endpoints.
@@ -318,9 +321,46 @@ fn link_all(
 
     let mut catalog = ctx.catalog;
     catalog.permissions = ctx.permissions.into_values().collect();
+    label_source_age(&mut catalog);
     catalog.finish();
     report.lap("sorting");
     Ok((catalog, report))
+}
+
+/// Marks the conflicts that only reflect the age of a source: a side from a source more
+/// than a year older than the permission data, in a kind that compares that source with
+/// permissions.json (the docs' permission tables, the command map).
+fn label_source_age(catalog: &mut Catalog) {
+    use crate::model::ConflictKind as K;
+    let aged: BTreeMap<String, String> = catalog
+        .sources
+        .values()
+        .filter(|s| catalog.source_age(&s.key).is_some())
+        .filter_map(|s| {
+            let what = match s.key.split(':').next()? {
+                "docs" => "docs page",
+                "commands" => "command map",
+                "csdl" => "schema",
+                _ => return None,
+            };
+            Some((s.key.clone(), format!("{what} from {}", s.date.as_deref()?)))
+        })
+        .collect();
+    if aged.is_empty() {
+        return;
+    }
+    for c in &mut catalog.conflicts {
+        let compares_a_copy = matches!(
+            c.kind,
+            K::DocsPermissionNotGranted
+                | K::DocsLeastPrivilegedMismatch
+                | K::CommandPermissionNotGranted
+                | K::CommandLeastPrivilegedMismatch
+        );
+        if compares_a_copy {
+            c.source_age = c.sides.iter().find_map(|s| aged.get(&s.source).cloned());
+        }
+    }
 }
 
 impl Catalog {
@@ -386,6 +426,9 @@ struct Linker<'r> {
     paths: RefCell<HashMap<String, Rc<CanonicalPath>>>,
     snapshot: Snapshot,
     report: &'r mut LoadReport,
+    /// Per (permission, method, key, scheme): the fewest methods of a pathSet that
+    /// grants it, for the least-privileged rule.
+    set_methods: HashMap<(String, String, String, Scheme), usize>,
 }
 
 impl Linker<'_> {

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use super::Linker;
 use crate::model::{
-    Conflict, ConflictKind, ConflictSide, Grant, LocalizedText, Permission, PermissionType, Scheme,
-    SchemeInfo,
+    Conflict, ConflictKind, ConflictSide, ForeignId, Grant, LocalizedText, Permission,
+    PermissionType, Scheme, SchemeInfo,
 };
 use crate::sources::descriptions::{self, DescriptionsDocument, ScopeEntry};
 use crate::sources::permissions::{self, PathFlags, PermissionsDocument, RawScheme};
@@ -58,7 +58,18 @@ impl Linker<'_> {
             for (key, scheme) in &raw.schemes {
                 match Scheme::parse(key) {
                     Some(s) => {
-                        perm.schemes.insert(s, scheme_info(s, scheme, &src));
+                        let mut info = scheme_info(s, scheme, &src);
+                        if s == Scheme::Application {
+                            if info.requires_admin_consent == Some(false) {
+                                self.conflict(app_consent_conflict(
+                                    &name,
+                                    &src,
+                                    "requiresAdminConsent false",
+                                ));
+                            }
+                            info.requires_admin_consent = Some(true);
+                        }
+                        perm.schemes.insert(s, info);
                     }
                     None => self
                         .report
@@ -82,6 +93,7 @@ impl Linker<'_> {
                             subject: format!("{scheme} scheme used in pathSets"),
                             sides: vec![side(&src, format!("schemes lack {scheme}"))],
                             resolution: "grants kept; the scheme has no consent texts".into(),
+                            source_age: None,
                         });
                     }
                     for method in &set.methods {
@@ -102,7 +114,8 @@ impl Linker<'_> {
                                 path: path.trim().to_string(),
                                 key: path_key,
                                 scheme,
-                                least_privileged: flags.least.iter().any(|l| l == key),
+                                least_privileged: false,
+                                flagged_least: flags.least.iter().any(|l| l == key),
                                 also_requires: flags.also_requires,
                                 included_properties: set
                                     .included_properties
@@ -114,6 +127,11 @@ impl Linker<'_> {
                                     .unwrap_or_default(),
                                 source: src.clone(),
                             };
+                            let n = set.methods.len();
+                            self.set_methods
+                                .entry((name.clone(), method.clone(), grant.key.clone(), scheme))
+                                .and_modify(|m| *m = (*m).min(n))
+                                .or_insert(n);
                             let k = (method.clone(), grant.key.clone(), scheme);
                             seen.entry(k).or_default().push(grant);
                         }
@@ -133,6 +151,7 @@ impl Linker<'_> {
                             .map(|g| side(&src, describe_grant(g)))
                             .collect(),
                         resolution: "every variant kept as its own grant".into(),
+                        source_age: None,
                     });
                 }
                 grant_count += grants.len();
@@ -172,15 +191,28 @@ impl Linker<'_> {
             for kind in [PermissionType::Delegated, PermissionType::Application] {
                 let mut schemes = perm.schemes_of(kind).peekable();
                 if schemes.peek().is_some() && perm.id_of(kind).is_none() {
+                    let mut sides = vec![
+                        side(PERMISSIONS, format!("lists a {kind} scheme")),
+                        side(DESCRIPTIONS, absent()),
+                    ];
+                    let elsewhere: Vec<String> = self
+                        .catalog
+                        .foreign_ids_of(&perm.name, kind)
+                        .map(|f| format!("{} under {}", f.id, f.app_label()))
+                        .collect();
+                    let resolution = if elsewhere.is_empty() {
+                        "shown without a GUID".to_string()
+                    } else {
+                        sides.push(side(PROVISIONING, elsewhere.join("; ")));
+                        "shown without a Microsoft Graph GUID, with the other app's id".into()
+                    };
                     missing.push(Conflict {
                         kind: ConflictKind::MissingId,
                         permission: Some(perm.name.clone()),
                         subject: format!("{kind} id"),
-                        sides: vec![
-                            side(PERMISSIONS, format!("lists a {kind} scheme")),
-                            side(DESCRIPTIONS, absent()),
-                        ],
-                        resolution: "shown without a GUID".into(),
+                        sides,
+                        resolution,
+                        source_age: None,
                     });
                 }
             }
@@ -200,6 +232,7 @@ impl Linker<'_> {
                     side(src, format!("lists {name} as {kind}")),
                 ],
                 resolution: "not added to the catalog; it grants no known path".into(),
+                source_age: None,
             });
             return;
         };
@@ -215,7 +248,11 @@ impl Linker<'_> {
                 scheme,
                 SchemeInfo {
                     scheme,
-                    requires_admin_consent: entry.is_admin,
+                    requires_admin_consent: if kind == PermissionType::Application {
+                        Some(true)
+                    } else {
+                        entry.is_admin
+                    },
                     ..SchemeInfo::default()
                 },
             );
@@ -230,6 +267,7 @@ impl Linker<'_> {
                 resolution: format!(
                     "{kind} type shown from {src} only, marked as not listed in permissions.json"
                 ),
+                source_age: None,
             });
         }
         for info in perm
@@ -246,6 +284,7 @@ impl Linker<'_> {
                         subject: subject("id"),
                         sides: vec![side(src, id.clone()), side(PERMISSIONS, old.clone())],
                         resolution: "kept the first".into(),
+                        source_age: None,
                     }),
                     Some(_) => {}
                     None => info.id = Some(id.to_ascii_lowercase()),
@@ -281,11 +320,17 @@ impl Linker<'_> {
                         subject: subject(field),
                         sides: vec![side(PERMISSIONS, a.clone()), side(src, b.clone())],
                         resolution: "permissions.json text shown".into(),
+                        source_age: None,
                     }),
                     _ => {}
                 }
             }
             match (info.requires_admin_consent, entry.is_admin) {
+                // An app role is always consented to by an administrator.
+                (_, Some(false)) if kind == PermissionType::Application => {
+                    conflicts.push(app_consent_conflict(&perm.name, src, "isAdmin false"));
+                    info.requires_admin_consent = Some(true);
+                }
                 (None, theirs) => info.requires_admin_consent = theirs,
                 (Some(a), Some(b)) if a != b && info.in_permissions_json => {
                     conflicts.push(Conflict {
@@ -297,6 +342,7 @@ impl Linker<'_> {
                             side(src, format!("isAdmin {b}")),
                         ],
                         resolution: "permissions.json value shown".into(),
+                        source_age: None,
                     })
                 }
                 _ => {}
@@ -342,6 +388,25 @@ impl Linker<'_> {
     /// Adds Microsoft Graph's deployment facts: ids, environments and hidden flags.
     pub(super) fn add_provisioning(&mut self, doc: ProvisioningDocument) {
         let src = self.source(PROVISIONING, provisioning::PATH);
+        let mut foreign: Vec<ForeignId> = doc
+            .permission_deployments
+            .iter()
+            .flat_map(|(name, deps)| {
+                deps.iter().filter(|d| !d.is_graph()).filter_map(move |d| {
+                    Some(ForeignId {
+                        id: text(&d.id)?.to_ascii_lowercase(),
+                        permission: name.trim().to_string(),
+                        scheme: d.scheme.trim().to_string(),
+                        resource_app_id: d.resource_app_id.trim().to_ascii_lowercase(),
+                    })
+                })
+            })
+            .collect();
+        foreign.sort();
+        foreign.dedup();
+        self.report
+            .count(&src, "ids of other resource apps", foreign.len());
+        self.catalog.foreign_ids = foreign;
         let graph = doc.graph_only();
         self.report
             .count(&src, "Graph permissions deployed", graph.len());
@@ -370,6 +435,7 @@ impl Linker<'_> {
                             subject: format!("{scheme} id"),
                             sides: vec![side(DESCRIPTIONS, old.clone()), side(&src, id)],
                             resolution: format!("{DESCRIPTIONS} id shown"),
+                            source_age: None,
                         }),
                         Some(_) => {}
                     }
@@ -380,6 +446,26 @@ impl Linker<'_> {
             }
         }
         self.catalog.conflicts.extend(conflicts);
+    }
+}
+
+/// A source that says an application permission needs no admin consent. App roles are
+/// only ever granted by an administrator (or an app with the right to grant them), so
+/// the catalog says "required" and keeps the source's claim as a conflict.
+fn app_consent_conflict(name: &str, src: &str, claim: &str) -> Conflict {
+    Conflict {
+        kind: ConflictKind::AdminConsentMismatch,
+        permission: Some(name.to_string()),
+        subject: "Application requiresAdminConsent".into(),
+        sides: vec![
+            side(src, claim),
+            side(
+                "permcat",
+                "application permissions always require admin consent",
+            ),
+        ],
+        resolution: "shown as admin consent required".into(),
+        source_age: None,
     }
 }
 

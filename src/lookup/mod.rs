@@ -79,8 +79,11 @@ fn percent_decode(s: &str) -> String {
 pub struct Candidate {
     /// Permission name.
     pub permission: String,
-    /// Whether permissions.json marks it least privileged here.
+    /// Whether it is the one least-privileged choice for this request and scheme.
     pub least_privileged: bool,
+    /// Whether permissions.json flags it least privileged here (see
+    /// [`crate::model::Grant::flagged_least`]).
+    pub flagged_least: bool,
     /// Privilege level of the permission's scheme, 1–5.
     pub privilege_level: Option<u8>,
     /// Permissions that must be granted as well.
@@ -185,6 +188,7 @@ impl<'c> Lookup<'c> {
             match list.iter_mut().find(|c| c.permission == g.permission) {
                 Some(c) => {
                     c.least_privileged |= g.least_privileged;
+                    c.flagged_least |= g.flagged_least;
                     for a in &g.also_requires {
                         if !c.also_requires.contains(a) {
                             c.also_requires.push(a.clone());
@@ -194,6 +198,7 @@ impl<'c> Lookup<'c> {
                 None => list.push(Candidate {
                     permission: g.permission.clone(),
                     least_privileged: g.least_privileged,
+                    flagged_least: g.flagged_least,
                     privilege_level: level,
                     also_requires: g.also_requires.clone(),
                 }),

@@ -35,6 +35,88 @@ pub struct Catalog {
     pub snippets: Vec<Snippet>,
     /// Disagreements between or inside sources.
     pub conflicts: Vec<Conflict>,
+    /// GUIDs provisioningInfo.json deploys under another resource application than
+    /// Microsoft Graph, sorted by id: what an id that is not Graph's belongs to.
+    #[serde(default)]
+    pub foreign_ids: Vec<ForeignId>,
+}
+
+/// A permission GUID of another resource application (Azure AD Graph, SharePoint, …).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ForeignId {
+    /// The GUID, lower case.
+    pub id: String,
+    /// The permission's name in that application.
+    pub permission: String,
+    /// Scheme key as provisioningInfo.json spells it.
+    pub scheme: String,
+    /// The resource application's id.
+    pub resource_app_id: String,
+}
+
+impl ForeignId {
+    /// The resource application's name when it is a well-known first-party app.
+    pub fn app_name(&self) -> Option<&'static str> {
+        app_name(&self.resource_app_id)
+    }
+
+    /// "Office 365 Exchange Online (00000002-0000-0ff1-ce00-000000000000)" or the bare id.
+    pub fn app_label(&self) -> String {
+        match self.app_name() {
+            Some(n) => format!("{n} ({})", self.resource_app_id),
+            None => format!("resource app {}", self.resource_app_id),
+        }
+    }
+}
+
+/// Names of well-known first-party resource applications by app id.
+pub fn app_name(app_id: &str) -> Option<&'static str> {
+    const KNOWN: [(&str, &str); 8] = [
+        ("00000002-0000-0000-c000-000000000000", "Azure AD Graph"),
+        ("00000003-0000-0000-c000-000000000000", "Microsoft Graph"),
+        (
+            "00000002-0000-0ff1-ce00-000000000000",
+            "Office 365 Exchange Online",
+        ),
+        ("00000003-0000-0ff1-ce00-000000000000", "SharePoint Online"),
+        (
+            "00000004-0000-0ff1-ce00-000000000000",
+            "Skype for Business Online",
+        ),
+        ("00000005-0000-0ff1-ce00-000000000000", "Yammer"),
+        (
+            "0000000a-0000-0000-c000-000000000000",
+            "Microsoft Intune API",
+        ),
+        ("00000007-0000-0000-c000-000000000000", "Dynamics CRM"),
+    ];
+    KNOWN
+        .iter()
+        .find(|(id, _)| id.eq_ignore_ascii_case(app_id))
+        .map(|(_, n)| *n)
+}
+
+/// Whether a string is a GUID (8-4-4-4-12 hexadecimal digits), with or without braces.
+pub fn is_guid(s: &str) -> bool {
+    let s = s.trim();
+    let s = s
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or(s);
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A GUID in the catalog's spelling: lower case, no braces.
+pub fn normalize_guid(s: &str) -> String {
+    s.trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .to_ascii_lowercase()
 }
 
 impl Catalog {
@@ -109,12 +191,72 @@ impl Catalog {
             .take_while(move |s| s.key == key && s.method == method)
     }
 
+    /// The permission whose delegated scope or app role has this GUID, and which type.
+    pub fn permission_by_id(&self, id: &str) -> Option<(&Permission, PermissionType)> {
+        let id = normalize_guid(id);
+        self.permissions.iter().find_map(|p| {
+            p.schemes
+                .values()
+                .find(|s| s.id.as_deref() == Some(id.as_str()))
+                .map(|s| (p, s.scheme.kind()))
+        })
+    }
+
+    /// The deployments of this GUID under other resource applications.
+    pub fn foreign_id(&self, id: &str) -> impl Iterator<Item = &ForeignId> {
+        let id = normalize_guid(id);
+        let start = self.foreign_ids.partition_point(|f| f.id < id);
+        self.foreign_ids[start..]
+            .iter()
+            .take_while(move |f| f.id == id)
+    }
+
+    /// The GUIDs provisioningInfo.json gives a permission name under other resource
+    /// applications, for one permission type.
+    pub fn foreign_ids_of<'a>(
+        &'a self,
+        name: &'a str,
+        kind: PermissionType,
+    ) -> impl Iterator<Item = &'a ForeignId> + 'a {
+        self.foreign_ids.iter().filter(move |f| {
+            f.permission == name && Scheme::parse(&f.scheme).map(Scheme::kind) == Some(kind)
+        })
+    }
+
+    /// How much older than the permission data a source is, when that is more than a
+    /// year: "from 2021-07-16, 5 years before the permission data (2026-08-07)".
+    pub fn source_age(&self, key: &str) -> Option<String> {
+        let date = self.sources.get(key)?.date.as_deref()?;
+        let data = self.data_date.as_deref()?;
+        let days = days_of(data)? - days_of(date)?;
+        (days > 365).then(|| {
+            let years = days / 365;
+            let unit = if years == 1 { "year" } else { "years" };
+            format!("from {date}, {years} {unit} before the permission data ({data})")
+        })
+    }
+
     /// The conflicts that concern one permission.
     pub fn conflicts_of<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Conflict> + 'a {
         self.conflicts
             .iter()
             .filter(move |c| c.permission.as_deref() == Some(name))
     }
+}
+
+/// Days since 0000-03-01 of a `YYYY-MM-DD` date (the first ten characters), for
+/// differences between dates.
+pub fn days_of(date: &str) -> Option<i64> {
+    let d = date.get(..10)?;
+    let mut parts = d.split('-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let day: i64 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    Some(365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + day - 1)
 }
 
 /// The order of permission names everywhere: case-insensitive, ties broken by exact bytes.
@@ -328,8 +470,12 @@ pub struct Grant {
     pub key: String,
     /// Scheme the grant applies to.
     pub scheme: Scheme,
-    /// Whether this is the least-privileged permission for (method, path, scheme).
+    /// Whether this is permcat's one least-privileged choice for (method, key, scheme),
+    /// picked by the rule in `link::least`: exactly one permission per request.
     pub least_privileged: bool,
+    /// Whether permissions.json flags it `least=` for this scheme. The flag is per path
+    /// across every method of a pathSet, so several permissions (or none) can carry it.
+    pub flagged_least: bool,
     /// Permissions that must be granted as well.
     pub also_requires: Vec<String>,
     /// When not empty, the only properties this grant reaches.
@@ -368,6 +514,15 @@ pub enum ConflictKind {
     CommandPermissionNotGranted,
     /// The command map's least-privileged permission differs from permissions.json's.
     CommandLeastPrivilegedMismatch,
+    /// No permission is flagged `least=` for a (method, path, scheme); kibali's
+    /// validation calls this MissingLeastPrivilegePermission.
+    LeastPrivilegedMissing,
+    /// Several permissions are flagged `least=` for one (method, path, scheme); kibali's
+    /// validation calls this DuplicateLeastPrivilegeScopes.
+    LeastPrivilegedDuplicate,
+    /// A permission flagged `least=` has a higher privilege level than an unflagged
+    /// permission that grants the same request.
+    LeastPrivilegedAboveAlternative,
 }
 
 impl ConflictKind {
@@ -386,6 +541,9 @@ impl ConflictKind {
             ConflictKind::DocsLeastPrivilegedMismatch => "docs-least-privileged-mismatch",
             ConflictKind::CommandPermissionNotGranted => "command-permission-not-granted",
             ConflictKind::CommandLeastPrivilegedMismatch => "command-least-privileged-mismatch",
+            ConflictKind::LeastPrivilegedMissing => "least-privileged-missing",
+            ConflictKind::LeastPrivilegedDuplicate => "least-privileged-duplicate",
+            ConflictKind::LeastPrivilegedAboveAlternative => "least-privileged-above-alternative",
         }
     }
 }
@@ -409,6 +567,10 @@ pub struct Conflict {
     pub sides: Vec<ConflictSide>,
     /// What permcat did about it.
     pub resolution: String,
+    /// Set when the disagreement only reflects the age of a source more than a year
+    /// older than the permission data, e.g. "docs page from 2021-07-16".
+    #[serde(default)]
+    pub source_age: Option<String>,
 }
 
 /// One source's side of a conflict.

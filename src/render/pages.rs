@@ -89,7 +89,8 @@ struct PermissionPage<'a> {
     name: &'a str,
     slug: String,
     category: &'a str,
-    category_lower: String,
+    /// Anchor of its category's heading on the index page.
+    category_anchor: String,
     authorization: &'a str,
     summary_html: String,
     types: Vec<TypeBlock>,
@@ -102,14 +103,16 @@ struct PermissionPage<'a> {
     examples: Vec<Example>,
     examples_total: usize,
     examples_missing: String,
+    /// How old the docs the examples come from are, when over a year: else empty.
+    examples_age: String,
     registration: Registration,
-    conflicts: Vec<ConflictView>,
+    conflicts: Vec<views::ConflictGroup>,
     conflicts_total: usize,
     sources: Vec<SourceView>,
 }
 
-/// Most conflicts a permission page lists; its JSON export has all of them.
-const CONFLICTS_SHOWN: usize = 40;
+/// Most conflicts of one kind a permission page lists; its JSON export has all of them.
+const CONFLICTS_SHOWN: usize = 20;
 
 /// How many code examples a permission page shows; the rest are a click away in Learn.
 const EXAMPLES_SHOWN: usize = 6;
@@ -226,6 +229,10 @@ fn permission_page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
     let commands_missing =
         missing_reason(catalog, "msgraph-sdk-powershell", "").unwrap_or_default();
     let (examples, examples_total) = views::examples(catalog, &endpoints, EXAMPLES_SHOWN);
+    let examples_age = ApiVersion::ALL
+        .iter()
+        .find_map(|v| catalog.source_age(&format!("docs:{v}")))
+        .unwrap_or_default();
     let examples_missing = missing_reason(
         catalog,
         "microsoft-graph-docs",
@@ -269,7 +276,7 @@ fn permission_page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
         name: &p.name,
         slug: slug.clone(),
         category: p.category(),
-        category_lower: p.category().to_ascii_lowercase(),
+        category_anchor: format!("cat-{}", views::slug(p.category())),
         authorization: p
             .authorization_type
             .as_deref()
@@ -285,8 +292,9 @@ fn permission_page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
         examples,
         examples_total,
         examples_missing,
+        examples_age,
         registration: registration(p),
-        conflicts: views::conflict_views(catalog.conflicts_of(&p.name).take(CONFLICTS_SHOWN)),
+        conflicts: views::conflict_groups(catalog.conflicts_of(&p.name), CONFLICTS_SHOWN),
         conflicts_total: catalog.conflicts_of(&p.name).count(),
         sources: views::sources_for(catalog, source_keys),
     };
@@ -463,7 +471,10 @@ struct AboutPage {
     sources: Vec<SourceView>,
     missing: Vec<(String, String)>,
     counts: Vec<(String, String)>,
-    conflicts: Vec<(String, usize, String)>,
+    /// (kind, count, meaning, how many only reflect a source's age).
+    conflicts: Vec<(String, usize, String, usize)>,
+    /// Sources more than a year older than the permission data: (key, age).
+    aged: Vec<(String, String)>,
     downloads: Vec<&'static str>,
 }
 
@@ -611,9 +622,11 @@ pub fn index_pages(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
             .map(|r| views::resource_view(catalog, r))
             .collect(),
     };
-    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_kind: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for c in &catalog.conflicts {
-        *by_kind.entry(c.kind.as_str()).or_default() += 1;
+        let e = by_kind.entry(c.kind.as_str()).or_default();
+        e.0 += 1;
+        e.1 += usize::from(c.source_age.is_some());
     }
     let about = AboutPage {
         site: info.site(
@@ -641,7 +654,19 @@ pub fn index_pages(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
         ],
         conflicts: by_kind
             .into_iter()
-            .map(|(k, n)| (k.to_string(), n, conflict_meaning(k).to_string()))
+            .map(|(k, (n, aged))| {
+                (
+                    k.to_string(),
+                    n,
+                    views::conflict_meaning(k).to_string(),
+                    aged,
+                )
+            })
+            .collect(),
+        aged: catalog
+            .sources
+            .keys()
+            .filter_map(|k| catalog.source_age(k).map(|a| (k.clone(), a)))
             .collect(),
         downloads: What::ALL.iter().map(|w| w.as_str()).collect(),
     };
@@ -667,34 +692,6 @@ pub fn index_pages(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
         ("about.html".into(), about.render()?.into_bytes()),
         ("404.html".into(), not_found.render()?.into_bytes()),
     ])
-}
-
-fn conflict_meaning(kind: &str) -> &'static str {
-    match kind {
-        "id-for-unlisted-type" => {
-            "A GUID exists for a permission type that permissions.json does not list."
-        }
-        "unknown-permission" => {
-            "permissions-descriptions.json lists a permission that permissions.json lacks."
-        }
-        "missing-id" => "permissions.json lists a type for which no source gives a GUID.",
-        "id-mismatch" => "Two sources give different GUIDs.",
-        "text-mismatch" => "Display names or descriptions differ between files.",
-        "admin-consent-mismatch" => "The files disagree on whether admin consent is required.",
-        "duplicate-grant" => "The same method and path appear more than once for a permission.",
-        "undefined-scheme" => "A path set names a scheme the permission does not define.",
-        "docs-permission-not-granted" => {
-            "A docs permission table names a permission permissions.json does not grant there."
-        }
-        "docs-least-privileged-mismatch" => "The docs name another least-privileged permission.",
-        "command-permission-not-granted" => {
-            "The PowerShell command map lists a permission permissions.json does not grant there."
-        }
-        "command-least-privileged-mismatch" => {
-            "The command map marks another permission as least privileged."
-        }
-        _ => "",
-    }
 }
 
 /// The catalog-wide exports, the same bytes `permcat export` writes.

@@ -125,6 +125,8 @@ pub struct SourceView {
     pub commit: String,
     /// Date or "date unknown".
     pub date: String,
+    /// When the file is more than a year older than the permission data, how much.
+    pub age: String,
 }
 
 impl SourceView {
@@ -139,6 +141,7 @@ impl SourceView {
                 .map(|c| c.chars().take(8).collect())
                 .unwrap_or_default(),
             date: s.date.clone().unwrap_or_else(|| "date unknown".into()),
+            age: String::new(),
         }
     }
 }
@@ -151,7 +154,10 @@ pub fn sources_for<'a>(
     let keys: BTreeSet<&str> = keys.into_iter().collect();
     keys.into_iter()
         .filter_map(|k| catalog.sources.get(k))
-        .map(SourceView::new)
+        .map(|s| SourceView {
+            age: catalog.source_age(&s.key).unwrap_or_default(),
+            ..SourceView::new(s)
+        })
         .collect()
 }
 
@@ -181,6 +187,9 @@ pub struct TypeBlock {
     pub available: bool,
     /// GUID, or empty.
     pub id: String,
+    /// When there is no Graph GUID: the ids provisioningInfo.json gives this name under
+    /// other resource apps, as (id, app label).
+    pub foreign_ids: Vec<(String, String)>,
     /// Whether admin consent is required: "Required", "Not required" or "Unknown".
     pub admin_consent: &'static str,
     /// Whether to badge admin consent.
@@ -252,6 +261,7 @@ pub fn type_block(catalog: &Catalog, p: &Permission, kind: PermissionType) -> Ty
             anchor,
             available: false,
             id: String::new(),
+            foreign_ids: Vec::new(),
             admin_consent: "Unknown",
             admin_required: false,
             privilege: String::new(),
@@ -295,6 +305,14 @@ pub fn type_block(catalog: &Catalog, p: &Permission, kind: PermissionType) -> Ty
         anchor,
         available: true,
         id: p.id_of(kind).unwrap_or_default().to_string(),
+        foreign_ids: if p.id_of(kind).is_none() {
+            catalog
+                .foreign_ids_of(&p.name, kind)
+                .map(|f| (f.id.clone(), f.app_label()))
+                .collect()
+        } else {
+            Vec::new()
+        },
         admin_consent: match first.requires_admin_consent {
             Some(true) => "Required",
             Some(false) => "Not required",
@@ -328,7 +346,9 @@ pub struct MethodRow {
     pub method_class: String,
     /// Readable path.
     pub path: String,
-    /// Per scheme in [`Scheme::ALL`] order: "least", "granted" or "".
+    /// Per scheme in [`Scheme::ALL`] order: "least" (permcat's one least-privileged
+    /// choice), "flagged" (granted, also flagged least in permissions.json), "granted"
+    /// or "".
     pub cells: Vec<&'static str>,
     /// Other permissions needed too.
     pub also_requires: String,
@@ -417,6 +437,8 @@ pub fn method_groups(catalog: &Catalog, endpoints: &[Granted<'_>]) -> Vec<Method
                     let of: Vec<&&Grant> = g.grants.iter().filter(|x| x.scheme == *s).collect();
                     if of.iter().any(|x| x.least_privileged) {
                         "least"
+                    } else if of.iter().any(|x| x.flagged_least) {
+                        "flagged"
                     } else if of.is_empty() {
                         ""
                     } else {
@@ -786,6 +808,87 @@ pub struct ConflictView {
     pub sides: Vec<(String, String)>,
     /// What permcat shows.
     pub resolution: String,
+}
+
+/// The conflicts of one kind on a page, collapsed under one plain sentence.
+#[derive(Debug, Clone)]
+pub struct ConflictGroup {
+    /// Kind, kebab-case.
+    pub kind: String,
+    /// One sentence saying what the kind means.
+    pub meaning: &'static str,
+    /// "docs page from 2021-07-16" when every conflict here only reflects a source's
+    /// age; empty for real disagreements.
+    pub age: String,
+    /// How many there are.
+    pub total: usize,
+    /// The ones shown.
+    pub items: Vec<ConflictView>,
+}
+
+/// Groups conflicts by kind: real disagreements first, then the ones that only reflect
+/// the age of a source, each group with up to `shown` conflicts.
+pub fn conflict_groups<'a>(
+    conflicts: impl Iterator<Item = &'a crate::model::Conflict>,
+    shown: usize,
+) -> Vec<ConflictGroup> {
+    let mut groups: BTreeMap<(bool, String, String), Vec<&crate::model::Conflict>> =
+        BTreeMap::new();
+    for c in conflicts {
+        let age = c.source_age.clone().unwrap_or_default();
+        groups
+            .entry((!age.is_empty(), c.kind.to_string(), age))
+            .or_default()
+            .push(c);
+    }
+    groups
+        .into_iter()
+        .map(|((_, kind, age), list)| ConflictGroup {
+            meaning: conflict_meaning(&kind),
+            total: list.len(),
+            items: conflict_views(list.into_iter().take(shown)),
+            kind,
+            age,
+        })
+        .collect()
+}
+
+/// What a conflict kind means, in one sentence.
+pub fn conflict_meaning(kind: &str) -> &'static str {
+    match kind {
+        "id-for-unlisted-type" => {
+            "A GUID exists for a permission type that permissions.json does not list."
+        }
+        "unknown-permission" => {
+            "permissions-descriptions.json lists a permission that permissions.json lacks."
+        }
+        "missing-id" => "permissions.json lists a type for which no source gives a GUID.",
+        "id-mismatch" => "Two sources give different GUIDs.",
+        "text-mismatch" => "Display names or descriptions differ between files.",
+        "admin-consent-mismatch" => "The files disagree on whether admin consent is required.",
+        "duplicate-grant" => "The same method and path appear more than once for a permission.",
+        "undefined-scheme" => "A path set names a scheme the permission does not define.",
+        "docs-permission-not-granted" => {
+            "A docs permission table names a permission permissions.json does not grant there."
+        }
+        "docs-least-privileged-mismatch" => "The docs name another least-privileged permission.",
+        "command-permission-not-granted" => {
+            "The PowerShell command map lists a permission permissions.json does not grant there."
+        }
+        "command-least-privileged-mismatch" => {
+            "The command map marks another permission as least privileged."
+        }
+        "least-privileged-missing" => {
+            "permissions.json flags no permission least= for a request; permcat's rule picked one."
+        }
+        "least-privileged-duplicate" => {
+            "permissions.json flags several permissions least= for one request; permcat's rule picked one."
+        }
+        "least-privileged-above-alternative" => {
+            "A permission flagged least= has a higher privilege level than an unflagged one for the same request."
+        }
+        _ => "",
+    }
 }
 
 /// Conflict views.

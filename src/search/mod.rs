@@ -29,6 +29,9 @@ pub struct SearchIndex {
     pub cmdlets: Vec<(String, String, String, String)>,
     /// `[short name, full name, version, page path]`.
     pub resources: Vec<(String, String, String, String)>,
+    /// `[GUID, index into permissions, 1 delegated scope / 2 application role]`, sorted
+    /// by GUID: the ids auditors read in app manifests and sign-in logs.
+    pub ids: Vec<(String, usize, u8)>,
 }
 
 /// The first sentence of a description, cut at 200 characters.
@@ -130,8 +133,28 @@ pub fn build(catalog: &Catalog) -> SearchIndex {
             )
         })
         .collect();
+    let mut ids: Vec<(String, usize, u8)> = catalog
+        .permissions
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            [PermissionType::Delegated, PermissionType::Application]
+                .into_iter()
+                .filter_map(move |kind| {
+                    let flag = if kind == PermissionType::Delegated {
+                        1
+                    } else {
+                        2
+                    };
+                    p.id_of(kind).map(|id| (visible(id).into_owned(), i, flag))
+                })
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
     SearchIndex {
         v: INDEX_VERSION,
+        ids,
         permissions,
         endpoints,
         cmdlets,

@@ -1,0 +1,222 @@
+//! The one least-privileged permission per request.
+//!
+//! permissions.json flags `least=<scheme>` per **path** across every method of a pathSet,
+//! so one (method, path, scheme) can carry several flags (GET /users: User.ReadBasic.All
+//! and User.ReadWrite.All) or none. An auditor needs one answer, so permcat picks exactly
+//! one permission per (method, canonical key, scheme) by this rule, in order:
+//!
+//! 1. the candidates are the permissions that grant the method on the path for the
+//!    scheme; when some of them are flagged `least=` for it, only those;
+//! 2. the grant from the pathSet with the fewest methods (the one most specific to the
+//!    request's method: a GET-only grant beats a GET+POST one for a GET);
+//! 3. the lower `privilegeLevel` of that scheme (a scheme without one comes last);
+//! 4. the permission that grants fewer paths under that scheme;
+//! 5. the name, in catalog order.
+//!
+//! What the source said is kept: [`Grant::flagged_least`] carries the raw flag, and each
+//! request with no flag, several flags, or a flagged permission above an unflagged one of
+//! lower privilege is recorded as a conflict of its own kind.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::Linker;
+use crate::model::{permission_order, Conflict, ConflictKind, ConflictSide, Grant, Scheme};
+
+/// What the rule weighs for one candidate permission of one request.
+#[derive(Debug, Clone)]
+struct Candidate<'a> {
+    name: &'a str,
+    flagged: bool,
+    set_methods: usize,
+    level: Option<u8>,
+    paths: usize,
+}
+
+impl Candidate<'_> {
+    fn describe(&self) -> String {
+        let level = self.level.map_or_else(
+            || "no privilege level".to_string(),
+            |l| format!("level {l}"),
+        );
+        let methods = match self.set_methods {
+            1 => "a pathSet of 1 method".to_string(),
+            n => format!("a pathSet of {n} methods"),
+        };
+        format!("{} ({level}, {methods})", self.name)
+    }
+}
+
+/// Orders candidates by the rule, best first (steps 2–5; step 1 filters before).
+fn rule_order(a: &Candidate<'_>, b: &Candidate<'_>) -> std::cmp::Ordering {
+    a.set_methods
+        .cmp(&b.set_methods)
+        .then_with(|| a.level.unwrap_or(u8::MAX).cmp(&b.level.unwrap_or(u8::MAX)))
+        .then_with(|| a.paths.cmp(&b.paths))
+        .then_with(|| permission_order(a.name, b.name))
+}
+
+/// The picked permission of one request and the conflicts its flags show.
+struct Pick {
+    chosen: String,
+    conflicts: Vec<Conflict>,
+}
+
+fn side(value: String) -> ConflictSide {
+    ConflictSide {
+        source: "permissions".to_string(),
+        value,
+    }
+}
+
+/// Applies the rule to the candidates of one request.
+fn pick(method: &str, path: &str, scheme: Scheme, mut all: Vec<Candidate<'_>>) -> Pick {
+    all.sort_by(rule_order);
+    let flagged: Vec<&Candidate<'_>> = all.iter().filter(|c| c.flagged).collect();
+    let chosen = flagged.first().copied().unwrap_or(&all[0]);
+    let subject = format!("{method} {path} ({scheme})");
+    let mut conflicts = Vec::new();
+    let names = |list: &[&Candidate<'_>]| {
+        list.iter()
+            .map(|c| c.describe())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match flagged.len() {
+        0 => conflicts.push(Conflict {
+            kind: ConflictKind::LeastPrivilegedMissing,
+            permission: Some(chosen.name.to_string()),
+            subject: subject.clone(),
+            sides: vec![side(format!(
+                "no permission flagged least= among {}",
+                names(&all.iter().collect::<Vec<_>>())
+            ))],
+            resolution: format!("{} picked by permcat's rule", chosen.name),
+            source_age: None,
+        }),
+        1 => {}
+        _ => conflicts.push(Conflict {
+            kind: ConflictKind::LeastPrivilegedDuplicate,
+            permission: Some(chosen.name.to_string()),
+            subject: subject.clone(),
+            sides: vec![side(format!("flagged least=: {}", names(&flagged)))],
+            resolution: format!(
+                "{} picked by permcat's rule; the others shown as also flagged least",
+                chosen.name
+            ),
+            source_age: None,
+        }),
+    }
+    // A flagged permission above an unflagged alternative of lower privilege.
+    let lowest_unflagged = all
+        .iter()
+        .filter(|c| !c.flagged && c.level.is_some())
+        .min_by(|a, b| a.level.cmp(&b.level).then_with(|| rule_order(a, b)));
+    if let Some(low) = lowest_unflagged {
+        let above: Vec<&Candidate<'_>> = flagged
+            .iter()
+            .copied()
+            .filter(|f| f.level.is_some_and(|l| Some(l) > low.level))
+            .collect();
+        if !above.is_empty() {
+            conflicts.push(Conflict {
+                kind: ConflictKind::LeastPrivilegedAboveAlternative,
+                permission: Some(chosen.name.to_string()),
+                subject,
+                sides: vec![
+                    side(format!("flagged least=: {}", names(&above))),
+                    side(format!("not flagged: {}", low.describe())),
+                ],
+                resolution: format!(
+                    "{} picked: a flagged permission is preferred, the lower one is listed",
+                    chosen.name
+                ),
+                source_age: None,
+            });
+        }
+    }
+    Pick {
+        chosen: chosen.name.to_string(),
+        conflicts,
+    }
+}
+
+impl Linker<'_> {
+    /// Marks exactly one least-privileged permission per (method, key, scheme) and
+    /// records what the flags of permissions.json say against it.
+    pub(super) fn pick_least_privileged(&mut self) {
+        let grants = std::mem::take(&mut self.catalog.grants);
+        // Paths per (permission, scheme), for step 4.
+        let mut paths: HashMap<(&str, Scheme), HashSet<&str>> = HashMap::new();
+        for g in &grants {
+            paths
+                .entry((g.permission.as_str(), g.scheme))
+                .or_default()
+                .insert(g.key.as_str());
+        }
+        let mut requests: BTreeMap<(&str, &str, Scheme), Vec<usize>> = BTreeMap::new();
+        for (i, g) in grants.iter().enumerate() {
+            requests
+                .entry((g.method.as_str(), g.key.as_str(), g.scheme))
+                .or_default()
+                .push(i);
+        }
+        let mut chosen: Vec<bool> = vec![false; grants.len()];
+        let mut conflicts = Vec::new();
+        let (mut none, mut several) = (0, 0);
+        for ((method, _key, scheme), idx) in &requests {
+            let mut by_name: BTreeMap<&str, Candidate<'_>> = BTreeMap::new();
+            for &i in idx {
+                let g: &Grant = &grants[i];
+                let set_methods = self
+                    .set_methods
+                    .get(&(
+                        g.permission.clone(),
+                        g.method.clone(),
+                        g.key.clone(),
+                        g.scheme,
+                    ))
+                    .copied()
+                    .unwrap_or(usize::MAX);
+                let level = self
+                    .permissions
+                    .get(&g.permission)
+                    .and_then(|p| p.schemes.get(scheme))
+                    .and_then(|s| s.privilege_level);
+                let c = by_name.entry(&g.permission).or_insert(Candidate {
+                    name: &g.permission,
+                    flagged: false,
+                    set_methods,
+                    level,
+                    paths: paths[&(g.permission.as_str(), g.scheme)].len(),
+                });
+                c.flagged |= g.flagged_least;
+                c.set_methods = c.set_methods.min(set_methods);
+            }
+            let flags = by_name.values().filter(|c| c.flagged).count();
+            none += usize::from(flags == 0);
+            several += usize::from(flags > 1);
+            // The path as the first grant spells it, for the conflict's subject.
+            let path = &grants[idx[0]].path;
+            let p = pick(method, path, *scheme, by_name.into_values().collect());
+            for &i in idx {
+                chosen[i] = grants[i].permission == p.chosen;
+            }
+            conflicts.extend(p.conflicts);
+        }
+        self.report
+            .linked("requests with no least= flag (rule picked one)", none);
+        self.report.linked(
+            "requests with several least= flags (rule picked one)",
+            several,
+        );
+        self.catalog.grants = grants
+            .into_iter()
+            .zip(chosen)
+            .map(|(mut g, c)| {
+                g.least_privileged = c;
+                g
+            })
+            .collect();
+        self.catalog.conflicts.extend(conflicts);
+    }
+}
