@@ -68,6 +68,20 @@ pub struct BuildReport {
 pub(crate) type Files = Vec<(String, Vec<u8>)>;
 
 /// Renders the catalog into `opts.out`.
+/// The HTML of one permission's page as `build` writes it (without a base URL), or
+/// `None` for an unknown name.
+pub fn permission_page_html(catalog: &Catalog, name: &str) -> Result<Option<String>> {
+    let Some(p) = catalog.permission(name) else {
+        return Ok(None);
+    };
+    let info = pages::SiteInfo::new(catalog, None);
+    let files = pages::permission_page(catalog, &info, p)?;
+    Ok(files
+        .into_iter()
+        .find(|(path, _)| path.ends_with(".html"))
+        .map(|(_, bytes)| String::from_utf8_lossy(&bytes).into_owned()))
+}
+
 pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
     let mut report = BuildReport::default();
     let mut lap = Instant::now();

@@ -186,7 +186,7 @@ fn registration(p: &Permission) -> Registration {
     Registration { steps, manifest }
 }
 
-fn permission_page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result<Files> {
+pub(crate) fn permission_page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result<Files> {
     let slug = info.slugs.get(&p.name);
     let grants: Vec<_> = catalog.grants_of(&p.name).collect();
     let endpoints = views::granted(catalog, &grants);

@@ -9,6 +9,7 @@ mod docs;
 mod export;
 mod fuzz_regressions;
 mod hostile;
+mod least;
 mod linking;
 mod permissions;
 mod serve;
