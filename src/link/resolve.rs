@@ -400,16 +400,14 @@ impl<'t> NameMatcher<'t> {
                         .types
                         .get(&lower)
                         .and_then(|(_, members)| members.get(name.as_str()));
-                    if let Some(spelled) = member {
-                        self.member_type(name, spelled, &lower)?
-                    } else if last && !cur.is_collection {
-                        // An action or function at the end acts on the resource reached;
-                        // what it returns, the type maps do not say.
-                        Resolved::untyped_operation(&cur)
-                    } else {
-                        return None;
-                    }
+                    // A name the type map does not list may be an action, a function or
+                    // a navigation property it lacks: nothing says which, nor what it
+                    // returns, and the type reached so far is not the answer.
+                    let spelled = member?;
+                    self.member_type(name, spelled, &lower)?
                 }
+                // A call at the end is a function or action acting on the type reached;
+                // what it returns, the type maps do not say.
                 Segment::Call { .. } if last => Resolved::untyped_operation(&cur),
                 Segment::Cast(name) => {
                     let (full, _) = self.types.get(name.as_str())?;
