@@ -352,7 +352,10 @@ fn send_mail_returns_nothing_and_is_bound_to_user() {
         assert_eq!(e.resource, None, "POST {key} returns nothing");
         assert!(e.returns_nothing, "POST {key}");
         assert!(!e.returns_collection, "POST {key}");
-        assert!(!e.resource_by_name, "POST {key}: the v1.0 schema declares it");
+        assert!(
+            !e.resource_by_name,
+            "POST {key}: the v1.0 schema declares it"
+        );
         let bound = e.bound_to.as_ref().expect("bound to a type");
         assert_eq!(bound.type_name, "microsoft.graph.user", "POST {key}");
         assert_eq!(bound.version, ApiVersion::V1_0);
@@ -483,4 +486,37 @@ fn primary_resource_follows_what_endpoints_return_not_action_bindings() {
         primary("User.Export.All").as_deref(),
         Some("microsoft.graph.dataPolicyOperation")
     );
+}
+
+/// The hand-written sample: its actions without a return type return nothing, in v1.0
+/// and in beta, and addPassword returns its declared type.
+#[test]
+fn sample_actions_return_their_declared_type_or_nothing() {
+    let catalog = load(&sample());
+    for (key, bound, version) in [
+        ("/me/sendmail", "microsoft.graph.user", ApiVersion::V1_0),
+        (
+            "/me/messages/{}/send",
+            "microsoft.graph.message",
+            ApiVersion::V1_0,
+        ),
+        (
+            "/external/industrydata/outboundprovisioningflowsets/{}/provisioningflows/{}/reset",
+            "microsoft.graph.industryData.provisioningFlow",
+            ApiVersion::Beta,
+        ),
+    ] {
+        let e = catalog.endpoint("POST", key).expect(key);
+        assert!(e.returns_nothing && e.resource.is_none(), "POST {key}");
+        let b = e.bound_to.as_ref().expect("bound");
+        assert_eq!((b.type_name.as_str(), b.version), (bound, version), "{key}");
+    }
+    let e = catalog
+        .endpoint("POST", "/applications/{}/addpassword")
+        .expect("addPassword");
+    assert_eq!(
+        e.resource.as_ref().map(|t| t.type_name.as_str()),
+        Some("microsoft.graph.passwordCredential")
+    );
+    assert!(!e.returns_nothing);
 }

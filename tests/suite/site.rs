@@ -383,7 +383,9 @@ fn user_page_lists_send_mail_as_an_action_not_as_returning_a_user() {
         let at = actions
             .find(&format!("<code class=\"break\">{path}</code>"))
             .unwrap_or_else(|| panic!("{path} among actions"));
-        let end = actions[at..].find("</tr>").map_or(actions.len(), |i| at + i);
+        let end = actions[at..]
+            .find("</tr>")
+            .map_or(actions.len(), |i| at + i);
         &actions[at..end]
     };
     assert!(row("/me/sendMail").contains("<td>no content</td>"));
