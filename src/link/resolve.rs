@@ -187,9 +187,7 @@ impl<'c> Resolver<'c> {
 
     fn step(&self, cur: &Resolved, seg: &Segment) -> Option<Resolved> {
         // Nothing follows an action that returns nothing.
-        if cur.returned().is_none() {
-            return None;
-        }
+        cur.returned()?;
         match seg {
             Segment::Placeholder => cur
                 .is_collection
