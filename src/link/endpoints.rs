@@ -103,6 +103,8 @@ impl Linker<'_> {
                             resource: None,
                             resource_by_name: false,
                             returns_collection: false,
+                            returns_nothing: false,
+                            bound_to: None,
                             sources: Vec::new(),
                         },
                         rank,
@@ -187,21 +189,19 @@ impl Linker<'_> {
                         .collect()
                 })
                 .clone();
+            let mut by_schema = false;
             for ((version, src, _), r) in schemas.iter().zip(results) {
                 let Some(r) = r else {
                     continue;
                 };
                 add_version(endpoint, *version, src);
                 add_unique(&mut endpoint.sources, src);
-                if endpoint.resource.is_none() {
-                    endpoint.resource = Some(TypeRef {
-                        type_name: r.type_name,
-                        version: *version,
-                    });
-                    endpoint.returns_collection = r.is_collection;
+                if !by_schema {
+                    by_schema = true;
+                    set_returns(endpoint, &r, *version);
                 }
             }
-            if endpoint.resource.is_some() {
+            if by_schema {
                 continue;
             }
             // No schema in the snapshot knows the path: match it by name in the type maps.
@@ -213,27 +213,50 @@ impl Linker<'_> {
             let Some(r) = matched else {
                 continue;
             };
-            let in_schema = schemas
-                .iter()
-                .find(|(_, _, res)| res.has_type(&r.type_name))
-                .map(|(v, _, _)| *v);
-            let Some(version) =
-                in_schema.or_else(|| matcher.type_names(&r.type_name).map(|(v, _)| v))
+            // The schema that has a type, else the type map that names it.
+            let version_of = |type_name: &str| {
+                let in_schema = schemas
+                    .iter()
+                    .find(|(_, _, res)| res.has_type(type_name))
+                    .map(|(v, _, _)| *v);
+                in_schema
+                    .map(|v| (v, true))
+                    .or_else(|| matcher.type_names(type_name).map(|(v, _)| (v, false)))
+            };
+            // The type returned, or else, for an operation whose return type no source
+            // gives, the type it is bound to.
+            let Some((version, in_schema)) = r
+                .returned()
+                .map(|(t, _)| t)
+                .or(r.bound_to.as_deref())
+                .and_then(version_of)
             else {
                 continue;
             };
             // A type only the beta type map knows can only be returned by beta.
-            if version == ApiVersion::Beta && in_schema.is_none() && endpoint.versions.is_empty() {
+            if version == ApiVersion::Beta && !in_schema && endpoint.versions.is_empty() {
                 let src = format!("typemap:{version}");
                 add_version(endpoint, version, &src);
                 add_unique(&mut endpoint.sources, &src);
             }
-            endpoint.resource = Some(TypeRef {
-                type_name: r.type_name,
-                version,
-            });
+            set_returns(endpoint, &r, version);
+            if let (Some(bound), Some(t)) = (&r.bound_to, endpoint.bound_to.as_mut()) {
+                t.version = version_of(bound).map_or(version, |(v, _)| v);
+            }
             endpoint.resource_by_name = true;
-            endpoint.returns_collection = r.is_collection;
         }
     }
+}
+
+/// Records what a resolution says an endpoint returns and what it is bound to, both in
+/// the schema of `version`.
+fn set_returns(endpoint: &mut Endpoint, r: &Resolved, version: ApiVersion) {
+    let type_ref = |type_name: &str| TypeRef {
+        type_name: type_name.to_string(),
+        version,
+    };
+    endpoint.resource = r.returned().map(|(t, _)| type_ref(t));
+    endpoint.returns_collection = r.returned().is_some_and(|(_, coll)| coll);
+    endpoint.returns_nothing = r.returns_nothing;
+    endpoint.bound_to = r.bound_to.as_deref().map(type_ref);
 }

@@ -314,9 +314,21 @@ fn link_all(
     ctx.report
         .linked("  in no version any source confirms", unplaced);
     ctx.report.linked("endpoints resolved to a type", resolved);
-    let by_name = endpoint_list.iter().filter(|e| e.resource_by_name).count();
+    let by_name = endpoint_list
+        .iter()
+        .filter(|e| e.resource.is_some() && e.resource_by_name)
+        .count();
     ctx.report
         .linked("  of which matched by name in the type maps", by_name);
+    let nothing = endpoint_list.iter().filter(|e| e.returns_nothing).count();
+    ctx.report
+        .linked("endpoints returning nothing (actions)", nothing);
+    let operations = endpoint_list
+        .iter()
+        .filter(|e| e.bound_to.is_some())
+        .count();
+    ctx.report
+        .linked("endpoints ending in a bound action or function", operations);
     ctx.catalog.endpoints = endpoint_list;
 
     let mut catalog = ctx.catalog;

@@ -9,13 +9,46 @@ use crate::model::ApiVersion;
 use crate::sources::csdl::{Csdl, StructuredType};
 use crate::sources::typemap::{TypeMap, TypeNames};
 
-/// What a path returns: a type by full name, one or many.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a path returns: a type by full name, one or many, or nothing; and what the
+/// operation it ends in is bound to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Resolved {
     /// Full CSDL name, e.g. `microsoft.graph.user`; an `Edm.*` name for primitives.
+    /// Empty when the path ends in an action that returns nothing (`returns_nothing`) or
+    /// in an operation only matched by name, whose return type no source gives.
     pub type_name: String,
     /// Whether the path returns a collection.
     pub is_collection: bool,
+    /// Whether the path ends in an action declared without a return type.
+    pub returns_nothing: bool,
+    /// When the path ends in a bound action or function: the full name of the type the
+    /// path reached before it, which the operation acts on.
+    pub bound_to: Option<String>,
+}
+
+impl Resolved {
+    /// A value of a type, reached by anything but an operation.
+    pub fn of(type_name: impl Into<String>, is_collection: bool) -> Resolved {
+        Resolved {
+            type_name: type_name.into(),
+            is_collection,
+            ..Resolved::default()
+        }
+    }
+
+    /// The type returned and whether it is a collection; `None` when nothing is
+    /// returned or what is returned is unknown.
+    pub fn returned(&self) -> Option<(&str, bool)> {
+        (!self.type_name.is_empty()).then_some((self.type_name.as_str(), self.is_collection))
+    }
+
+    /// An operation bound to `cur` whose return type no source gives.
+    fn untyped_operation(cur: &Resolved) -> Resolved {
+        Resolved {
+            bound_to: Some(cur.type_name.clone()),
+            ..Resolved::default()
+        }
+    }
 }
 
 /// Lower-cased lookup tables over one CSDL document, built once per link.
@@ -132,10 +165,7 @@ impl<'c> Resolver<'c> {
             _ => return None,
         };
         let (t, coll) = self.roots.get(name.as_str())?;
-        let mut cur = Resolved {
-            type_name: t.clone(),
-            is_collection: *coll && !keyed,
-        };
+        let mut cur = Resolved::of(t.clone(), *coll && !keyed);
         let mut taken = 1;
         for seg in rest {
             match self.step(&cur, seg) {
@@ -156,13 +186,14 @@ impl<'c> Resolver<'c> {
     }
 
     fn step(&self, cur: &Resolved, seg: &Segment) -> Option<Resolved> {
+        // Nothing follows an action that returns nothing.
+        cur.returned()?;
         match seg {
-            Segment::Placeholder => cur.is_collection.then(|| Resolved {
-                type_name: cur.type_name.clone(),
-                is_collection: false,
-            }),
+            Segment::Placeholder => cur
+                .is_collection
+                .then(|| Resolved::of(cur.type_name.clone(), false)),
             Segment::Literal(name) if matches!(name.as_str(), "$ref" | "$count" | "$value") => {
-                Some(cur.clone())
+                Some(Resolved::of(cur.type_name.clone(), cur.is_collection))
             }
             Segment::Literal(name) => self
                 .member(&cur.type_name, name, cur.is_collection)
@@ -170,25 +201,16 @@ impl<'c> Resolver<'c> {
             Segment::Call { name, .. } => self.operation(cur, name).or_else(|| {
                 // An alternate key on a collection-valued navigation property.
                 self.member(&cur.type_name, name, cur.is_collection)
-                    .map(|r| Resolved {
-                        type_name: r.type_name,
-                        is_collection: false,
-                    })
+                    .map(|r| Resolved::of(r.type_name, false))
             }),
             Segment::Cast(name) => {
                 let t = self.csdl.find_type(name)?;
-                Some(Resolved {
-                    type_name: t.full_name().to_string(),
-                    is_collection: cur.is_collection,
-                })
+                Some(Resolved::of(t.full_name(), cur.is_collection))
             }
             // `root:/path:` and `{id}:/path:` address one drive item.
             Segment::ItemPath { .. } => {
                 let t = self.csdl.find_type("microsoft.graph.driveItem")?;
-                Some(Resolved {
-                    type_name: t.full_name().to_string(),
-                    is_collection: false,
-                })
+                Some(Resolved::of(t.full_name(), false))
             }
         }
     }
@@ -206,10 +228,7 @@ impl<'c> Resolver<'c> {
             let mut t = start.to_string();
             for _ in 0..64 {
                 if let Some((ty, coll)) = self.members.get(&t).and_then(|m| m.get(name)) {
-                    return Some(Resolved {
-                        type_name: ty.clone(),
-                        is_collection: *coll,
-                    });
+                    return Some(Resolved::of(ty.clone(), *coll));
                 }
                 t = self.bases.get(&t)?.clone();
             }
@@ -225,10 +244,7 @@ impl<'c> Resolver<'c> {
                     continue;
                 }
                 if let Some(found) = self.members.get(t).and_then(|m| m.get(name)) {
-                    return Some(Resolved {
-                        type_name: found.0.clone(),
-                        is_collection: found.1,
-                    });
+                    return Some(Resolved::of(found.0.clone(), found.1));
                 }
                 queue.extend(self.children.get(t).into_iter().flatten());
             }
@@ -250,13 +266,19 @@ impl<'c> Resolver<'c> {
         for t in chain {
             let key = (t, cur.is_collection, name.to_string());
             if let Some(ret) = self.operations.get(&key) {
-                // An action without a return value leaves the resource as it was.
+                // What the operation returns, never the type it is bound to: an action
+                // without a return type returns nothing.
+                let bound_to = Some(cur.type_name.clone());
                 return Some(match ret {
                     Some((t, coll)) => Resolved {
-                        type_name: t.clone(),
-                        is_collection: *coll,
+                        bound_to,
+                        ..Resolved::of(t.clone(), *coll)
                     },
-                    None => cur.clone(),
+                    None => Resolved {
+                        returns_nothing: true,
+                        bound_to,
+                        ..Resolved::default()
+                    },
                 });
             }
         }
@@ -363,34 +385,31 @@ impl<'t> NameMatcher<'t> {
                 cur = next;
                 continue;
             }
+            // Nothing follows an action, nor an operation matched by name only.
+            cur.returned()?;
             cur = match seg {
-                Segment::Placeholder if cur.is_collection => Resolved {
-                    type_name: cur.type_name,
-                    is_collection: false,
-                },
-                Segment::Literal(l) if matches!(l.as_str(), "$ref" | "$count" | "$value") => cur,
+                Segment::Placeholder if cur.is_collection => Resolved::of(cur.type_name, false),
+                Segment::Literal(l) if matches!(l.as_str(), "$ref" | "$count" | "$value") => {
+                    Resolved::of(cur.type_name, cur.is_collection)
+                }
                 Segment::Literal(name) => {
                     let lower = cur.type_name.to_ascii_lowercase();
                     let member = self
                         .types
                         .get(&lower)
                         .and_then(|(_, members)| members.get(name.as_str()));
-                    if let Some(spelled) = member {
-                        self.member_type(name, spelled, &lower)?
-                    } else if last && !cur.is_collection {
-                        // An action or function at the end acts on the resource reached.
-                        cur
-                    } else {
-                        return None;
-                    }
+                    // A name the type map does not list may be an action, a function or
+                    // a navigation property it lacks: nothing says which, nor what it
+                    // returns, and the type reached so far is not the answer.
+                    let spelled = member?;
+                    self.member_type(name, spelled, &lower)?
                 }
-                Segment::Call { .. } if last => cur,
+                // A call at the end is a function or action acting on the type reached;
+                // what it returns, the type maps do not say.
+                Segment::Call { .. } if last => Resolved::untyped_operation(&cur),
                 Segment::Cast(name) => {
                     let (full, _) = self.types.get(name.as_str())?;
-                    Resolved {
-                        type_name: full.clone(),
-                        is_collection: cur.is_collection,
-                    }
+                    Resolved::of(full.clone(), cur.is_collection)
                 }
                 _ => return None,
             };
@@ -455,11 +474,8 @@ impl<'t> NameMatcher<'t> {
                 .min_by_key(|f| (rank(f), f.as_str()))
             {
                 let (full, _) = &self.types[best];
-                return Some(Resolved {
-                    type_name: full.clone(),
-                    // A segment named in the plural of its type is a collection of it.
-                    is_collection: plural,
-                });
+                // A segment named in the plural of its type is a collection of it.
+                return Some(Resolved::of(full.clone(), plural));
             }
         }
         // Last, a single type of the owner's namespace whose name ends with the singular
@@ -473,10 +489,7 @@ impl<'t> NameMatcher<'t> {
         if suffixed.next().is_some() {
             return None;
         }
-        Some(Resolved {
-            type_name: self.types[only].0.clone(),
-            is_collection: singular != name,
-        })
+        Some(Resolved::of(self.types[only].0.clone(), singular != name))
     }
 }
 
@@ -507,10 +520,10 @@ impl NameMatcher<'_> {
         if found.next().is_some() {
             return None;
         }
-        Some(Resolved {
-            type_name: self.types[only].0.clone(),
-            is_collection: singular(spelled) != spelled,
-        })
+        Some(Resolved::of(
+            self.types[only].0.clone(),
+            singular(spelled) != spelled,
+        ))
     }
 }
 

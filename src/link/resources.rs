@@ -48,7 +48,8 @@ pub(super) fn index_resource_pages(
 }
 
 impl Linker<'_> {
-    /// Builds one [`Resource`] per type that some endpoint returns.
+    /// Builds one [`Resource`] per type that some endpoint returns or some action or
+    /// function is bound to.
     pub(super) fn build_resources(
         &mut self,
         endpoints: &[Endpoint],
@@ -59,7 +60,7 @@ impl Linker<'_> {
         let pages = index_resource_pages(docs);
         let mut wanted: Vec<&TypeRef> = endpoints
             .iter()
-            .filter_map(|e| e.resource.as_ref())
+            .flat_map(|e| e.resource.iter().chain(&e.bound_to))
             .collect();
         wanted.sort();
         wanted.dedup();
@@ -229,12 +230,21 @@ impl Linker<'_> {
     /// permission is for than `/users/{id}/manager/$ref`. A type the permission's
     /// category names (`User` → `user`, `Sites` → `site`) counts three times; ties go to
     /// the first by name.
+    ///
+    /// An action is counted by what it returns, not by what it is bound to: `sendMail`
+    /// returns nothing, and being bound to `user` does not make Mail.Send about users.
+    /// Only a permission none of whose endpoints returns a resource type (its actions
+    /// return nothing, its functions text or numbers) is given the type its actions and
+    /// functions act on most, weighed the same way (Mail.Send: `message`, which `send`,
+    /// `reply` and `forward` act on).
     pub(super) fn assign_primary_resources(&mut self, endpoints: &[Endpoint]) {
         let by_key: HashMap<(&str, &str), &Endpoint> = endpoints
             .iter()
             .map(|e| ((e.key.as_str(), e.method.as_str()), e))
             .collect();
-        let mut weights: BTreeMap<&str, BTreeMap<&TypeRef, f64>> = BTreeMap::new();
+        type Weights<'e> = BTreeMap<&'e str, BTreeMap<&'e TypeRef, f64>>;
+        let mut returned: Weights<'_> = BTreeMap::new();
+        let mut acted_on: Weights<'_> = BTreeMap::new();
         let mut seen = std::collections::HashSet::new();
         for g in &self.catalog.grants {
             if !seen.insert((g.permission.as_str(), g.key.as_str(), g.method.as_str())) {
@@ -243,21 +253,29 @@ impl Linker<'_> {
             let Some(e) = by_key.get(&(g.key.as_str(), g.method.as_str())) else {
                 continue;
             };
-            if let Some(t) = e
+            let segments = e.key.split('/').filter(|s| !s.is_empty()).count().max(1);
+            let weight = 1.0 / segments as f64;
+            let resource = e
                 .resource
                 .as_ref()
-                .filter(|t| !t.type_name.starts_with("Edm."))
-            {
-                let segments = e.key.split('/').filter(|s| !s.is_empty()).count().max(1);
-                *weights
-                    .entry(g.permission.as_str())
-                    .or_default()
-                    .entry(t)
-                    .or_default() += 1.0 / segments as f64;
-            }
+                .filter(|t| !t.type_name.starts_with("Edm."));
+            let (weights, t) = match (resource, &e.bound_to) {
+                (Some(t), _) => (&mut returned, t),
+                // Nothing, a primitive or an unknown type returned: the type acted on.
+                (None, Some(t)) => (&mut acted_on, t),
+                (None, None) => continue,
+            };
+            *weights
+                .entry(g.permission.as_str())
+                .or_default()
+                .entry(t)
+                .or_default() += weight;
         }
         for perm in self.permissions.values_mut() {
-            let Some(types) = weights.get(perm.name.as_str()) else {
+            let Some(types) = returned
+                .get(perm.name.as_str())
+                .or_else(|| acted_on.get(perm.name.as_str()))
+            else {
                 continue;
             };
             let category = perm.category().to_ascii_lowercase().replace('-', "");

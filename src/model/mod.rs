@@ -671,13 +671,22 @@ pub struct Endpoint {
     /// Learn page per version.
     pub doc_links: BTreeMap<ApiVersion, String>,
     /// What it returns, resolved in the CSDL of `version`: an entity or complex type, an
-    /// enum, or an `Edm.*` primitive (`$count`, `$value`, functions returning text).
+    /// enum, or an `Edm.*` primitive (`$count`, `$value`, functions returning text). For
+    /// a bound action or function, its declared return type, never what it is bound to.
     pub resource: Option<TypeRef>,
-    /// Whether `resource` was matched by segment names in the type maps because no
-    /// schema in the data knows the path.
+    /// Whether `resource` (or `bound_to`, for an operation no schema knows) was matched
+    /// by segment names in the type maps because no schema in the data knows the path.
     pub resource_by_name: bool,
     /// Whether it returns a collection of `resource`.
     pub returns_collection: bool,
+    /// Whether it is an action that returns nothing (no `ReturnType`: `204 No Content`);
+    /// `resource` is then `None`.
+    #[serde(default)]
+    pub returns_nothing: bool,
+    /// When the path ends in a bound action or function: the type it acts on, i.e. the
+    /// one the path reaches before the operation's segment.
+    #[serde(default)]
+    pub bound_to: Option<TypeRef>,
     /// Keys of the sources that know this endpoint.
     pub sources: Vec<String>,
 }

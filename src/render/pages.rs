@@ -329,6 +329,10 @@ pub struct ResourceEndpoint {
     least: Vec<(String, String)>,
     /// (name, slug) of the other permissions granting it.
     others: Vec<(String, String)>,
+    /// What it returns, as the permission pages' "Returns" cell says it.
+    returns: String,
+    /// Link to the page of the resource returned relative to the site root, or empty.
+    returns_href: String,
 }
 
 #[derive(Template)]
@@ -336,7 +340,10 @@ pub struct ResourceEndpoint {
 struct ResourcePage {
     site: Site,
     r: ResourceView,
+    /// Endpoints whose response is this type.
     endpoints: Vec<ResourceEndpoint>,
+    /// Bound actions and functions that act on this type, whatever they return.
+    actions: Vec<ResourceEndpoint>,
 }
 
 fn resource_page(
@@ -346,43 +353,58 @@ fn resource_page(
     grants_by_key: &BTreeMap<(&str, &str), Vec<&crate::model::Grant>>,
 ) -> Result<(String, Vec<u8>)> {
     let view = views::resource_view(catalog, r);
+    let is_this = |t: &Option<crate::model::TypeRef>| {
+        t.as_ref()
+            .is_some_and(|t| t.version == r.version && t.type_name == r.type_name)
+    };
+    let row = |e: &crate::model::Endpoint| {
+        let grants = grants_by_key
+            .get(&(e.key.as_str(), e.method.as_str()))
+            .cloned()
+            .unwrap_or_default();
+        let least: BTreeSet<&str> = grants
+            .iter()
+            .filter(|g| g.least_privileged)
+            .map(|g| g.permission.as_str())
+            .collect();
+        let others: BTreeSet<&str> = grants
+            .iter()
+            .map(|g| g.permission.as_str())
+            .filter(|p| !least.contains(p))
+            .collect();
+        let pair = |p: &str| (p.to_string(), info.slugs.get(p));
+        let page = e
+            .resource
+            .as_ref()
+            .filter(|t| catalog.resource(t.version, &t.type_name).is_some());
+        ResourceEndpoint {
+            method: e.method.clone(),
+            path: e.path.clone(),
+            versions: e
+                .versions
+                .keys()
+                .map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            least: least.into_iter().map(pair).collect(),
+            others: others.into_iter().map(pair).collect(),
+            returns: views::returns_text(Some(e), page.is_some()),
+            returns_href: page
+                .map(|t| views::resource_href(t.version, &t.type_name))
+                .unwrap_or_default(),
+        }
+    };
     let endpoints = catalog
         .endpoints
         .iter()
-        .filter(|e| {
-            e.resource
-                .as_ref()
-                .is_some_and(|t| t.version == r.version && t.type_name == r.type_name)
-        })
-        .map(|e| {
-            let grants = grants_by_key
-                .get(&(e.key.as_str(), e.method.as_str()))
-                .cloned()
-                .unwrap_or_default();
-            let least: BTreeSet<&str> = grants
-                .iter()
-                .filter(|g| g.least_privileged)
-                .map(|g| g.permission.as_str())
-                .collect();
-            let others: BTreeSet<&str> = grants
-                .iter()
-                .map(|g| g.permission.as_str())
-                .filter(|p| !least.contains(p))
-                .collect();
-            let pair = |p: &str| (p.to_string(), info.slugs.get(p));
-            ResourceEndpoint {
-                method: e.method.clone(),
-                path: e.path.clone(),
-                versions: e
-                    .versions
-                    .keys()
-                    .map(|v| v.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                least: least.into_iter().map(pair).collect(),
-                others: others.into_iter().map(pair).collect(),
-            }
-        })
+        .filter(|e| is_this(&e.resource))
+        .map(row)
+        .collect();
+    let actions = catalog
+        .endpoints
+        .iter()
+        .filter(|e| is_this(&e.bound_to))
+        .map(row)
         .collect();
     let path = views::resource_href(r.version, &r.type_name);
     let page = ResourcePage {
@@ -396,6 +418,7 @@ fn resource_page(
         ),
         r: view,
         endpoints,
+        actions,
     };
     let html = page
         .render()

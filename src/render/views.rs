@@ -358,10 +358,32 @@ pub struct MethodRow {
     pub title: String,
     /// Link to the resource page relative to the site root, or empty.
     pub resource_href: String,
-    /// Resource short name, or empty.
+    /// What it returns: the resource's short name (linked when `resource_href` is set),
+    /// a type without a page (`Edm.Stream`), "no content" for an action that returns
+    /// nothing, or empty when unknown.
     pub resource_name: String,
     /// Sources placing it in this version, for the tooltip.
     pub evidence: String,
+}
+
+/// What the "Returns" cell says of an endpoint: the short name of a resource with a
+/// page, the full name of any other type, "no content" for an action without a return
+/// type, nothing when unknown.
+pub fn returns_text(e: Option<&Endpoint>, has_page: bool) -> String {
+    let Some(e) = e else {
+        return String::new();
+    };
+    match &e.resource {
+        Some(t) if has_page => t
+            .type_name
+            .rsplit('.')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        Some(t) => t.type_name.clone(),
+        None if e.returns_nothing => "no content".to_string(),
+        None => String::new(),
+    }
 }
 
 /// The methods of one API version (or of no confirmed version).
@@ -452,9 +474,8 @@ pub fn method_groups(catalog: &Catalog, endpoints: &[Granted<'_>]) -> Vec<Method
                 .flat_map(|x| x.also_requires.iter().map(String::as_str))
                 .collect();
             let e = g.endpoint;
-            let resource = e
-                .and_then(|e| e.resource.as_ref())
-                .filter(|t| catalog.resource(t.version, &t.type_name).is_some());
+            let returned = e.and_then(|e| e.resource.as_ref());
+            let resource = returned.filter(|t| catalog.resource(t.version, &t.type_name).is_some());
             rows.push(MethodRow {
                 also_beta: version == Some(ApiVersion::V1_0)
                     && e.is_some_and(|e| e.versions.contains_key(&ApiVersion::Beta)),
@@ -475,15 +496,7 @@ pub fn method_groups(catalog: &Catalog, endpoints: &[Granted<'_>]) -> Vec<Method
                 resource_href: resource
                     .map(|t| resource_href(t.version, &t.type_name))
                     .unwrap_or_default(),
-                resource_name: resource
-                    .map(|t| {
-                        t.type_name
-                            .rsplit('.')
-                            .next()
-                            .unwrap_or_default()
-                            .to_string()
-                    })
-                    .unwrap_or_default(),
+                resource_name: returns_text(e, resource.is_some()),
                 evidence: e
                     .and_then(|e| version.and_then(|v| e.versions.get(&v)))
                     .map(|s| s.join(", "))

@@ -70,22 +70,25 @@ fn me_messages_resolves_to_message() {
     );
 }
 
-/// The share of distinct permissions.json paths that resolve to a type; the figure is
-/// printed for the record, the floor guards against regressions.
+/// The share of distinct permissions.json paths whose response is known (a type, or
+/// nothing for an action without a return type); the figure is printed for the record,
+/// the floor guards against regressions. Before actions were resolved to their return
+/// type, 85% "resolved" because an unknown last segment was given its owner's type.
 #[test]
 fn most_permission_paths_resolve_to_a_type() {
     let catalog = upstream_catalog();
     let keys: BTreeSet<&str> = catalog.grants.iter().map(|g| g.key.as_str()).collect();
+    let known = |e: &&permcat::model::Endpoint| e.resource.is_some() || e.returns_nothing;
     let resolved: BTreeSet<&str> = catalog
         .endpoints
         .iter()
-        .filter(|e| e.resource.is_some())
+        .filter(known)
         .map(|e| e.key.as_str())
         .collect();
     let strict: BTreeSet<&str> = catalog
         .endpoints
         .iter()
-        .filter(|e| e.resource.is_some() && !e.resource_by_name)
+        .filter(|e| known(e) && !e.resource_by_name)
         .map(|e| e.key.as_str())
         .collect();
     let share = resolved.len() as f64 / keys.len() as f64;
@@ -97,7 +100,7 @@ fn most_permission_paths_resolve_to_a_type() {
         share * 100.0,
         strict_share * 100.0
     );
-    assert!(share >= 0.85, "share {share}");
+    assert!(share >= 0.75, "share {share}");
     assert!(strict_share >= 0.65, "strict share {strict_share}");
 }
 
@@ -337,4 +340,183 @@ fn one_resource_per_version_and_type_and_the_schema_wins() {
         store.sources
     );
     assert!(store.properties.iter().all(|p| !p.type_name.is_empty()));
+}
+
+/// An action declared without a `ReturnType` returns nothing; the type it is bound to
+/// is recorded apart, never as what it returns.
+#[test]
+fn send_mail_returns_nothing_and_is_bound_to_user() {
+    let catalog = upstream_catalog();
+    for key in ["/me/sendmail", "/users/{}/sendmail"] {
+        let e = catalog.endpoint("POST", key).expect(key);
+        assert_eq!(e.resource, None, "POST {key} returns nothing");
+        assert!(e.returns_nothing, "POST {key}");
+        assert!(!e.returns_collection, "POST {key}");
+        assert!(
+            !e.resource_by_name,
+            "POST {key}: the v1.0 schema declares it"
+        );
+        let bound = e.bound_to.as_ref().expect("bound to a type");
+        assert_eq!(bound.type_name, "microsoft.graph.user", "POST {key}");
+        assert_eq!(bound.version, ApiVersion::V1_0);
+    }
+    // changePassword, another action without a return type on user.
+    let e = catalog
+        .endpoint("POST", "/me/changepassword")
+        .expect("POST /me/changePassword");
+    assert!(e.returns_nothing && e.resource.is_none());
+}
+
+/// Functions and actions that declare a return type resolve to it, one or many.
+#[test]
+fn operations_return_their_declared_type() {
+    let catalog = upstream_catalog();
+    let returns = |method: &str, key: &str| {
+        let e = catalog.endpoint(method, key).expect(key);
+        assert!(!e.returns_nothing, "{method} {key}");
+        let t = e.resource.as_ref().expect("a return type");
+        (
+            t.type_name.clone(),
+            e.returns_collection,
+            e.bound_to.as_ref().map(|b| b.type_name.clone()),
+        )
+    };
+    // A function returning a stream (the report's CSV), bound to reportRoot.
+    assert_eq!(
+        returns("GET", "/reports/getemailactivityuserdetail(period={})"),
+        (
+            "Edm.Stream".to_string(),
+            false,
+            Some("microsoft.graph.reportRoot".to_string())
+        )
+    );
+    // A function on calendarView returning a collection of events.
+    assert_eq!(
+        returns("GET", "/me/calendarview/delta"),
+        (
+            "microsoft.graph.event".to_string(),
+            true,
+            Some("microsoft.graph.event".to_string())
+        )
+    );
+    // An action bound to user that returns something else than a user.
+    assert_eq!(
+        returns("POST", "/me/findmeetingtimes"),
+        (
+            "microsoft.graph.meetingTimeSuggestionsResult".to_string(),
+            false,
+            Some("microsoft.graph.user".to_string())
+        )
+    );
+    // A navigation property is no operation.
+    let view = catalog
+        .endpoint("GET", "/users/{}/calendarview")
+        .expect("calendarView");
+    assert_eq!(view.bound_to, None);
+    assert!(view.returns_collection);
+}
+
+/// No endpoint resolves to what its action is bound to when the action returns nothing,
+/// and matching names in the type maps never takes an unknown last segment for a
+/// request of the type reached before it.
+#[test]
+fn no_endpoint_returns_the_type_its_action_is_bound_to_by_default() {
+    let catalog = upstream_catalog();
+    let wrong: Vec<String> = catalog
+        .endpoints
+        .iter()
+        .filter(|e| e.returns_nothing && e.resource.is_some())
+        .map(|e| format!("{} {}", e.method, e.key))
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:?}");
+    // Not in the snapshot's v1.0 schema, and the type maps list no member
+    // `remediate`: an action most likely, of unknown result, not a configurationDrift.
+    let e = catalog
+        .endpoint(
+            "POST",
+            "/admin/configurationmanagement/configurationdrifts/{}/remediate",
+        )
+        .expect("remediate");
+    assert_eq!(e.resource, None, "{:?}", e.resource);
+    // The same for a navigation property the type maps do not list.
+    let e = catalog
+        .endpoint("GET", "/admin/cloudlicensing/allotments/{}/owner")
+        .expect("owner");
+    assert_eq!(e.resource, None, "{:?}", e.resource);
+    let by_name = catalog
+        .endpoints
+        .iter()
+        .filter(|e| e.resource_by_name && e.resource.is_some())
+        .count();
+    let nothing = catalog
+        .endpoints
+        .iter()
+        .filter(|e| e.returns_nothing)
+        .count();
+    println!("{nothing} endpoints return nothing; {by_name} resources matched by name");
+}
+
+/// A permission's primary resource is what its endpoints return; what its actions are
+/// bound to counts only when none of them returns a resource type.
+#[test]
+fn primary_resource_follows_what_endpoints_return_not_action_bindings() {
+    let catalog = upstream_catalog();
+    let primary = |name: &str| {
+        catalog
+            .permission(name)
+            .expect(name)
+            .primary_resource
+            .as_ref()
+            .map(|t| t.type_name.clone())
+    };
+    // Every Mail.Send endpoint is an action returning nothing; send, reply and forward
+    // act on messages, sendMail on a user: the messages are what it is about.
+    assert_eq!(
+        primary("Mail.Send").as_deref(),
+        Some("microsoft.graph.message")
+    );
+    // revokeSignInSessions returns a Boolean; the type it acts on is user.
+    assert_eq!(
+        primary("User.RevokeSessions.All").as_deref(),
+        Some("microsoft.graph.user")
+    );
+    // exportPersonalData, bound to user, returns nothing; the operation the permission
+    // reads back is what its endpoints return.
+    assert_eq!(
+        primary("User.Export.All").as_deref(),
+        Some("microsoft.graph.dataPolicyOperation")
+    );
+}
+
+/// The hand-written sample: its actions without a return type return nothing, in v1.0
+/// and in beta, and addPassword returns its declared type.
+#[test]
+fn sample_actions_return_their_declared_type_or_nothing() {
+    let catalog = load(&sample());
+    for (key, bound, version) in [
+        ("/me/sendmail", "microsoft.graph.user", ApiVersion::V1_0),
+        (
+            "/me/messages/{}/send",
+            "microsoft.graph.message",
+            ApiVersion::V1_0,
+        ),
+        (
+            "/external/industrydata/outboundprovisioningflowsets/{}/provisioningflows/{}/reset",
+            "microsoft.graph.industryData.provisioningFlow",
+            ApiVersion::Beta,
+        ),
+    ] {
+        let e = catalog.endpoint("POST", key).expect(key);
+        assert!(e.returns_nothing && e.resource.is_none(), "POST {key}");
+        let b = e.bound_to.as_ref().expect("bound");
+        assert_eq!((b.type_name.as_str(), b.version), (bound, version), "{key}");
+    }
+    let e = catalog
+        .endpoint("POST", "/applications/{}/addpassword")
+        .expect("addPassword");
+    assert_eq!(
+        e.resource.as_ref().map(|t| t.type_name.as_str()),
+        Some("microsoft.graph.passwordCredential")
+    );
+    assert!(!e.returns_nothing);
 }

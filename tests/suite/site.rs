@@ -352,3 +352,54 @@ fn permissions_differing_only_in_case_keep_separate_pages() {
         );
     }
 }
+
+/// The part of a page between two section ids.
+fn section<'a>(html: &'a str, id: &str, next: &str) -> &'a str {
+    let start = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("section {id}"));
+    let end = html[start..]
+        .find(&format!("id=\"{next}\""))
+        .map_or(html.len(), |i| start + i);
+    &html[start..end]
+}
+
+#[test]
+fn user_page_lists_send_mail_as_an_action_not_as_returning_a_user() {
+    let site = upstream_site();
+    let html = read(site, "resources/v1.0/microsoft.graph.user.html");
+    let returning = section(&html, "endpoints", "actions");
+    for action in ["/sendMail<", "/changePassword<", "/findMeetingTimes<"] {
+        assert!(
+            !returning.contains(action),
+            "{action} listed as returning a user"
+        );
+    }
+    // Endpoints that do return a user stay.
+    assert!(returning.contains("/users/{id | userPrincipalName}<"));
+    let actions = section(&html, "actions", "sources");
+    assert!(actions.contains(">Actions and functions on it</a>"));
+    let row = |path: &str| {
+        let at = actions
+            .find(&format!("<code class=\"break\">{path}</code>"))
+            .unwrap_or_else(|| panic!("{path} among actions"));
+        let end = actions[at..]
+            .find("</tr>")
+            .map_or(actions.len(), |i| at + i);
+        &actions[at..end]
+    };
+    assert!(row("/me/sendMail").contains("<td>no content</td>"));
+    assert!(row("/me/sendMail").contains("Mail.Send"));
+    assert!(row("/me/findMeetingTimes")
+        .contains("resources/v1.0/microsoft.graph.meetingTimeSuggestionsResult.html"));
+
+    // The permission page's method table says the same.
+    let mail = read(site, "permissions/Mail.Send.html");
+    let at = mail
+        .find("<code class=\"break\">/me/sendMail</code>")
+        .expect("sendMail row");
+    let end = mail[at..].find("</tr>").map_or(mail.len(), |i| at + i);
+    let row = &mail[at..end];
+    assert!(row.contains("<td>no content</td>"), "{row}");
+    assert!(!row.contains("microsoft.graph.user.html"), "{row}");
+}
