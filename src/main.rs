@@ -25,7 +25,8 @@ fn main() -> ExitCode {
             for cause in err.chain().skip(1) {
                 let _ = writeln!(stderr, "  caused by: {cause}");
             }
-            ExitCode::FAILURE
+            // 1 means "no answer" or "changes found"; an error is 2 (ripgrep's convention).
+            ExitCode::from(2)
         }
     }
 }

@@ -40,9 +40,14 @@ pub fn run(args: ShowArgs) -> Result<ExitCode> {
             }
         }
     } else {
-        catalog
-            .permission_ignore_case(query)
-            .ok_or_else(|| unknown(&catalog, &args.name))?
+        match catalog.permission_ignore_case(query) {
+            Some(p) => p,
+            None => {
+                // No answer, not an error: exit 1 like `which`.
+                eprintln!("permcat: {}", unknown(&catalog, &args.name));
+                return Ok(ExitCode::from(1));
+            }
+        }
     };
     let grants: Vec<&Grant> = catalog.grants_of(&perm.name).collect();
     let conflicts: Vec<&Conflict> = catalog.conflicts_of(&perm.name).collect();

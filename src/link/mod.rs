@@ -335,6 +335,9 @@ fn link_all(
     catalog.permissions = ctx.permissions.into_values().collect();
     label_source_age(&mut catalog);
     catalog.finish();
+    for (what, n) in dir.skipped() {
+        report.warn_n(what, n);
+    }
     report.lap("sorting");
     Ok((catalog, report))
 }

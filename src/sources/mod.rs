@@ -22,10 +22,118 @@ use serde::de::DeserializeOwned;
 /// Upstream folder of the permission files, relative to the data directory.
 pub const DEVX_CONTENT: &str = "microsoft-graph-devx-content";
 
+/// Most bytes permcat reads from one JSON file of a data directory (the largest upstream
+/// file, MgCommandMetadata.json, is about 21 MB).
+pub const JSON_CAP: u64 = 256 << 20;
+/// Most bytes of one schema (CSDL) file (the beta schema with descriptions is ~60 MB).
+pub const XML_CAP: u64 = 512 << 20;
+/// Most bytes of one docs page, include or snippet.
+pub const DOCS_CAP: u64 = 8 << 20;
+
+/// Why an existing file was not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// After resolving symlinks it lies outside the folder it must stay in.
+    Outside,
+    /// A FIFO, device, socket or folder rather than a regular file.
+    NotRegular(&'static str),
+    /// Larger than the cap for its kind.
+    TooLarge(u64),
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Outside => f.write_str("outside the data directory after resolving symlinks"),
+            Refused::NotRegular(what) => write!(f, "not a regular file ({what})"),
+            Refused::TooLarge(cap) => write!(f, "larger than the {} MiB cap", cap >> 20),
+        }
+    }
+}
+
+fn kind_of(meta: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Reads a regular file of at most `cap` bytes. `Ok(None)` when it does not exist;
+/// `Ok(Some(Err(_)))` when it exists but is refused. The file is opened without
+/// blocking and checked after opening, so a FIFO swapped in never hangs the read, and
+/// the cap holds even for a file that grows while it is read.
+pub fn read_capped(path: &Path, cap: u64) -> io::Result<Option<Result<Vec<u8>, Refused>>> {
+    use std::io::Read;
+    let meta = match fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if !meta.is_file() {
+        return Ok(Some(Err(Refused::NotRegular(kind_of(&meta)))));
+    }
+    if meta.len() > cap {
+        return Ok(Some(Err(Refused::TooLarge(cap))));
+    }
+    let mut opts = fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = match opts.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let opened = file.metadata()?;
+    if !opened.is_file() {
+        return Ok(Some(Err(Refused::NotRegular(kind_of(&opened)))));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(opened.len().min(cap)).unwrap_or(0));
+    file.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Ok(Some(Err(Refused::TooLarge(cap))));
+    }
+    Ok(Some(Ok(bytes)))
+}
+
+/// Whether `path`, with symlinks resolved, lies inside `base` (also resolved).
+pub fn is_inside(path: &Path, base: &Path) -> bool {
+    match (fs::canonicalize(path), fs::canonicalize(base)) {
+        (Ok(p), Ok(b)) => p.starts_with(b),
+        _ => false,
+    }
+}
+
 /// A data directory laid out like the upstream repositories.
+///
+/// Every file is read through [`DataDir::read`]: it must be a regular file under a size
+/// cap, inside the upstream folder it belongs to once symlinks are resolved. A folder
+/// of the data directory (`microsoft-graph-docs-contrib`, …) may itself be a symlink to
+/// a checkout elsewhere; a link inside it that leads out of it is refused. Refused
+/// optional files are skipped with a warning naming them; a refused required file is an
+/// error.
 #[derive(Debug, Clone)]
 pub struct DataDir {
     root: PathBuf,
+    skipped: std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, usize>>>,
 }
 
 impl DataDir {
@@ -38,7 +146,10 @@ impl DataDir {
                 root.display()
             ));
         }
-        Ok(DataDir { root })
+        Ok(DataDir {
+            root,
+            skipped: Default::default(),
+        })
     }
 
     /// The directory itself.
@@ -51,13 +162,81 @@ impl DataDir {
         self.root.join(rel)
     }
 
-    /// Reads a file's bytes; `Ok(None)` when it does not exist.
+    /// The folder a path of the data directory must stay inside: the upstream folder
+    /// it starts with (its first component), or the data directory for top-level files.
+    fn base_of(&self, path: &Path) -> PathBuf {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        let mut parts = rel.components();
+        match (parts.next(), parts.next()) {
+            (Some(first), Some(_)) => self.root.join(first),
+            _ => self.root.clone(),
+        }
+    }
+
+    /// Records a skipped file for `check`'s warnings.
+    pub fn skip(&self, path: &Path, why: &str) {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        if let Ok(mut s) = self.skipped.lock() {
+            *s.entry(format!("skipped `{}`: {why}", rel.display()))
+                .or_default() += 1;
+        }
+    }
+
+    /// The files skipped so far, with how often.
+    pub fn skipped(&self) -> Vec<(String, usize)> {
+        self.skipped
+            .lock()
+            .map(|s| s.iter().map(|(k, v)| (k.clone(), *v)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Reads a file of the data directory under `cap`, inside `within` (or its upstream
+    /// folder). `Ok(None)` when missing; a refused file is `Err` with the reason.
+    pub fn read_within(
+        &self,
+        path: &Path,
+        within: Option<&Path>,
+        cap: u64,
+    ) -> Result<Option<Result<Vec<u8>, Refused>>> {
+        if fs::symlink_metadata(path).is_err() {
+            return Ok(None);
+        }
+        let base = within.map_or_else(|| self.base_of(path), Path::to_path_buf);
+        if !is_inside(path, &base) {
+            // A dangling link is simply missing.
+            if fs::metadata(path).is_err() {
+                return Ok(None);
+            }
+            return Ok(Some(Err(Refused::Outside)));
+        }
+        read_capped(path, cap).with_context(|| format!("failed to read `{}`", path.display()))
+    }
+
+    /// Reads an optional file: missing → `None`; refused → `None` with a warning.
+    pub fn read_path(&self, path: &Path, cap: u64) -> Result<Option<Vec<u8>>> {
+        match self.read_within(path, None, cap)? {
+            None => Ok(None),
+            Some(Ok(bytes)) => Ok(Some(bytes)),
+            Some(Err(why)) => {
+                self.skip(path, &why.to_string());
+                Ok(None)
+            }
+        }
+    }
+
+    /// Reads a file's bytes; `Ok(None)` when it does not exist or is refused (with a
+    /// warning). The cap follows the file's kind.
     pub fn read_optional(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        self.read_path(&self.path(rel), cap_for(rel))
+    }
+
+    /// Reads a file that must be there and be readable.
+    pub fn read_required(&self, rel: &str, what: &str) -> Result<Vec<u8>> {
         let path = self.path(rel);
-        match fs::read(&path) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("failed to read `{}`", path.display())),
+        match self.read_within(&path, None, cap_for(rel))? {
+            None => Err(anyhow!("{what} not found: expected `{}`", path.display())),
+            Some(Ok(bytes)) => Ok(bytes),
+            Some(Err(why)) => Err(anyhow!("{what} `{}` is {why}", path.display())),
         }
     }
 
@@ -104,8 +283,19 @@ impl DataDir {
 
     /// Parses a JSON file that must exist; `what` names it in the error.
     pub fn json_required<T: DeserializeOwned>(&self, rel: &str, what: &str) -> Result<T> {
-        self.json_optional(rel)?
-            .ok_or_else(|| anyhow!("{what} not found: expected `{}`", self.path(rel).display()))
+        let bytes = self.read_required(rel, what)?;
+        parse_json(&self.path(rel), &bytes)
+    }
+}
+
+/// The size cap of a data file by its kind.
+pub fn cap_for(rel: &str) -> u64 {
+    if rel.ends_with(".xml") {
+        XML_CAP
+    } else if rel.ends_with(".md") {
+        DOCS_CAP
+    } else {
+        JSON_CAP
     }
 }
 

@@ -1,6 +1,7 @@
 //! permcat's integration tests: one binary, a module per feature.
 
 mod browser;
+mod bounded;
 mod commands;
 mod common;
 mod csdl;

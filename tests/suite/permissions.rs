@@ -286,7 +286,7 @@ fn wrong_field_type_is_an_error_not_a_panic() {
     )
     .expect("write");
     let out = permcat(&["check", "--data", tmp.path().to_str().expect("utf-8")]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "bad input is an error: exit 2");
     let err = stderr(&out);
     assert!(err.contains("permissions-descriptions.json`:"), "{err}");
     assert!(err.contains("expected a boolean"), "{err}");

@@ -12,10 +12,10 @@ mod permissions_table;
 mod resource;
 mod snippet;
 
-use std::fs;
+
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -241,6 +241,8 @@ enum Parsed {
     Api(Box<ApiPage>, PageCounts),
     Resource(Box<ResourcePage>, ResourceCounts),
     Snippet(Option<Snippet>),
+    /// A file refused by the bounded reader (counted as a warning by the data dir).
+    Skipped,
 }
 
 fn load_root(dir: &DataDir, root: &str) -> Result<Docs> {
@@ -299,7 +301,7 @@ fn load_version(dir: &DataDir, vrel: &str, version: ApiVersion) -> Result<DocsSe
 
     let parsed: Vec<Parsed> = tasks
         .par_iter()
-        .map(|task| parse_task(task, version))
+        .map(|task| parse_task(dir, task, version))
         .collect::<Result<_>>()?;
 
     let mut set = DocsSet {
@@ -345,6 +347,7 @@ fn load_version(dir: &DataDir, vrel: &str, version: ApiVersion) -> Result<DocsSe
                 set.snippets.push(s);
             }
             Parsed::Snippet(None) => stats.snippet_files_skipped += 1,
+            Parsed::Skipped => {}
         }
     }
     set.api_pages.sort_by(|a, b| a.slug.cmp(&b.slug));
@@ -364,44 +367,68 @@ fn push_warnings(out: &mut Vec<DocsWarning>, file: &str, messages: Vec<String>) 
     }));
 }
 
-fn parse_task(task: &Task, version: ApiVersion) -> Result<Parsed> {
+fn parse_task(dir: &DataDir, task: &Task, version: ApiVersion) -> Result<Parsed> {
+    let read = |path: &Path| dir.read_path(path, super::DOCS_CAP);
     match task {
         Task::Api { path } => {
-            let bytes = read_bytes(path)?;
+            let Some(bytes) = read(path)? else {
+                return Ok(Parsed::Skipped);
+            };
             let page_dir = path.parent().unwrap_or(Path::new("."));
-            let resolve = |rel: &str| resolve_include(page_dir, rel);
+            let resolve = |rel: &str| resolve_include(dir, page_dir, rel);
             let (page, counts) = ApiPage::parse(path, version, &bytes, &resolve)?;
             Ok(Parsed::Api(Box::new(page), counts))
         }
         Task::Resource { path } => {
-            let (page, counts) = ResourcePage::parse(path, version, &read_bytes(path)?)?;
+            let Some(bytes) = read(path)? else {
+                return Ok(Parsed::Skipped);
+            };
+            let (page, counts) = ResourcePage::parse(path, version, &bytes)?;
             Ok(Parsed::Resource(Box::new(page), counts))
         }
-        Task::Snippet { path, language } => Ok(Parsed::Snippet(Snippet::parse(
-            path,
-            version,
-            language,
-            &read_bytes(path)?,
-        )?)),
+        Task::Snippet { path, language } => {
+            let Some(bytes) = read(path)? else {
+                return Ok(Parsed::Skipped);
+            };
+            Ok(Parsed::Snippet(Snippet::parse(
+                path, version, language, &bytes,
+            )?))
+        }
     }
 }
 
+/// The `api-reference` folder a page lies in: includes may not leave it.
+fn api_reference_of(page_dir: &Path) -> Option<&Path> {
+    page_dir
+        .ancestors()
+        .find(|a| a.file_name().is_some_and(|n| n == "api-reference"))
+}
+
 /// Reads an include given relative to the page's folder. Absolute paths and URLs are
-/// not files of the docs tree and count as missing.
-fn resolve_include(page_dir: &Path, rel: &str) -> Result<Option<String>> {
+/// not files of the docs tree and count as missing; so does a target outside the
+/// page's `api-reference/` folder (after resolving `..` and symlinks), a FIFO, device
+/// or an oversized file, each with a warning naming it.
+fn resolve_include(dir: &DataDir, page_dir: &Path, rel: &str) -> Result<Option<String>> {
     if rel.starts_with('/') || rel.contains("://") {
         return Ok(None);
     }
     let path = page_dir.join(rel);
-    match fs::read(&path) {
-        Ok(bytes) => decode(&path, &bytes).map(|text| Some(text.to_string())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("failed to read `{}`", path.display())),
+    let Some(base) = api_reference_of(page_dir) else {
+        return Ok(None);
+    };
+    match dir.read_within(&path, Some(base), super::DOCS_CAP)? {
+        None => Ok(None),
+        Some(Ok(bytes)) => decode(&path, &bytes).map(|text| Some(text.to_string())),
+        Some(Err(why)) => {
+            let why = if why == super::Refused::Outside {
+                "include outside api-reference/ not followed".to_string()
+            } else {
+                why.to_string()
+            };
+            dir.skip(&path, &why);
+            Ok(None)
+        }
     }
-}
-
-fn read_bytes(path: &Path) -> Result<Vec<u8>> {
-    fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))
 }
 
 /// UTF-8 text without a byte-order mark; the error names the file and line.
