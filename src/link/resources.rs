@@ -171,6 +171,7 @@ impl Linker<'_> {
                 relationships,
                 doc_link: page.map(|p| learn_resource_link(&p.slug, p.version)),
                 sources,
+                slug: String::new(),
             });
         }
         // A type wanted under a version whose schema lacks it can come back from the type
@@ -222,6 +223,7 @@ impl Linker<'_> {
             json_representation: String::new(),
             doc_link: None,
             sources: vec![source],
+            slug: String::new(),
         })
     }
 

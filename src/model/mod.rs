@@ -714,6 +714,11 @@ pub struct Resource {
     pub doc_link: Option<String>,
     /// Keys of the sources used.
     pub sources: Vec<String>,
+    /// File name of its page (without `.html`), unique per version even between types
+    /// whose names differ only in case; assigned when the catalog is finished. Not
+    /// serialized: a reloaded catalog falls back to the plain slug.
+    #[serde(skip)]
+    pub slug: String,
 }
 
 /// A property or relationship of a resource.

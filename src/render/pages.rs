@@ -390,7 +390,7 @@ fn resource_page(
             others: others.into_iter().map(pair).collect(),
             returns: views::returns_text(Some(e), page.is_some()),
             returns_href: page
-                .map(|t| views::resource_href(t.version, &t.type_name))
+                .and_then(|t| views::type_href(catalog, t.version, &t.type_name))
                 .unwrap_or_default(),
         }
     };
@@ -406,7 +406,7 @@ fn resource_page(
         .filter(|e| is_this(&e.bound_to))
         .map(row)
         .collect();
-    let path = views::resource_href(r.version, &r.type_name);
+    let path = views::resource_href(r);
     let page = ResourcePage {
         site: info.site(
             &path,

@@ -12,7 +12,29 @@ use crate::model::{
 
 /// File name of a permission's page, JSON and CSV, without extension. Names are
 /// `[A-Za-z0-9._-]` upstream; anything else is replaced so a name cannot leave the folder.
+/// Longest file-name stem a slug keeps before it is shortened with a hash: file
+/// systems allow 255 bytes, and `-2.html` suffixes must still fit.
+pub const SLUG_MAX: usize = 120;
+
+/// The first eight hex digits of the SHA-256 of `text`: a short, stable disambiguator.
+pub fn short_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
+/// A safe file-name stem for a name: ASCII letters, digits, `.`, `-` and `_` kept,
+/// everything else `_`; a name longer than [`SLUG_MAX`] is cut and given a hash of the
+/// whole name, so two long names sharing a prefix still get two files.
 pub fn slug(name: &str) -> String {
+    let s = plain_slug(name);
+    if s.len() <= SLUG_MAX {
+        return s;
+    }
+    format!("{}-{}", &s[..SLUG_MAX - 9], short_hash(name))
+}
+
+fn plain_slug(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| {
@@ -63,8 +85,38 @@ impl Slugs {
 }
 
 /// Path of a resource page relative to the site root.
-pub fn resource_href(version: ApiVersion, type_name: &str) -> String {
-    format!("resources/{}/{}.html", version.as_str(), slug(type_name))
+pub fn resource_href(r: &Resource) -> String {
+    let stem = if r.slug.is_empty() {
+        slug(&r.type_name)
+    } else {
+        r.slug.clone()
+    };
+    format!("resources/{}/{stem}.html", r.version.as_str())
+}
+
+/// Path of the page of a resource type, when the catalog has one.
+pub fn type_href(catalog: &Catalog, version: ApiVersion, type_name: &str) -> Option<String> {
+    catalog.resource(version, type_name).map(resource_href)
+}
+
+/// Gives every resource a page name unique per version, ignoring case: types whose
+/// slugs differ only in case (or collide after shortening) each get a hash of their
+/// exact name, so no page overwrites another on any file system.
+pub fn assign_resource_slugs(resources: &mut [Resource]) {
+    let mut count: BTreeMap<(ApiVersion, String), usize> = BTreeMap::new();
+    for r in resources.iter() {
+        *count
+            .entry((r.version, slug(&r.type_name).to_ascii_lowercase()))
+            .or_default() += 1;
+    }
+    for r in resources.iter_mut() {
+        let base = slug(&r.type_name);
+        r.slug = if count[&(r.version, base.to_ascii_lowercase())] > 1 {
+            format!("{base}-{}", short_hash(&r.type_name))
+        } else {
+            base
+        };
+    }
 }
 
 /// A date as people write it: `2026-08-07` → `August 7, 2026`; other text unchanged.
@@ -494,7 +546,7 @@ pub fn method_groups(catalog: &Catalog, endpoints: &[Granted<'_>]) -> Vec<Method
                     .unwrap_or_default(),
                 title: e.and_then(|e| e.title.clone()).unwrap_or_default(),
                 resource_href: resource
-                    .map(|t| resource_href(t.version, &t.type_name))
+                    .and_then(|t| type_href(catalog, t.version, &t.type_name))
                     .unwrap_or_default(),
                 resource_name: returns_text(e, resource.is_some()),
                 evidence: e
@@ -770,10 +822,7 @@ fn member_rows(
         .map(|m| MemberRow {
             name: m.name.clone(),
             type_text: type_text(m),
-            type_href: catalog
-                .resource(r.version, &m.type_name)
-                .map(|t| resource_href(t.version, &t.type_name))
-                .unwrap_or_default(),
+            type_href: type_href(catalog, r.version, &m.type_name).unwrap_or_default(),
             description_html: m
                 .description
                 .as_deref()
@@ -799,7 +848,7 @@ pub fn resource_view(catalog: &Catalog, r: &Resource) -> ResourceView {
             .unwrap_or(&r.type_name)
             .to_string(),
         version: r.version.as_str().to_string(),
-        href: resource_href(r.version, &r.type_name),
+        href: resource_href(r),
         note_html: r.note.as_deref().map(to_inline_html).unwrap_or_default(),
         description_html: r.description.as_deref().map(to_html).unwrap_or_default(),
         properties: member_rows(catalog, r, &r.properties),

@@ -129,7 +129,7 @@ pub fn build(catalog: &Catalog) -> SearchIndex {
                     .to_string(),
                 r.type_name.clone(),
                 r.version.as_str().to_string(),
-                crate::render::views::resource_href(r.version, &r.type_name),
+                crate::render::views::resource_href(r),
             )
         })
         .collect();

@@ -9,8 +9,10 @@ use std::time::{Duration, Instant};
 
 use crate::common::*;
 
-const PAGE: &str = "microsoft-graph-docs/api-reference/beta/api/industrydata-outboundprovisioningflowset-get.md";
-const INCLUDE: &str = "../includes/permissions/industrydata-outboundprovisioningflowset-get-permissions.md";
+const PAGE: &str =
+    "microsoft-graph-docs/api-reference/beta/api/industrydata-outboundprovisioningflowset-get.md";
+const INCLUDE: &str =
+    "../includes/permissions/industrydata-outboundprovisioningflowset-get-permissions.md";
 
 /// Runs `permcat check` with a deadline, so a hang fails the test instead of blocking it.
 fn check_within(data: &Path, limit: Duration) -> (Option<i32>, String, String) {
@@ -158,7 +160,10 @@ fn a_fifo_or_device_as_a_required_file_is_an_error_not_a_hang() {
     mkfifo(&path);
     let (code, _, err) = check_within(tmp.path(), Duration::from_secs(30));
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("permissions.json") && err.contains("FIFO"), "{err}");
+    assert!(
+        err.contains("permissions.json") && err.contains("FIFO"),
+        "{err}"
+    );
 
     let tmp = sample_copy();
     let path = permissions_json(tmp.path());
@@ -204,4 +209,106 @@ fn a_data_folder_may_be_a_symlink_but_a_link_inside_it_may_not_leave_it() {
     let (code, out, _) = check_within(tmp.path(), Duration::from_secs(30));
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("outside the data directory"), "{out}");
+}
+
+/// A data directory `check` accepts must also build: a 5,000-character permission name
+/// and two schema types whose names differ only in case get safe, distinct page names,
+/// and every link to them points at a page that exists.
+#[test]
+fn long_names_and_case_twins_build_with_safe_distinct_file_names() {
+    let tmp = sample_copy();
+    let long = format!("Long.{}.Read.All", "A".repeat(5000));
+    let path = permissions_json(tmp.path());
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+    let grant = |paths: &[&str]| {
+        let mut p = serde_json::Map::new();
+        for x in paths {
+            p.insert((*x).to_string(), serde_json::json!("least=Application"));
+        }
+        serde_json::json!({
+            "authorizationType": "oAuth2",
+            "schemes": {"Application": {"adminDisplayName": "Long", "adminDescription": "Long.",
+                "requiresAdminConsent": true, "privilegeLevel": 2}},
+            "pathSets": [{"schemeKeys": ["Application"], "methods": ["GET"], "paths": p}]
+        })
+    };
+    doc["permissions"][&long] = grant(&["/widgets", "/gadgets"]);
+    // A second long name with the same first 5,000 characters.
+    doc["permissions"][format!("{long}.Twin")] = grant(&["/widgets"]);
+    std::fs::write(&path, serde_json::to_vec_pretty(&doc).expect("json")).expect("write");
+    let csdl = tmp
+        .path()
+        .join("msgraph-metadata/clean_v10_metadata/cleanMetadataWithDescriptionsv1.0.xml");
+    let xml = std::fs::read_to_string(&csdl).expect("csdl");
+    let xml = xml
+        .replacen(
+            "      <EntityType Name=\"team\"",
+            "      <EntityType Name=\"widget\" BaseType=\"graph.entity\"><Property Name=\"small\" Type=\"Edm.String\" /></EntityType>\n      \
+             <EntityType Name=\"Widget\" BaseType=\"graph.entity\"><Property Name=\"large\" Type=\"Edm.String\" /></EntityType>\n      \
+             <EntityType Name=\"team\"",
+            1,
+        )
+        .replacen(
+            "        <EntitySet Name=\"directoryObjects\"",
+            "        <EntitySet Name=\"widgets\" EntityType=\"microsoft.graph.widget\" />\n        \
+             <EntitySet Name=\"gadgets\" EntityType=\"microsoft.graph.Widget\" />\n        \
+             <EntitySet Name=\"directoryObjects\"",
+            1,
+        );
+    std::fs::write(&csdl, xml).expect("write csdl");
+    let data = tmp.path().to_str().unwrap_or_default();
+    let check = permcat(&["check", "--data", data]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let out = tempfile::tempdir().expect("out");
+    let site = out.path().join("site");
+    let build = permcat(&[
+        "build",
+        "--data",
+        data,
+        "--out",
+        site.to_str().unwrap_or_default(),
+    ]);
+    assert!(
+        build.status.success(),
+        "check accepts it, so build must: {}",
+        stderr(&build)
+    );
+    // Every file name fits a file system's 255-byte limit.
+    for e in walkdir::WalkDir::new(&site) {
+        let e = e.expect("walk");
+        assert!(e.file_name().len() <= 255, "{}", e.path().display());
+    }
+    // Both case twins have their own page, and the pages they link to exist.
+    let pages: Vec<String> = std::fs::read_dir(site.join("resources/v1.0"))
+        .expect("resources")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.to_ascii_lowercase().starts_with("microsoft.graph.widget"))
+        .collect();
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    let perms: Vec<String> = std::fs::read_dir(site.join("permissions"))
+        .expect("permissions")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("Long.") && n.ends_with(".html"))
+        .collect();
+    assert_eq!(perms.len(), 2, "two long names, two pages: {perms:?}");
+    for page in &perms {
+        let html = std::fs::read_to_string(site.join("permissions").join(page)).expect("page");
+        for href in html.split("href=\"../resources/").skip(1) {
+            let target = href.split('"').next().unwrap_or_default();
+            let target = target.split('#').next().unwrap_or_default();
+            assert!(
+                site.join("resources").join(target).is_file(),
+                "{page} links to missing resources/{target}"
+            );
+        }
+    }
+    // The search index points at the shortened page.
+    let index = std::fs::read_to_string(site.join("assets/search-index.js")).expect("index");
+    assert!(
+        index.contains(&perms[0].trim_end_matches(".html").to_string())
+            || index.contains(&perms[1].trim_end_matches(".html").to_string())
+    );
 }

@@ -1,7 +1,7 @@
 //! permcat's integration tests: one binary, a module per feature.
 
-mod browser;
 mod bounded;
+mod browser;
 mod commands;
 mod common;
 mod csdl;

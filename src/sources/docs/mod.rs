@@ -12,7 +12,6 @@ mod permissions_table;
 mod resource;
 mod snippet;
 
-
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Result};
