@@ -58,6 +58,13 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
         report.largest_page.0,
         report.largest_page.1 as f64 / 1000.0
     )?;
+    if report.carried_over > 0 {
+        writeln!(
+            out,
+            "kept {} file(s) or folder(s) that permcat did not write (CNAME, .git/, …)",
+            report.carried_over
+        )?;
+    }
     if args.base_url.is_none() {
         writeln!(
             out,

@@ -62,12 +62,13 @@ pub struct BuildReport {
     pub bytes: u64,
     /// The largest HTML page: (path, bytes).
     pub largest_page: (String, u64),
+    /// Files and folders someone else put in the output, kept in the new site.
+    pub carried_over: usize,
 }
 
 /// Files to write, relative path → bytes.
 pub(crate) type Files = Vec<(String, Vec<u8>)>;
 
-/// Renders the catalog into `opts.out`.
 /// The HTML of one permission's page as `build` writes it (without a base URL), or
 /// `None` for an unknown name.
 pub fn permission_page_html(catalog: &Catalog, name: &str) -> Result<Option<String>> {
@@ -82,6 +83,7 @@ pub fn permission_page_html(catalog: &Catalog, name: &str) -> Result<Option<Stri
         .map(|(_, bytes)| String::from_utf8_lossy(&bytes).into_owned()))
 }
 
+/// Renders the catalog into `opts.out`.
 pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
     let mut report = BuildReport::default();
     let mut lap = Instant::now();
@@ -90,7 +92,7 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
         lap = Instant::now();
     };
 
-    check_output(&opts.out)?;
+    check_output(&resolve_out(&opts.out)?)?;
     let base = opts
         .base_url
         .as_deref()
@@ -108,7 +110,6 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
         .iter()
         .map(|(p, b)| (p.to_string(), b.to_vec()))
         .collect();
-    files.push((MARKER.to_string(), b"permcat static site\n".to_vec()));
     step(&mut report, "assets");
     files.extend(pages::permission_pages(catalog, &site)?);
     step(&mut report, "permission pages");
@@ -139,6 +140,16 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
     }
     step(&mut report, "sitemap");
 
+    // The marker lists every file the build writes, so the next build knows which
+    // files in the output are someone else's and carries them over.
+    let mut manifest = String::from("permcat static site\n");
+    let mut names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    names.sort_unstable();
+    for n in names {
+        manifest.push_str(n);
+        manifest.push('\n');
+    }
+    files.push((MARKER.to_string(), manifest.into_bytes()));
     files.sort_by(|a, b| a.0.cmp(&b.0));
     // Two pages for one file (the same name twice, or names that differ only in case,
     // which a case-insensitive file system keeps as one) would silently lose a page.
@@ -150,9 +161,16 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
             );
         }
     }
-    let tmp = write_fresh(&opts.out, &files)?;
+    // A symlinked --out stays a symlink: the directory it points at is replaced.
+    let out = resolve_out(&opts.out)?;
+    let tmp = write_fresh(&out, &files)?;
     step(&mut report, "write");
-    swap_into_place(&tmp, &opts.out)?;
+    if let Err(e) = carry_over(&out, &tmp, &files) {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    report.carried_over = carried(&out, &files).len();
+    swap_into_place(&tmp, &out)?;
     step(&mut report, "swap");
 
     report.files = files.len();
@@ -164,6 +182,141 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
         .unwrap_or_default();
     Ok(report)
+}
+
+/// The real output directory: `out` itself, or the directory a symlinked `out` points at.
+fn resolve_out(out: &Path) -> Result<PathBuf> {
+    match fs::symlink_metadata(out) {
+        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(out)
+            .with_context(|| format!("`{}` is a symlink to nothing", out.display())),
+        _ => Ok(out.to_path_buf()),
+    }
+}
+
+/// What the previous build wrote, from its marker: `None` for an older marker without a
+/// file list.
+fn previous_manifest(out: &Path) -> Option<std::collections::HashSet<String>> {
+    let bytes = match crate::sources::read_capped(&out.join(MARKER), 64 << 20) {
+        Ok(Some(Ok(b))) => b,
+        _ => return None,
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let mut lines = text.lines();
+    lines.next()?;
+    let set: std::collections::HashSet<String> = lines.map(str::to_string).collect();
+    (!set.is_empty()).then_some(set)
+}
+
+/// Top-level names a permcat build writes, for sites built before the marker listed
+/// its files.
+const OWN_TOP_LEVEL: [&str; 12] = [
+    MARKER,
+    "404.html",
+    "about.html",
+    "assets",
+    "downloads",
+    "index.html",
+    "lookup.html",
+    "permissions",
+    "resources",
+    "changes.html",
+    "changes.xml",
+    "sitemap.xml",
+];
+
+/// Paths in the old output (relative, `/`-separated) that permcat did not write: a
+/// CNAME, `.nojekyll`, a `.git/` folder. Folders wholly foreign are listed once.
+fn carried(out: &Path, files: &Files) -> Vec<String> {
+    let Ok(entries) = fs::read_dir(out) else {
+        return Vec::new();
+    };
+    let _ = files;
+    let manifest = previous_manifest(out);
+    let mut found = Vec::new();
+    let mut stack: Vec<(PathBuf, String)> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| (e.path(), e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    while let Some((path, rel)) = stack.pop() {
+        let ours = match &manifest {
+            Some(m) => {
+                rel == MARKER
+                    || m.contains(&rel)
+                    || m.iter().any(|f| f.starts_with(&format!("{rel}/")))
+            }
+            None => OWN_TOP_LEVEL.contains(&rel.split('/').next().unwrap_or_default()),
+        };
+        if !ours {
+            found.push(rel);
+            continue;
+        }
+        let is_dir = fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+        if is_dir && manifest.is_some() {
+            if let Ok(entries) = fs::read_dir(&path) {
+                stack.extend(entries.filter_map(|e| e.ok()).map(|e| {
+                    (
+                        e.path(),
+                        format!("{rel}/{}", e.file_name().to_string_lossy()),
+                    )
+                }));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Moves the files a user added to the old output into the new one, so a rebuild never
+/// deletes what it did not write. A user file where the build now writes a page is
+/// refused by name rather than overwritten.
+fn carry_over(out: &Path, tmp: &Path, files: &Files) -> Result<()> {
+    let theirs = carried(out, files);
+    if theirs.is_empty() {
+        return Ok(());
+    }
+    let written: std::collections::HashSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    for rel in &theirs {
+        if written.contains(rel.as_str()) {
+            bail!(
+                "refusing to build: `{}` in `{}` was not written by permcat, and the new site \
+                 has a page of that name; move it away first",
+                rel,
+                out.display()
+            );
+        }
+    }
+    for rel in &theirs {
+        let to = tmp.join(rel);
+        if let Some(dir) = to.parent() {
+            fs::create_dir_all(dir)
+                .with_context(|| format!("failed to create `{}`", dir.display()))?;
+        }
+        // Copy, not move: until the swap the old site must stay whole.
+        copy_tree(&out.join(rel), &to)
+            .with_context(|| format!("failed to carry `{rel}` over into the new site"))?;
+    }
+    Ok(())
+}
+
+/// Copies a file, symlink or folder, keeping symlinks as symlinks.
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    let meta = fs::symlink_metadata(from)?;
+    if meta.file_type().is_symlink() {
+        #[cfg(unix)]
+        return std::os::unix::fs::symlink(fs::read_link(from)?, to);
+        #[cfg(not(unix))]
+        return fs::copy(from, to).map(|_| ());
+    }
+    if meta.is_dir() {
+        fs::create_dir_all(to)?;
+        fs::set_permissions(to, meta.permissions())?;
+        for e in fs::read_dir(from)? {
+            let e = e?;
+            copy_tree(&e.path(), &to.join(e.file_name()))?;
+        }
+        return Ok(());
+    }
+    fs::copy(from, to).map(|_| ())
 }
 
 /// Refuses to replace a directory that holds files but is not a permcat site.

@@ -312,3 +312,77 @@ fn long_names_and_case_twins_build_with_safe_distinct_file_names() {
             || index.contains(&perms[1].trim_end_matches(".html").to_string())
     );
 }
+
+/// A rebuild keeps what someone else put in the output (a CNAME, `.nojekyll`, a `.git/`
+/// folder), drops only pages permcat itself wrote, and a symlinked `--out` stays a link.
+#[test]
+fn a_rebuild_keeps_files_permcat_did_not_write_and_symlinked_out_stays_a_link() {
+    let data = sample();
+    let data = data.to_str().unwrap_or_default();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let real = tmp.path().join("real-site");
+    let link = tmp.path().join("site");
+    std::fs::create_dir(&real).expect("mkdir");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    let out = link.to_str().unwrap_or_default();
+    let first = permcat(&["build", "--data", data, "--out", out]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("meta")
+            .file_type()
+            .is_symlink(),
+        "--out stays a symlink"
+    );
+    assert!(
+        real.join("index.html").is_file(),
+        "the target holds the site"
+    );
+    std::fs::write(real.join("CNAME"), "permissions.example.org\n").expect("CNAME");
+    std::fs::write(real.join(".nojekyll"), "").expect("nojekyll");
+    std::fs::create_dir_all(real.join(".git/refs")).expect("git");
+    std::fs::write(real.join(".git/HEAD"), "ref: refs/heads/main\n").expect("HEAD");
+    std::fs::write(real.join("assets/custom.css"), "body{}\n").expect("custom css");
+    // A page of the old build that the new one no longer writes must go.
+    std::fs::write(real.join("permissions/Gone.Read.html"), "old").expect("stale");
+    let manifest = std::fs::read_to_string(real.join(".permcat-site")).expect("marker");
+    std::fs::write(
+        real.join(".permcat-site"),
+        format!("{manifest}permissions/Gone.Read.html\n"),
+    )
+    .expect("marker");
+    let second = permcat(&["build", "--data", data, "--out", out]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(stdout(&second).contains("kept 4"), "{}", stdout(&second));
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("meta")
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(real.join("CNAME")).expect("CNAME kept"),
+        "permissions.example.org\n"
+    );
+    assert!(real.join(".nojekyll").is_file());
+    assert!(real.join(".git/HEAD").is_file() && real.join(".git/refs").is_dir());
+    assert!(real.join("assets/custom.css").is_file());
+    assert!(
+        !real.join("permissions/Gone.Read.html").exists(),
+        "stale page removed"
+    );
+
+    // A user file where the build now writes a page is refused by name, site untouched.
+    std::fs::write(real.join("lookup.html"), "mine").expect("write");
+    let marker = std::fs::read_to_string(real.join(".permcat-site")).expect("marker");
+    std::fs::write(
+        real.join(".permcat-site"),
+        marker.replace("lookup.html\n", ""),
+    )
+    .expect("marker");
+    let third = permcat(&["build", "--data", data, "--out", out]);
+    assert_eq!(third.status.code(), Some(2), "{}", stdout(&third));
+    assert!(stderr(&third).contains("lookup.html"), "{}", stderr(&third));
+    assert_eq!(
+        std::fs::read_to_string(real.join("lookup.html")).expect("kept"),
+        "mine"
+    );
+}
