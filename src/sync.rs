@@ -860,6 +860,12 @@ fn attempt_download(
         };
         let next = resolve_location(&current, &location);
         let to = origin(&next);
+        if limits.origin.scheme == "https" && to.scheme != "https" {
+            return Err(AttemptError {
+                message: format!("redirected from https to plain `{next}`; refused"),
+                retry: false,
+            });
+        }
         if !redirect_allowed(&limits.origin, &to, limits.allowed) {
             return Err(AttemptError {
                 message: format!(
