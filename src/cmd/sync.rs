@@ -18,19 +18,36 @@ use permcat::sync::{self, Change, Event, SyncOptions};
 #[derive(Debug, Args)]
 pub struct SyncArgs {
     /// Data directory to create or replace; the default is not the bundled `data/` sample.
-    /// Replaced atomically, and only when every file downloaded and parsed.
+    /// Replaced atomically, and only when every file downloaded and parsed. Must be
+    /// missing, empty or a data directory; a symbolic link's target is replaced.
     #[arg(long, value_name = "DIR", default_value = "upstream-data")]
     dest: PathBuf,
     /// Base of the download addresses, `{URL}/{owner}/{repo}/{branch}/{path}`; point it at
     /// a mirror laid out like raw.githubusercontent.com.
     #[arg(long, value_name = "URL", default_value = sync::DEFAULT_BASE_URL)]
     base_url: String,
-    /// Connect and read timeout per request, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    /// Bound on each file's whole transfer (connect, headers and body), per attempt, in
+    /// seconds; connecting and the headers get at most 30 s of it.
+    #[arg(long, value_name = "SECS", default_value_t = sync::DEFAULT_TIMEOUT.as_secs())]
     timeout: u64,
+    /// Bound on the whole run, retries included, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = sync::DEFAULT_DEADLINE.as_secs())]
+    deadline: u64,
     /// Further attempts after a connection error, timeout or 5xx answer (not after 4xx).
     #[arg(long, value_name = "N", default_value_t = 2)]
     retries: u32,
+    /// Largest file accepted, in bytes, counted while it streams in.
+    #[arg(long, value_name = "BYTES", default_value_t = sync::MAX_BYTES)]
+    max_bytes: u64,
+    /// Accept a new set that lost more than a tenth of the permissions, or a file that
+    /// came back empty or without one of its top-level keys. (A permissions.json without
+    /// any permissions is refused regardless.)
+    #[arg(long)]
+    allow_shrink: bool,
+    /// Follow redirects to HOST (or HOST:PORT) too; redirects are otherwise followed only
+    /// on the base URL's own scheme, host and port. Repeatable.
+    #[arg(long, value_name = "HOST")]
+    allow_redirect_host: Vec<String>,
     /// Download and validate, then list which files would be added, changed or unchanged;
     /// change nothing.
     #[arg(long)]
@@ -46,7 +63,11 @@ pub fn run(args: SyncArgs) -> Result<ExitCode> {
         dest: args.dest.clone(),
         base_url: args.base_url.clone(),
         timeout: Duration::from_secs(args.timeout.max(1)),
+        deadline: Duration::from_secs(args.deadline.max(1)),
         retries: args.retries,
+        max_bytes: args.max_bytes,
+        allow_shrink: args.allow_shrink,
+        allow_redirect_hosts: args.allow_redirect_host.clone(),
         dry_run: args.dry_run,
         force: args.force,
     };

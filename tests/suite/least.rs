@@ -82,15 +82,17 @@ fn exactly_one_least_privileged_permission_per_request_in_the_grants_export() {
     assert_eq!(none, 0, "every request has a least-privileged permission");
 }
 
+/// (method, lower-case path, scheme) → (permissions granting it, those flagged `least=`).
+type RawFlags = BTreeMap<(String, String, String), (BTreeSet<String>, BTreeSet<String>)>;
+
 /// The raw file, read without permcat: (method, lower-case path, scheme) → the
 /// permissions whose pathSets flag `least=` for that scheme.
-fn raw_flags() -> BTreeMap<(String, String, String), (BTreeSet<String>, BTreeSet<String>)> {
+fn raw_flags() -> RawFlags {
     let raw: Value = serde_json::from_slice(
         &std::fs::read(permissions_json(&upstream())).expect("read permissions.json"),
     )
     .expect("permissions.json parses");
-    let mut out: BTreeMap<(String, String, String), (BTreeSet<String>, BTreeSet<String>)> =
-        BTreeMap::new();
+    let mut out = RawFlags::new();
     for (name, p) in raw["permissions"].as_object().expect("permissions object") {
         for set in p["pathSets"].as_array().into_iter().flatten() {
             let schemes: Vec<&str> = set["schemeKeys"]
