@@ -278,12 +278,11 @@ fn sync_bounded(
     }
 }
 
-/// A refusal: the process ended by itself with a failure code. (`main` maps every
-/// error to 1 today.)
+/// A refusal: the process ended by itself with the error code 2.
 fn assert_refused(out: &Output) {
     let code = out.status.code();
     assert!(
-        code.is_some_and(|c| c != 0),
+        code == Some(2),
         "expected a refusal, got {code:?}\nstdout: {}\nstderr: {}",
         stdout(out),
         stderr(out)
