@@ -10,10 +10,18 @@ use super::What;
 use crate::model::{ApiVersion, Catalog, Grant, PermissionType};
 
 /// Prefixes a cell with `'` when it would start with `=`, `+`, `-`, `@`, a tab or a
-/// carriage return, which spreadsheets read as the start of a formula.
+/// carriage return, which spreadsheets read as the start of a formula — also after
+/// leading spaces or line breaks, which some spreadsheets skip before a formula.
 pub fn neutralize_formula(cell: &str) -> Cow<'_, str> {
-    match cell.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{cell}")),
+    let first = cell
+        .bytes()
+        .find(|b| !matches!(b, b' ' | b'\n' | 0x0b | 0x0c))
+        .or_else(|| cell.bytes().next());
+    let leads = cell.bytes().next();
+    match (leads, first) {
+        (Some(b'\t' | b'\r'), _) | (_, Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')) => {
+            Cow::Owned(format!("'{cell}"))
+        }
         _ => Cow::Borrowed(cell),
     }
 }
@@ -296,5 +304,20 @@ impl<'a> SafeWriter<'a> {
     pub fn finish(mut self) -> Result<()> {
         self.inner.flush()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralize_formula;
+
+    #[test]
+    fn formulas_after_leading_space_or_line_breaks_are_neutralized() {
+        for cell in ["=1+1", " =1+1", "\n=HYPERLINK(1)", " \n @SUM(A1)", "\t1", "\r1", "-2"] {
+            assert!(neutralize_formula(cell).starts_with('\''), "{cell:?}");
+        }
+        for cell in ["User.Read", " plain", "", "a=b", "\n"] {
+            assert_eq!(neutralize_formula(cell), cell, "{cell:?}");
+        }
     }
 }

@@ -44,7 +44,17 @@ impl Linker<'_> {
         let mut grant_count = 0;
         // Thousands of grants share a few thousand paths: canonicalize each once.
         let mut keys: std::collections::HashMap<String, String> = Default::default();
-        for (name, raw) in doc.permissions {
+        for name in &doc.permissions.repeated {
+            self.conflict(Conflict {
+                kind: ConflictKind::DuplicateKey,
+                permission: Some(name.clone()),
+                subject: format!("permission key `{name}` repeated"),
+                sides: vec![side(&src, "the same key appears more than once".to_string())],
+                resolution: "the first definition kept, the later ones ignored".into(),
+                source_age: None,
+            });
+        }
+        for (name, raw) in doc.permissions.map {
             let mut perm = Permission {
                 name: name.clone(),
                 authorization_type: text(&raw.authorization_type),
@@ -59,6 +69,12 @@ impl Linker<'_> {
                 match Scheme::parse(key) {
                     Some(s) => {
                         let mut info = scheme_info(s, scheme, &src);
+                        if let Some(l) = info.privilege_level.filter(|l| !(1..=5).contains(l)) {
+                            self.report.warn(format!(
+                                "privilegeLevel {l} out of 1–5 ignored ({name}, {s})"
+                            ));
+                            info.privilege_level = None;
+                        }
                         if s == Scheme::Application {
                             if info.requires_admin_consent == Some(false) {
                                 self.conflict(app_consent_conflict(

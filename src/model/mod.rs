@@ -523,6 +523,8 @@ pub enum ConflictKind {
     /// A permission flagged `least=` has a higher privilege level than an unflagged
     /// permission that grants the same request.
     LeastPrivilegedAboveAlternative,
+    /// A key repeated in one JSON object (a permission defined twice in permissions.json).
+    DuplicateKey,
 }
 
 impl ConflictKind {
@@ -544,6 +546,7 @@ impl ConflictKind {
             ConflictKind::LeastPrivilegedMissing => "least-privileged-missing",
             ConflictKind::LeastPrivilegedDuplicate => "least-privileged-duplicate",
             ConflictKind::LeastPrivilegedAboveAlternative => "least-privileged-above-alternative",
+            ConflictKind::DuplicateKey => "duplicate-key",
         }
     }
 }

@@ -751,10 +751,24 @@ pub fn sitemap(base: &str, files: &Files) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// Escapes text for XML 1.0 content and attributes. Characters XML 1.0 forbids even as
+/// references (C0 controls other than tab, newline and carriage return, U+FFFE, U+FFFF)
+/// are written as visible `[U+0001]` text, so no data can make a feed or sitemap invalid.
 pub(crate) fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {
+                out.push_str(&format!("[U+{:04X}]", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -946,6 +946,7 @@ pub fn conflict_meaning(kind: &str) -> &'static str {
         "least-privileged-duplicate" => {
             "permissions.json flags several permissions least= for one request; permcat's rule picked one."
         }
+        "duplicate-key" => "A permission is defined twice in permissions.json; the first is kept.",
         "least-privileged-above-alternative" => {
             "A permission flagged least= has a higher privilege level than an unflagged one for the same request."
         }

@@ -15,7 +15,59 @@ pub const PATH: &str = "microsoft-graph-devx-content/permissions/new/permissions
 #[derive(Debug, Clone, Deserialize)]
 pub struct PermissionsDocument {
     /// Permissions by name.
-    pub permissions: BTreeMap<String, RawPermission>,
+    #[serde(deserialize_with = "unique_keys")]
+    pub permissions: Keyed<RawPermission>,
+}
+
+/// A JSON object read without losing repeated keys: serde's maps keep the last value of
+/// a repeated key silently; this keeps the first and lists the repeats.
+#[derive(Debug, Clone, Default)]
+pub struct Keyed<T> {
+    /// Entries by key, the first of each repeated key.
+    pub map: BTreeMap<String, T>,
+    /// Keys that appeared more than once, once per extra appearance, in file order.
+    pub repeated: Vec<String>,
+}
+
+impl<T> Keyed<T> {
+    /// How many distinct keys.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+fn unique_keys<'de, D, T>(d: D) -> Result<Keyed<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct V<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+        type Value = Keyed<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object of permissions by name")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Keyed<T>, A::Error> {
+            let mut out = Keyed {
+                map: BTreeMap::new(),
+                repeated: Vec::new(),
+            };
+            while let Some((k, v)) = m.next_entry::<String, T>()? {
+                if out.map.contains_key(&k) {
+                    out.repeated.push(k);
+                } else {
+                    out.map.insert(k, v);
+                }
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(V(std::marker::PhantomData))
 }
 
 /// One permission as written in the document.

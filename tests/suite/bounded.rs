@@ -386,3 +386,114 @@ fn a_rebuild_keeps_files_permcat_did_not_write_and_symlinked_out_stays_a_link() 
         "mine"
     );
 }
+
+/// A display name carrying U+0001 (and other C0 controls) in the newer data must not
+/// make the Atom feed or the sitemap invalid XML.
+#[test]
+fn control_characters_in_the_data_keep_atom_and_sitemap_valid() {
+    let tmp = sample_copy();
+    let path = permissions_json(tmp.path());
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+    let perms = doc["permissions"].as_object_mut().expect("permissions");
+    let name = perms.keys().next().cloned().expect("a permission");
+    let schemes = perms[&name]["schemes"].as_object_mut().expect("schemes");
+    for s in schemes.values_mut() {
+        s["adminDisplayName"] = serde_json::json!("Read\u{1} all\u{b}\u{1f} things\u{0}");
+    }
+    // A new permission whose very name holds a control character.
+    let mut extra = perms[&name].clone();
+    extra["schemes"]["DelegatedWork"]["privilegeLevel"] = serde_json::json!(2);
+    perms.insert("Ctl\u{1}.Read".to_string(), extra);
+    std::fs::write(&path, serde_json::to_vec_pretty(&doc).expect("json")).expect("write");
+    let out = tempfile::tempdir().expect("out");
+    let site = out.path().join("site");
+    let build = permcat(&[
+        "build",
+        "--data",
+        tmp.path().to_str().unwrap_or_default(),
+        "--previous",
+        sample().to_str().unwrap_or_default(),
+        "--base-url",
+        "https://permissions.example.org",
+        "--out",
+        site.to_str().unwrap_or_default(),
+    ]);
+    assert!(build.status.success(), "{}", stderr(&build));
+    for file in ["changes.xml", "sitemap.xml"] {
+        let text = std::fs::read_to_string(site.join(file)).expect(file);
+        if let Err(e) = roxmltree::Document::parse(&text) {
+            panic!("{file} is not valid XML: {e}");
+        }
+    }
+    let atom = std::fs::read_to_string(site.join("changes.xml")).expect("atom");
+    assert!(atom.contains("[U+0001]"), "the control character is shown, not dropped");
+}
+
+/// A permission defined twice in permissions.json is a recorded conflict, not a silent
+/// last-wins; a privilege level outside 1–5 is a warning and not shown.
+#[test]
+fn repeated_permission_keys_and_out_of_range_levels_are_reported() {
+    let tmp = sample_copy();
+    let path = permissions_json(tmp.path());
+    let text = std::fs::read_to_string(&path).expect("read");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let (name, first) = doc["permissions"]
+        .as_object()
+        .and_then(|m| m.iter().next())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .expect("a permission");
+    let mut second = first.clone();
+    for s in second["schemes"].as_object_mut().expect("schemes").values_mut() {
+        s["adminDisplayName"] = serde_json::json!("The first definition");
+        s["privilegeLevel"] = serde_json::json!(0);
+    }
+    // Insert a definition before the original by hand (serde_json's own maps cannot
+    // hold a repeated key): the original becomes the repeat.
+    let repeat = format!(
+        "\"permissions\": {{\n    {}: {},",
+        serde_json::to_string(&name).expect("name"),
+        serde_json::to_string(&second).expect("second")
+    );
+    let patched = text.replacen("\"permissions\": {", &repeat, 1);
+    assert_ne!(patched, text, "the sample starts as expected");
+    std::fs::write(&path, patched).expect("write");
+    let c = load(tmp.path());
+    let conflict = c
+        .conflicts
+        .iter()
+        .find(|x| x.kind == permcat::model::ConflictKind::DuplicateKey)
+        .expect("the repeat is a conflict");
+    assert_eq!(conflict.permission.as_deref(), Some(name.as_str()));
+    let p = c.permission(&name).expect("kept");
+    assert!(p
+        .schemes
+        .values()
+        .all(|s| s.admin_display_name.as_deref() == Some("The first definition")));
+    let out = permcat(&["check", "--data", tmp.path().to_str().unwrap_or_default()]);
+    assert!(stdout(&out).contains("duplicate-key"), "{}", stdout(&out));
+
+    // The same file with level 0 kept as the only definition: a warning.
+    let tmp = sample_copy();
+    let path = permissions_json(tmp.path());
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+    for s in doc["permissions"][&name]["schemes"]
+        .as_object_mut()
+        .expect("schemes")
+        .values_mut()
+    {
+        s["privilegeLevel"] = serde_json::json!(9);
+    }
+    std::fs::write(&path, serde_json::to_vec_pretty(&doc).expect("json")).expect("write");
+    let out = permcat(&["check", "--data", tmp.path().to_str().unwrap_or_default()]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("privilegeLevel 9 out of 1–5 ignored"), "{}", stdout(&out));
+    let c = load(tmp.path());
+    assert!(c
+        .permission(&name)
+        .expect("kept")
+        .schemes
+        .values()
+        .all(|s| s.privilege_level.is_none()));
+}
