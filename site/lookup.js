@@ -4,10 +4,11 @@
  *
  * window.permcatLookup(text) answers exactly as `permcat which --json` does for the same
  * arguments (the text split on whitespace): it is a port of src/link/path.rs
- * (canonicalize), src/lookup/mod.rs (parse_request, Lookup::request, cover) and
+ * (canonicalize), src/lookup/mod.rs (parse_request, Lookup::request and readings, closest,
+ * parse_guid, cover) and
  * src/lookup/trie.rs (PathTrie::walk), walking the trie the build serializes into
  * assets/lookup-index.js (window.PERMCAT_LOOKUP). Keep them in step: scripts/lookup-diff.mjs
- * compares the two on real requests. Only the `closest` suggestions may differ.
+ * compares the two on real requests, the `closest` suggestions included.
  *
  * The pure part runs without a DOM (the diff script loads it into a bare vm context);
  * the page wiring at the end only runs where there is a document. */
@@ -790,8 +791,18 @@
     var sg = suggestions(index);
     var q = codePoints(key).slice(0, SUGGEST_CHARS);
     var qb = bigrams(q);
-    var pre = sg.keys.map(function (k) { return [dice(qb, k.pairs), k]; });
-    pre.sort(function (a, b) { return b[0] - a[0] || cmpStr(a[1].key, b[1].key); });
+    // The SUGGEST_SHORTLIST best by (score, then key): what sorting all keys and taking
+    // the first ones gives, without sorting all keys.
+    var better = function (a, b) { return a[0] > b[0] || (a[0] === b[0] && cmpStr(a[1].key, b[1].key) < 0); };
+    var pre = [];
+    sg.keys.forEach(function (k) {
+      var item = [dice(qb, k.pairs), k];
+      if (pre.length === SUGGEST_SHORTLIST && !better(item, pre[pre.length - 1])) return;
+      var at = pre.length;
+      while (at > 0 && better(item, pre[at - 1])) at--;
+      pre.splice(at, 0, item);
+      if (pre.length > SUGGEST_SHORTLIST) pre.pop();
+    });
     var scored = [];
     for (var i = 0; i < pre.length && i < SUGGEST_SHORTLIST; i++) {
       var k = pre[i][1];
