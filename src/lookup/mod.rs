@@ -278,7 +278,7 @@ impl<'c> Lookup<'c> {
     /// without a trailing `$value`/`$ref`/`$count`, without type casts, with a
     /// SharePoint `hostname:/path:` as a site id, and `/me` ↔ `/users/{id}`; the answer
     /// says which of these it took.
-    pub fn request(&self, req: &Request) -> Result<Answer, Miss> {
+    pub fn request(&self, req: &Request) -> Result<Answer, Box<Miss>> {
         let c = canonicalize(&req.path);
         let mut first_known: Option<(usize, &str)> = None;
         for (n, (segments, via)) in readings(c.segments()).into_iter().enumerate() {
@@ -319,13 +319,13 @@ impl<'c> Lookup<'c> {
             ),
             None => (Vec::new(), None, self.closest(c.key())),
         };
-        Err(Miss {
+        Err(Box::new(Miss {
             request: req.clone(),
             template: None,
             other_methods,
             known_path,
             closest,
-        })
+        }))
     }
 
     /// The permissions that allow one method on one template, per scheme, least
@@ -801,7 +801,7 @@ impl Lookup<'_> {
         }
         match self.request(req) {
             Ok(a) => Outcome::Endpoint(a),
-            Err(m) => Outcome::Miss(m),
+            Err(m) => Outcome::Miss(*m),
         }
     }
 

@@ -624,7 +624,7 @@ fn a_16_kb_path_returns_and_typos_still_get_useful_suggestions() {
     let huge_segment = format!("/me/{}", "x".repeat(16_000));
     for path in [&long, &huge_segment] {
         let started = std::time::Instant::now();
-        let report = lookup.query(&[path.clone()]).expect("a report");
+        let report = lookup.query(std::slice::from_ref(path)).expect("a report");
         println!("a {}-byte path: {:?}", path.len(), started.elapsed());
         match &report.answers[0].outcome {
             lookup::Outcome::Miss(m) => assert_eq!(m.closest.len(), 5, "{:?}", m.closest),
