@@ -4,10 +4,11 @@
  *
  * window.permcatLookup(text) answers exactly as `permcat which --json` does for the same
  * arguments (the text split on whitespace): it is a port of src/link/path.rs
- * (canonicalize), src/lookup/mod.rs (parse_request, Lookup::request, cover) and
+ * (canonicalize), src/lookup/mod.rs (parse_request, Lookup::request and readings, closest,
+ * parse_guid, cover) and
  * src/lookup/trie.rs (PathTrie::walk), walking the trie the build serializes into
  * assets/lookup-index.js (window.PERMCAT_LOOKUP). Keep them in step: scripts/lookup-diff.mjs
- * compares the two on real requests. Only the `closest` suggestions may differ.
+ * compares the two on real requests, the `closest` suggestions included.
  *
  * The pure part runs without a DOM (the diff script loads it into a bare vm context);
  * the page wiring at the end only runs where there is a document. */
@@ -485,9 +486,11 @@
     var items = [];
     args.forEach(function (arg) {
       var upper = asciiUpper(arg);
+      var id;
       if (METHODS.indexOf(upper) >= 0) method = upper;
-      else if (isCmdlet(arg)) items.push({ cmdlet: arg });
-      else items.push({ request: parseRequest(method, arg) });
+      else if ((id = parseGuid(arg)) !== null) items.push({ input: arg, id: id });
+      else if (isCmdlet(arg)) items.push({ input: arg, cmdlet: arg });
+      else items.push({ input: arg, request: parseRequest(method, arg) });
     });
     return items;
   }
@@ -508,6 +511,11 @@
     return -1;
   }
 
+  // trie::value_like: a plain value may stand for `{}`; `$ref`, `$value`, `$count` not.
+  function valueLike(seg) {
+    return seg.t === 'ph' || (seg.t === 'lit' && seg.s.charAt(0) !== '$');
+  }
+
   function walk(index, at, segs, i) {
     if (i === segs.length) return index.nodes[at][2] >= 0 ? at : -1;
     var seg = segs[i];
@@ -515,28 +523,81 @@
     if (seg.t !== 'ph') {
       var n = child(index, at, segText(seg));
       if (n >= 0 && (found = walk(index, n, segs, i + 1)) >= 0) return found;
-      // `items/{id}:/path:` spelled with a concrete id.
       if (seg.t === 'item' && seg.base !== null) {
+        // `items/{id}:/path:` spelled with a concrete id.
         n = child(index, at, '{}:{}:');
+        if (n >= 0 && (found = walk(index, n, segs, i + 1)) >= 0) return found;
+      } else if (seg.t === 'call') {
+        // `calendarView(startDateTime='…',endDateTime='…')`: the function itself.
+        n = child(index, at, seg.name);
         if (n >= 0 && (found = walk(index, n, segs, i + 1)) >= 0) return found;
       }
     }
     var next = index.nodes[at][1];
-    if (next >= 0 && (seg.t === 'lit' || seg.t === 'ph')) return walk(index, next, segs, i + 1);
+    if (next >= 0 && valueLike(seg)) return walk(index, next, segs, i + 1);
     return -1;
   }
 
-  /* ---------------------------------------------------------------- answers */
+  /* ---------------------------------------------------------------- answers (src/lookup/mod.rs) */
 
-  function answer(index, req) {
-    var c = canonicalize(req.path);
-    var node = walk(index, 0, c.segments, 0);
-    if (node < 0) return { miss: { request: req, other_methods: [], closest: closest(index, c.key) } };
-    var k = index.nodes[node][2];
-    var ep = index.endpoints[k + ' ' + req.method];
-    if (!ep) {
-      return { miss: { request: req, other_methods: (index.methods[k] || []).slice(), closest: [] } };
+  var NO_SIGNED_IN_USER = 'not usable with application permissions (no signed-in user)';
+  var BATCH_NOTE = 'JSON batching needs no permission of its own; each request inside the batch needs its own permission (look each one up)';
+
+  function isLit(seg, s) { return seg !== undefined && seg.t === 'lit' && seg.s === s; }
+  function isMe(segs) { return isLit(segs[0], 'me'); }
+
+  // lookup::readings: the request as given, then each combination of the rewrites that
+  // apply, in the same order as the CLI.
+  function readings(segments) {
+    var out = [];
+    for (var mask = 0; mask < 16; mask++) {
+      var segs = segments.slice();
+      var via = [];
+      var applies = true;
+      var i;
+      if (mask & 1) {
+        var changed = false;
+        for (i = 1; i < segs.length; i++) {
+          if (isLit(segs[i - 1], 'sites') && segs[i].t === 'item' && segs[i].base !== null) {
+            segs[i] = PH;
+            changed = true;
+          }
+        }
+        applies = applies && changed;
+        via.push({ kind: 'site', note: 'answered as /sites/{id}/… — hostname:/path: addresses a site, as its id does' });
+      }
+      if (mask & 2) {
+        var casts = segs.filter(function (x) { return x.t === 'cast'; }).map(function (x) { return x.s; });
+        applies = applies && casts.length > 0;
+        segs = segs.filter(function (x) { return x.t !== 'cast'; });
+        via.push({ kind: 'cast', note: 'answered without the type cast ' + casts.join(', ') + ' — a cast narrows the result, not the permission' });
+      }
+      if (mask & 4) {
+        var last = segs[segs.length - 1];
+        var dollar = last !== undefined && last.t === 'lit' && (last.s === '$value' || last.s === '$ref' || last.s === '$count') ? last.s : null;
+        applies = applies && dollar !== null && segs.length > 1;
+        if (dollar !== null) {
+          segs.pop();
+          via.push({ kind: 'navigation', note: 'answered as the navigation before ' + dollar + ', which has no template of its own' });
+        }
+      }
+      if (mask & 8) {
+        if (isMe(segs)) {
+          segs.splice(0, 1, { t: 'lit', s: 'users' }, PH);
+          via.push({ kind: 'users', note: 'answered as /users/{id}/… — /me is the signed-in user' });
+        } else if (isLit(segs[0], 'users') && segs.length > 1 && valueLike(segs[1])) {
+          segs.splice(0, 2, { t: 'lit', s: 'me' });
+          via.push({ kind: 'me', note: "answered as /me/… — only the signed-in user's form is known; another user's data may need a broader permission" });
+        } else {
+          applies = false;
+        }
+      }
+      if (applies) out.push([segs, via]);
     }
+    return out;
+  }
+
+  function candidates(index, ep) {
     var schemes = {};
     index.schemes.forEach(function (scheme, s) {
       var rows = ep[2][s] || [];
@@ -550,15 +611,79 @@
         };
       });
     });
-    return {
-      answer: {
+    return schemes;
+  }
+
+  function miss(req, otherMethods, knownPath, closestPaths) {
+    return { kind: 'miss', request: req, template: null, other_methods: otherMethods, known_path: knownPath, closest: closestPaths };
+  }
+
+  // Lookup::outcome: `$batch`, an endpoint answer or a miss.
+  function answer(index, req) {
+    var c = canonicalize(req.path);
+    if (c.segments.length === 1 && isLit(c.segments[0], '$batch')) {
+      if (req.method === 'POST') return { kind: 'batch', request: req, template: '/$batch', note: BATCH_NOTE };
+      return miss(req, ['POST'], null, []);
+    }
+    var all = readings(c.segments);
+    var firstKnown = null;
+    for (var n = 0; n < all.length; n++) {
+      var node = walk(index, 0, all[n][0], 0);
+      if (node < 0) continue;
+      var k = index.nodes[node][2];
+      var ep = index.endpoints[k + ' ' + req.method];
+      if (!ep) {
+        if (firstKnown === null) firstKnown = [n, k];
+        continue;
+      }
+      var schemes = candidates(index, ep);
+      var notUsable = {};
+      if (isMe(c.segments)) {
+        delete schemes.Application;
+        notUsable.Application = NO_SIGNED_IN_USER;
+      }
+      return {
+        kind: 'endpoint',
         request: req,
         template: ep[0],
         key: index.keys[k],
         versions: ep[1].slice(),
         schemes: schemes,
+        not_usable: notUsable,
+        via: all[n][1],
         source: 'permissions'
+      };
+    }
+    if (firstKnown === null) return miss(req, [], null, closest(index, c.key));
+    var methods = (index.methods[firstKnown[1]] || []).slice();
+    var known = firstKnown[0] > 0 ? index.endpoints[firstKnown[1] + ' ' + methods[0]][0] : null;
+    return miss(req, methods, known, []);
+  }
+
+  // lookup::parse_guid: lower case, with or without braces; null when not a GUID.
+  function parseGuid(text) {
+    var t = trim(text);
+    if (t.length === 38 && t.charAt(0) === '{' && t.charAt(37) === '}') t = t.slice(1, 37);
+    if (t.length !== 36) return null;
+    for (var i = 0; i < 36; i++) {
+      var c = t.charAt(i);
+      if (i === 8 || i === 13 || i === 18 || i === 23) {
+        if (c !== '-') return null;
+      } else if (!/[0-9a-fA-F]/.test(c)) {
+        return null;
       }
+    }
+    return asciiLower(t);
+  }
+
+  // Lookup::permission_id.
+  function permissionId(index, id) {
+    var rows = (index.ids && index.ids[id]) || [];
+    if (rows.length === 0) return { kind: 'unknown_id', id: id };
+    return {
+      kind: 'permission',
+      id: id,
+      matches: rows.map(function (r) { return { permission: index.names[r[0]], type: r[1], schemes: r[2].slice() }; })
     };
   }
 
@@ -612,31 +737,81 @@
     return 1 - row[y.length] / Math.max(x.length, y.length);
   }
 
-  // The keys as code points and the endpoints as [key index, template], computed on the
-  // first miss only: most lookups never need them.
+  // Lookup::closest compares the first SUGGEST_CHARS characters only and passes the
+  // SUGGEST_SHORTLIST keys sharing the most character pairs on to the edit distance.
+  var SUGGEST_CHARS = 256;
+  var SUGGEST_SHORTLIST = 40;
+
+  // The distinct pairs of adjacent code points, sorted (as numbers a * 2^21 + b, exact
+  // in a double).
+  function bigrams(cps) {
+    var out = [];
+    for (var i = 1; i < cps.length; i++) out.push(cps[i - 1] * 2097152 + cps[i]);
+    out.sort(function (a, b) { return a - b; });
+    var uniq = [];
+    for (i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[i - 1]) uniq.push(out[i]);
+    return uniq;
+  }
+
+  function dice(a, b) {
+    if (a.length === 0 && b.length === 0) return 0;
+    var i = 0;
+    var j = 0;
+    var both = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] < b[j]) i++;
+      else if (a[i] > b[j]) j++;
+      else { both++; i++; j++; }
+    }
+    return (2 * both) / (a.length + b.length);
+  }
+
+  // Per key: its first SUGGEST_CHARS code points, their pairs and the templates spelling
+  // it, in the catalog's order; computed on the first miss only.
   var suggest = null;
   function suggestions(index) {
     if (suggest && suggest.index === index) return suggest;
-    var ids = Object.keys(index.endpoints);
-    suggest = {
-      index: index,
-      keys: index.keys.map(codePoints),
-      endpoints: ids.map(function (id) { return [+id.slice(0, id.indexOf(' ')), index.endpoints[id][0]]; })
-    };
+    var templates = index.keys.map(function () { return []; });
+    // index.methods keeps each key's methods in the catalog's order.
+    index.keys.forEach(function (_, k) {
+      (index.methods[k] || []).forEach(function (m) {
+        var ep = index.endpoints[k + ' ' + m];
+        if (ep) templates[k].push(ep[0]);
+      });
+    });
+    var keys = index.keys.map(function (key, k) {
+      var cps = codePoints(key).slice(0, SUGGEST_CHARS);
+      return { key: key, cps: cps, pairs: bigrams(cps), templates: templates[k] };
+    });
+    suggest = { index: index, keys: keys };
     return suggest;
   }
 
   function closest(index, key) {
     var sg = suggestions(index);
-    var q = codePoints(key);
-    var byKey = new Float64Array(sg.keys.length).fill(-1);
-    var scored = sg.endpoints.map(function (e) {
-      if (byKey[e[0]] < 0) byKey[e[0]] = normalizedLevenshtein(q, sg.keys[e[0]]);
-      return [byKey[e[0]], e[1]];
+    var q = codePoints(key).slice(0, SUGGEST_CHARS);
+    var qb = bigrams(q);
+    // The SUGGEST_SHORTLIST best by (score, then key): what sorting all keys and taking
+    // the first ones gives, without sorting all keys.
+    var better = function (a, b) { return a[0] > b[0] || (a[0] === b[0] && cmpStr(a[1].key, b[1].key) < 0); };
+    var pre = [];
+    sg.keys.forEach(function (k) {
+      var item = [dice(qb, k.pairs), k];
+      if (pre.length === SUGGEST_SHORTLIST && !better(item, pre[pre.length - 1])) return;
+      var at = pre.length;
+      while (at > 0 && better(item, pre[at - 1])) at--;
+      pre.splice(at, 0, item);
+      if (pre.length > SUGGEST_SHORTLIST) pre.pop();
     });
+    var scored = [];
+    for (var i = 0; i < pre.length && i < SUGGEST_SHORTLIST; i++) {
+      var k = pre[i][1];
+      var score = normalizedLevenshtein(q, k.cps);
+      k.templates.forEach(function (t) { scored.push([score, t]); });
+    }
     scored.sort(function (a, b) { return b[0] - a[0] || cmpStr(a[1], b[1]); });
     var out = [];
-    for (var i = 0; i < scored.length && out.length < 5; i++) {
+    for (i = 0; i < scored.length && out.length < 5; i++) {
       var p = scored[i][1];
       var lp = asciiLower(p);
       if (!out.some(function (o) { return asciiLower(o) === lp; })) out.push(p);
@@ -678,11 +853,12 @@
     return jaro + 0.1 * prefix * (1 - jaro);
   }
 
-  // The index keeps cmdlet names in lower case only.
+  // Lookup::closest_cmdlets: the names as the command map spells them, compared in
+  // lower case on their first 128 characters.
   function closestCmdlets(index, name) {
-    var q = asciiLower(name);
-    return Object.keys(index.cmdlets)
-      .map(function (n) { return [jaroWinkler(q, n), n]; })
+    var q = codePoints(asciiLower(name)).slice(0, 128).map(function (c) { return String.fromCodePoint(c); }).join('');
+    return (index.cmdlet_names || [])
+      .map(function (n) { return [jaroWinkler(q, asciiLower(n)), n]; })
       .filter(function (s) { return s[0] > 0.8; })
       .sort(function (a, b) { return b[0] - a[0] || cmpStr(a[1], b[1]); })
       .slice(0, 5)
@@ -769,7 +945,14 @@
   /* ---------------------------------------------------------------- the report */
 
   function emptyReport() {
-    return { answers: [], misses: [], unknown_cmdlets: [], cover: [] };
+    return { answers: [], cover: [] };
+  }
+
+  // An entry: the argument first, then what it got.
+  function entry(input, outcome) {
+    var e = { input: input };
+    Object.keys(outcome).forEach(function (k) { e[k] = outcome[k]; });
+    return e;
   }
 
   // permcat which --json for the text split on whitespace.
@@ -778,23 +961,21 @@
     if (!index) throw new Error('the lookup index (assets/lookup-index.js) is not loaded');
     var report = emptyReport();
     parseArgs(tokens(String(text === undefined || text === null ? '' : text))).forEach(function (item) {
-      var requests;
-      if (item.request) {
-        requests = [item.request];
+      if (item.id !== undefined) {
+        report.answers.push(entry(item.input, permissionId(index, item.id)));
+      } else if (item.request) {
+        report.answers.push(entry(item.input, answer(index, item.request)));
       } else {
-        requests = cmdletRequests(index, item.cmdlet);
+        var requests = cmdletRequests(index, item.cmdlet);
         if (requests.length === 0) {
-          report.unknown_cmdlets.push({ cmdlet: item.cmdlet, closest: closestCmdlets(index, item.cmdlet) });
+          report.answers.push(entry(item.input, { kind: 'unknown_cmdlet', cmdlet: item.cmdlet, closest: closestCmdlets(index, item.cmdlet) }));
         }
+        requests.forEach(function (r) { report.answers.push(entry(item.input, answer(index, r))); });
       }
-      requests.forEach(function (r) {
-        var a = answer(index, r);
-        if (a.answer) report.answers.push(a.answer);
-        else report.misses.push(a.miss);
-      });
     });
-    if (report.answers.length > 1) {
-      report.cover = index.schemes.map(function (s) { return [s, cover(report.answers, s)]; });
+    var endpoints = report.answers.filter(function (a) { return a.kind === 'endpoint'; });
+    if (endpoints.length > 1) {
+      report.cover = index.schemes.map(function (s) { return [s, cover(endpoints, s)]; });
     }
     return report;
   }
@@ -915,11 +1096,16 @@
       append(meta, ' ', el('span', 'badge badge-admin', 'not listed for ' + a.request.version));
     }
     append(art, meta);
+    a.via.forEach(function (v) {
+      append(art, el('p', 'note note-info lookup-via', v.note.charAt(0).toUpperCase() + v.note.slice(1) + '.'));
+    });
     index.schemes.forEach(function (s) {
       var section = el('section', 'lookup-scheme');
       append(section, el('h3', null, SCHEME_LABELS[s] || s));
       var list = a.schemes[s];
-      if (!list || list.length === 0) append(section, el('p', 'empty', 'Not supported'));
+      var why = a.not_usable[s];
+      if (why) append(section, el('p', 'empty lookup-not-usable', why.charAt(0).toUpperCase() + why.slice(1) + '.'));
+      else if (!list || list.length === 0) append(section, el('p', 'empty', 'Not supported'));
       else append(section, schemeTable(root, index, list));
       append(art, section);
     });
@@ -930,12 +1116,16 @@
     var box = el('div', 'note note-warning lookup-miss');
     var p = el('p');
     if (m.other_methods.length > 0) {
-      append(p, el('code', 'break', m.request.path || '/'), ' is known, but not for ', methodBadge(m.request.method),
+      var known = m.known_path === null ? (m.request.path || '/') : m.known_path;
+      if (m.known_path !== null) {
+        append(p, 'No known endpoint matches ', methodBadge(m.request.method), ' ', el('code', 'break', m.request.path || '/'), '; ');
+      }
+      append(p, el('code', 'break', known), ' is known, but not for ', methodBadge(m.request.method),
         '; it is for ');
       m.other_methods.forEach(function (x, i) {
         if (i > 0) append(p, ' ');
         var a = el('a', null, null);
-        a.href = '#' + encodeURIComponent(x + ' ' + (m.request.path || '/'));
+        a.href = '#' + encodeURIComponent(x + ' ' + known);
         append(a, methodBadge(x));
         append(p, a);
       });
@@ -970,9 +1160,33 @@
     return box;
   }
 
+  function renderBatch(b) {
+    var art = el('article', 'card lookup-answer lookup-batch');
+    var h = el('h2', 'lookup-template');
+    append(h, methodBadge(b.request.method), ' ', el('code', 'break', b.template));
+    append(art, h, el('p', null, b.note.charAt(0).toUpperCase() + b.note.slice(1) + '.'));
+    return art;
+  }
+
+  function renderPermissionId(root, index, p) {
+    var art = el('article', 'card lookup-answer lookup-permission-id');
+    append(art, append(el('h2', 'lookup-template'), el('code', 'break', p.id)));
+    p.matches.forEach(function (m) {
+      var what = m.type === 'application' ? 'application permission (app role)' : 'delegated permission (OAuth2 scope)';
+      append(art, append(el('p'), 'The id of ', permissionLink(root, index, m.permission), ', a ' + what + '.'));
+    });
+    return art;
+  }
+
+  function renderUnknownId(u) {
+    var box = el('div', 'note note-warning lookup-miss');
+    return append(box, append(el('p'), 'No permission has id ', el('code', 'break', u.id), '.'));
+  }
+
   function renderCover(root, index, report) {
     var section = el('section', 'card lookup-cover');
-    append(section, el('h2', null, 'Fewest permissions for all ' + report.answers.length + ' requests'));
+    var n = report.answers.filter(function (a) { return a.kind === 'endpoint'; }).length;
+    append(section, el('h2', null, 'Fewest permissions for all ' + n + ' requests'));
     var wrap = el('div', 'table-wrap');
     var table = el('table', 'data');
     var head = el('tr');
@@ -1018,11 +1232,15 @@
 
   function render(results, root, index, report, ms, text) {
     while (results.firstChild) results.removeChild(results.firstChild);
-    var total = report.answers.length + report.misses.length + report.unknown_cmdlets.length;
-    if (total === 0) return;
-    var summary = report.answers.length + ' answered';
-    if (report.misses.length) summary += ', ' + report.misses.length + ' not found';
-    if (report.unknown_cmdlets.length) summary += ', ' + report.unknown_cmdlets.length + ' unknown cmdlet' + (report.unknown_cmdlets.length === 1 ? '' : 's');
+    if (report.answers.length === 0) return;
+    var count = function (kinds) {
+      return report.answers.filter(function (a) { return kinds.indexOf(a.kind) >= 0; }).length;
+    };
+    var misses = count(['miss', 'unknown_id']);
+    var unknown = count(['unknown_cmdlet']);
+    var summary = count(['endpoint', 'batch', 'permission']) + ' answered';
+    if (misses) summary += ', ' + misses + ' not found';
+    if (unknown) summary += ', ' + unknown + ' unknown cmdlet' + (unknown === 1 ? '' : 's');
     append(results, el('p', 'lookup-summary muted', summary + ' (' + ms.toFixed(1) + ' ms).'));
     var carried = carriedMethod(text);
     if (carried) {
@@ -1031,9 +1249,16 @@
         ' requests. Start a line with ', methodBadge('GET'), ' to go back.'));
     }
     if (report.cover.length > 0) append(results, renderCover(root, index, report));
-    report.answers.forEach(function (a) { append(results, renderAnswer(root, index, a)); });
-    report.misses.forEach(function (m) { append(results, renderMiss(m)); });
-    report.unknown_cmdlets.forEach(function (u) { append(results, renderUnknownCmdlet(u)); });
+    report.answers.forEach(function (a) {
+      switch (a.kind) {
+        case 'endpoint': append(results, renderAnswer(root, index, a)); break;
+        case 'batch': append(results, renderBatch(a)); break;
+        case 'permission': append(results, renderPermissionId(root, index, a)); break;
+        case 'unknown_id': append(results, renderUnknownId(a)); break;
+        case 'unknown_cmdlet': append(results, renderUnknownCmdlet(a)); break;
+        default: append(results, renderMiss(a));
+      }
+    });
 
     // The same JSON as `permcat which --json`; permcat.js copies it.
     var details = el('details', 'lookup-json');

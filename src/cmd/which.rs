@@ -8,8 +8,8 @@ use clap::Args;
 use permcat::text::Terminal;
 
 use super::DataArgs;
-use permcat::lookup::{Lookup, Report};
-use permcat::model::{Catalog, Scheme};
+use permcat::lookup::{Answer, Lookup, Miss, Outcome, Report};
+use permcat::model::{Catalog, PermissionType, Scheme};
 
 /// Flags of `permcat which`.
 #[derive(Debug, Args)]
@@ -26,12 +26,38 @@ pub struct WhichArgs {
     json: bool,
 }
 
-/// Runs `permcat which`.
+/// Runs `permcat which`: exit 0 when every input is answered, 1 when one is not, 2 on
+/// an error (no data, no request).
 pub fn run(args: WhichArgs) -> Result<ExitCode> {
+    match answer(&args) {
+        Ok(code) => Ok(code),
+        // A closed pipe (`permcat which --json … | head`) is not a failure.
+        Err(err)
+            if err.chain().any(|c| {
+                c.downcast_ref::<io::Error>().map(io::Error::kind)
+                    == Some(io::ErrorKind::BrokenPipe)
+                    || c.downcast_ref::<serde_json::Error>()
+                        .and_then(serde_json::Error::io_error_kind)
+                        == Some(io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            let mut stderr = Terminal::new(io::stderr().lock());
+            writeln!(stderr, "error: {err}")?;
+            for cause in err.chain().skip(1) {
+                writeln!(stderr, "  caused by: {cause}")?;
+            }
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn answer(args: &WhichArgs) -> Result<ExitCode> {
     let (catalog, _) = permcat::load(&args.data.data)?;
     let lookup = Lookup::new(&catalog);
     let report = lookup.query(&args.requests)?;
-    let failed = !report.misses.is_empty() || !report.unknown_cmdlets.is_empty();
     let mut out = io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &report)?;
@@ -39,75 +65,141 @@ pub fn run(args: WhichArgs) -> Result<ExitCode> {
     } else {
         print_text(&mut Terminal::new(&mut out), &catalog, &report)?;
     }
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
+    out.flush()?;
+    Ok(if report.all_answered() {
         ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     })
 }
 
-fn print_text(out: &mut dyn Write, catalog: &Catalog, report: &Report) -> Result<()> {
-    let (answers, misses, unknown, cover) = (
-        &report.answers,
-        &report.misses,
-        &report.unknown_cmdlets,
-        &report.cover,
-    );
-    for a in answers {
-        let versions: Vec<&str> = a.versions.iter().map(|v| v.as_str()).collect();
-        writeln!(
-            out,
-            "{} {}  [{}]",
-            a.request.method,
-            a.template,
-            if versions.is_empty() {
-                "version not confirmed".to_string()
-            } else {
-                versions.join(", ")
-            }
-        )?;
-        if a.request.path != a.template {
-            writeln!(out, "  for {} {}", a.request.method, a.request.path)?;
+fn print_answer(out: &mut dyn Write, a: &Answer) -> Result<()> {
+    let versions: Vec<&str> = a.versions.iter().map(|v| v.as_str()).collect();
+    writeln!(
+        out,
+        "{} {}  [{}]",
+        a.request.method,
+        a.template,
+        if versions.is_empty() {
+            "version not confirmed".to_string()
+        } else {
+            versions.join(", ")
         }
-        for scheme in Scheme::ALL {
-            let label = scheme.label();
-            match a.schemes.get(&scheme).filter(|l| !l.is_empty()) {
-                None => writeln!(out, "  {label}: not supported")?,
-                Some(list) => {
-                    let first = &list[0];
-                    let mark = if first.least_privileged {
-                        "least privileged"
-                    } else {
-                        "lowest privilege level"
-                    };
-                    write!(out, "  {label}: {} ({mark})", first.permission)?;
-                    if !first.also_requires.is_empty() {
-                        write!(out, " + also {}", first.also_requires.join(", "))?;
-                    }
-                    writeln!(out)?;
-                    if list.len() > 1 {
-                        let rest: Vec<&str> =
-                            list[1..].iter().map(|c| c.permission.as_str()).collect();
-                        writeln!(out, "      alternatives: {}", rest.join(", "))?;
-                    }
+    )?;
+    if a.request.path != a.template {
+        writeln!(out, "  for {} {}", a.request.method, a.request.path)?;
+    }
+    for via in &a.via {
+        writeln!(out, "  note: {}", via.note)?;
+    }
+    for scheme in Scheme::ALL {
+        let label = scheme.label();
+        if let Some(why) = a.not_usable.get(&scheme) {
+            writeln!(out, "  {label}: {why}")?;
+            continue;
+        }
+        match a.schemes.get(&scheme).filter(|l| !l.is_empty()) {
+            None => writeln!(out, "  {label}: not supported")?,
+            Some(list) => {
+                let first = &list[0];
+                let mark = if first.least_privileged {
+                    "least privileged"
+                } else {
+                    "lowest privilege level"
+                };
+                write!(out, "  {label}: {} ({mark})", first.permission)?;
+                if !first.also_requires.is_empty() {
+                    write!(out, " + also {}", first.also_requires.join(", "))?;
+                }
+                writeln!(out)?;
+                if list.len() > 1 {
+                    let rest: Vec<&str> = list[1..].iter().map(|c| c.permission.as_str()).collect();
+                    writeln!(out, "      alternatives: {}", rest.join(", "))?;
                 }
             }
         }
     }
-    if !cover.is_empty() {
+    Ok(())
+}
+
+fn print_miss(m: &Miss) -> Result<()> {
+    let mut err = Terminal::new(io::stderr().lock());
+    let (method, path) = (&m.request.method, &m.request.path);
+    if m.other_methods.is_empty() {
+        writeln!(err, "error: no known endpoint matches {method} {path}")?;
+        if !m.closest.is_empty() {
+            writeln!(err, "  closest known paths: {}", m.closest.join(", "))?;
+        }
+    } else if let Some(known) = &m.known_path {
         writeln!(
-            out,
-            "\nfewest permissions for all {} requests:",
-            answers.len()
+            err,
+            "error: no known endpoint matches {method} {path}; {known} is known, but not for {method}; it is for {}",
+            m.other_methods.join(", ")
         )?;
-        for (scheme, set) in cover {
+    } else {
+        writeln!(
+            err,
+            "error: {path} is known, but not for {method}; it is for {}",
+            m.other_methods.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+fn print_text(out: &mut dyn Write, catalog: &Catalog, report: &Report) -> Result<()> {
+    for e in &report.answers {
+        match &e.outcome {
+            Outcome::Endpoint(a) => print_answer(out, a)?,
+            Outcome::Batch(b) => {
+                writeln!(out, "{} {}", b.request.method, b.template)?;
+                writeln!(out, "  {}", b.note)?;
+            }
+            Outcome::Permission(p) => {
+                for m in &p.matches {
+                    let what = match m.kind {
+                        PermissionType::Delegated => "delegated permission (OAuth2 scope)",
+                        PermissionType::Application => "application permission (app role)",
+                    };
+                    writeln!(out, "{}: {} — {what}", p.id, m.permission)?;
+                }
+            }
+            Outcome::Miss(m) => {
+                out.flush()?;
+                print_miss(m)?;
+            }
+            Outcome::UnknownCmdlet(u) => {
+                out.flush()?;
+                let mut err = Terminal::new(io::stderr().lock());
+                writeln!(
+                    err,
+                    "error: no cmdlet named {} in the command map",
+                    u.cmdlet
+                )?;
+                if !u.closest.is_empty() {
+                    writeln!(err, "  did you mean: {}", u.closest.join(", "))?;
+                }
+            }
+            Outcome::UnknownId(u) => {
+                out.flush()?;
+                writeln!(
+                    Terminal::new(io::stderr().lock()),
+                    "error: no permission has id {}",
+                    u.id
+                )?;
+            }
+        }
+    }
+    let count = report.endpoints().count();
+    if !report.cover.is_empty() {
+        writeln!(out, "\nfewest permissions for all {count} requests:")?;
+        for (scheme, set) in &report.cover {
             match set {
                 Some(set) => writeln!(out, "  {}: {}", scheme.label(), set.join(", "))?,
                 None => writeln!(out, "  {}: none covers every request", scheme.label())?,
             }
         }
     }
-    if !answers.is_empty() {
+    if count > 0 {
         let src = catalog.sources.get("permissions");
         writeln!(
             out,
@@ -117,38 +209,6 @@ fn print_text(out: &mut dyn Write, catalog: &Catalog, report: &Report) -> Result
                 .map(|d| format!(" ({d})"))
                 .unwrap_or_default()
         )?;
-    }
-    for m in misses {
-        let mut err = Terminal::new(io::stderr().lock());
-        if m.other_methods.is_empty() {
-            writeln!(
-                err,
-                "error: no known endpoint matches {} {}",
-                m.request.method, m.request.path
-            )?;
-            if !m.closest.is_empty() {
-                writeln!(err, "  closest known paths: {}", m.closest.join(", "))?;
-            }
-        } else {
-            writeln!(
-                err,
-                "error: {} is known, but not for {}; it is for {}",
-                m.request.path,
-                m.request.method,
-                m.other_methods.join(", ")
-            )?;
-        }
-    }
-    for u in unknown {
-        let mut err = Terminal::new(io::stderr().lock());
-        writeln!(
-            err,
-            "error: no cmdlet named {} in the command map",
-            u.cmdlet
-        )?;
-        if !u.closest.is_empty() {
-            writeln!(err, "  did you mean: {}", u.closest.join(", "))?;
-        }
     }
     Ok(())
 }

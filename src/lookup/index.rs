@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Lookup, Request};
+use super::Lookup;
 use crate::model::{Catalog, Scheme};
 
 /// Version of the lookup format.
-pub const INDEX_VERSION: u32 = 1;
+pub const INDEX_VERSION: u32 = 2;
 
 /// The global the lookup script assigns.
 pub const GLOBAL: &str = "PERMCAT_LOOKUP";
@@ -24,6 +24,10 @@ type NodeRow = (Vec<(String, usize)>, i64, i64);
 
 /// A request a cmdlet makes: method, path, version.
 type CmdletRow = (String, String, Option<&'static str>);
+
+/// A permission with a scope or app-role id: permission index, `delegated` or
+/// `application`, the schemes carrying the id.
+type IdRow = (usize, &'static str, Vec<&'static str>);
 
 /// An endpoint's answer: template as shown, versions, candidates per scheme.
 type EndpointRow = (String, Vec<&'static str>, Vec<Vec<CandidateRow>>);
@@ -52,6 +56,12 @@ pub struct LookupIndex {
     /// Cmdlets by lower-case name: `[[method, path, version or null], …]`, in the
     /// command map's order.
     pub cmdlets: BTreeMap<String, Vec<CmdletRow>>,
+    /// Permissions by lower-case scope or app-role id: `[[permission index, type,
+    /// [schemes]], …]`.
+    pub ids: BTreeMap<String, Vec<IdRow>>,
+    /// Cmdlet names as the command map spells them, sorted and distinct, for
+    /// suggestions.
+    pub cmdlet_names: Vec<String>,
 }
 
 /// Builds the lookup index.
@@ -101,19 +111,11 @@ pub fn build(catalog: &Catalog) -> LookupIndex {
             continue;
         };
         methods.entry(k).or_default().push(e.method.clone());
-        let req = Request {
-            method: e.method.clone(),
-            path: e.key.clone(),
-            version: None,
-        };
-        let Ok(answer) = lookup.request(&req) else {
-            continue;
-        };
+        let schemes = lookup.candidates(&e.key, &e.method);
         let per_scheme = Scheme::ALL
             .iter()
             .map(|s| {
-                answer
-                    .schemes
+                schemes
                     .get(s)
                     .map(|list| {
                         list.iter()
@@ -154,6 +156,23 @@ pub fn build(catalog: &Catalog) -> LookupIndex {
             list.push(item);
         }
     }
+    let ids = lookup
+        .ids()
+        .iter()
+        .map(|(guid, matches)| {
+            let rows = matches
+                .iter()
+                .filter_map(|m| {
+                    Some((
+                        *id.get(m.permission.as_str())?,
+                        m.kind.as_str(),
+                        m.schemes.iter().map(|s| s.as_str()).collect(),
+                    ))
+                })
+                .collect();
+            (guid.clone(), rows)
+        })
+        .collect();
     LookupIndex {
         v: INDEX_VERSION,
         schemes: Scheme::ALL.iter().map(|s| s.as_str()).collect(),
@@ -164,5 +183,13 @@ pub fn build(catalog: &Catalog) -> LookupIndex {
         endpoints,
         methods,
         cmdlets,
+        ids,
+        cmdlet_names: catalog
+            .commands
+            .iter()
+            .map(|c| c.name.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
     }
 }

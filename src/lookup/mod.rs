@@ -12,8 +12,8 @@ use serde::Serialize;
 
 pub use trie::PathTrie;
 
-use crate::link::path::canonicalize;
-use crate::model::{ApiVersion, Catalog, Scheme};
+use crate::link::path::{canonicalize, Segment};
+use crate::model::{ApiVersion, Catalog, PermissionType, Scheme};
 
 /// A parsed request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,6 +90,34 @@ pub struct Candidate {
     pub also_requires: Vec<String>,
 }
 
+/// How a request was answered when no template spells it exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViaKind {
+    /// `/sites/{hostname}:/{path}:` answered as `/sites/{id}`.
+    Site,
+    /// A type cast left out.
+    Cast,
+    /// A trailing `$value`, `$ref` or `$count` answered as the navigation before it.
+    Navigation,
+    /// `/me/…` answered as `/users/{id}/…`.
+    Users,
+    /// `/users/{id}/…` answered as `/me/…`.
+    Me,
+}
+
+/// One step from the request to the template that answered it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Via {
+    /// What changed.
+    pub kind: ViaKind,
+    /// The same, in words.
+    pub note: String,
+}
+
+/// Why Application answers are left out of `/me` requests.
+pub const NO_SIGNED_IN_USER: &str = "not usable with application permissions (no signed-in user)";
+
 /// The answer for one request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Answer {
@@ -104,6 +132,10 @@ pub struct Answer {
     /// Per scheme: the permissions that allow it, least privileged first, then by
     /// privilege level and name.
     pub schemes: BTreeMap<Scheme, Vec<Candidate>>,
+    /// Schemes that cannot make this request at all, and why (Application on `/me`).
+    pub not_usable: BTreeMap<Scheme, String>,
+    /// When the template is not the request's own: how the request was read.
+    pub via: Vec<Via>,
     /// Source of the grants.
     pub source: String,
 }
@@ -113,10 +145,50 @@ pub struct Answer {
 pub struct Miss {
     /// The request as understood.
     pub request: Request,
+    /// Always `null`: no template answers the request.
+    pub template: Option<String>,
     /// Methods the path is known for, when the path matched but not the method.
     pub other_methods: Vec<String>,
+    /// The template `other_methods` belong to, when it is not the request's own (the
+    /// navigation before `$ref`, the `/users/{id}` form of `/me`).
+    pub known_path: Option<String>,
     /// Known templates that look most like the path.
     pub closest: Vec<String>,
+}
+
+/// `POST /$batch`: JSON batching.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Batch {
+    /// The request as understood.
+    pub request: Request,
+    /// `/$batch`.
+    pub template: String,
+    /// What it needs, in words.
+    pub note: String,
+}
+
+/// What `$batch` needs, in words.
+pub const BATCH_NOTE: &str = "JSON batching needs no permission of its own; each request inside the batch needs its own permission (look each one up)";
+
+/// A permission whose scope or app-role id is the one asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IdMatch {
+    /// Permission name.
+    pub permission: String,
+    /// Delegated (an OAuth2 scope) or application (an app role).
+    #[serde(rename = "type")]
+    pub kind: PermissionType,
+    /// The schemes that carry the id.
+    pub schemes: Vec<Scheme>,
+}
+
+/// A permission id (GUID) and the permissions that have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PermissionId {
+    /// The id, lower case.
+    pub id: String,
+    /// The permissions with that id: one, or more when sources share an id.
+    pub matches: Vec<IdMatch>,
 }
 
 /// Reverse lookup over one catalog.
@@ -125,7 +197,16 @@ pub struct Lookup<'c> {
     trie: PathTrie,
     /// Grants by (key, method), so each answer reads only its own.
     grants: BTreeMap<(&'c str, &'c str), Vec<&'c crate::model::Grant>>,
+    /// Endpoint templates by key, in catalog order, for suggestions.
+    templates: BTreeMap<&'c str, Vec<&'c str>>,
+    /// Bigrams of every key, for suggestions.
+    bigrams: Vec<(&'c str, Vec<u64>)>,
+    /// Permissions by scope or app-role id, lower case.
+    ids: BTreeMap<String, Vec<IdMatch>>,
 }
+
+/// One way of reading a request's segments, and what it changed.
+type Reading = (Vec<Segment>, Vec<Via>);
 
 impl<'c> Lookup<'c> {
     /// Builds the trie of every endpoint.
@@ -137,10 +218,42 @@ impl<'c> Lookup<'c> {
                 .or_default()
                 .push(g);
         }
+        let mut templates: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for e in &catalog.endpoints {
+            templates
+                .entry(e.key.as_str())
+                .or_default()
+                .push(e.path.as_str());
+        }
+        let bigrams = templates
+            .keys()
+            .map(|k| (*k, bigrams(&truncated(k, SUGGEST_CHARS))))
+            .collect();
+        let mut ids: BTreeMap<String, Vec<IdMatch>> = BTreeMap::new();
+        for p in &catalog.permissions {
+            for kind in [PermissionType::Delegated, PermissionType::Application] {
+                let mut by_id: BTreeMap<String, Vec<Scheme>> = BTreeMap::new();
+                for s in p.schemes.values().filter(|s| s.scheme.kind() == kind) {
+                    if let Some(id) = s.id.as_deref().and_then(parse_guid) {
+                        by_id.entry(id).or_default().push(s.scheme);
+                    }
+                }
+                for (id, schemes) in by_id {
+                    ids.entry(id).or_default().push(IdMatch {
+                        permission: p.name.clone(),
+                        kind,
+                        schemes,
+                    });
+                }
+            }
+        }
         Lookup {
             catalog,
             trie: PathTrie::from_catalog(catalog),
             grants,
+            templates,
+            bigrams,
+            ids,
         }
     }
 
@@ -149,34 +262,82 @@ impl<'c> Lookup<'c> {
         &self.trie
     }
 
-    /// Answers one request.
-    pub fn request(&self, req: &Request) -> Result<Answer, Miss> {
+    /// Permissions by scope or app-role id (lower case), for serializing.
+    pub fn ids(&self) -> &BTreeMap<String, Vec<IdMatch>> {
+        &self.ids
+    }
+
+    /// The permissions that have a scope or app-role id; `None` when the text is not a
+    /// GUID.
+    pub fn permission_id(&self, text: &str) -> Option<PermissionId> {
+        let id = parse_guid(text)?;
+        Some(PermissionId {
+            matches: self.ids.get(&id).cloned().unwrap_or_default(),
+            id,
+        })
+    }
+
+    /// Answers one request. When no template spells it, the request is read again
+    /// without a trailing `$value`/`$ref`/`$count`, without type casts, with a
+    /// SharePoint `hostname:/path:` as a site id, and `/me` ↔ `/users/{id}`; the answer
+    /// says which of these it took.
+    pub fn request(&self, req: &Request) -> Result<Answer, Box<Miss>> {
         let c = canonicalize(&req.path);
-        let Some(key) = self.trie.find(c.segments()) else {
-            return Err(Miss {
+        let mut first_known: Option<(usize, &str)> = None;
+        for (n, (segments, via)) in readings(c.segments()).into_iter().enumerate() {
+            let Some(key) = self.trie.find(&segments) else {
+                continue;
+            };
+            let Some(endpoint) = self.catalog.endpoint(&req.method, key) else {
+                first_known.get_or_insert((n, key));
+                continue;
+            };
+            let mut schemes = self.candidates(key, &req.method);
+            let mut not_usable = BTreeMap::new();
+            if is_me(c.segments()) {
+                schemes.remove(&Scheme::Application);
+                not_usable.insert(Scheme::Application, NO_SIGNED_IN_USER.to_string());
+            }
+            return Ok(Answer {
                 request: req.clone(),
-                other_methods: Vec::new(),
-                closest: self.closest(c.key()),
+                template: endpoint.path.clone(),
+                key: key.to_string(),
+                versions: endpoint.versions.keys().copied().collect(),
+                schemes,
+                not_usable,
+                via,
+                source: "permissions".into(),
             });
+        }
+        let (other_methods, known_path, closest) = match first_known {
+            Some((n, key)) => (
+                self.catalog
+                    .endpoints
+                    .iter()
+                    .filter(|e| e.key == key)
+                    .map(|e| e.method.clone())
+                    .collect(),
+                (n > 0).then(|| self.templates[key][0].to_string()),
+                Vec::new(),
+            ),
+            None => (Vec::new(), None, self.closest(c.key())),
         };
-        let Some(endpoint) = self.catalog.endpoint(&req.method, key) else {
-            let other_methods = self
-                .catalog
-                .endpoints
-                .iter()
-                .filter(|e| e.key == key)
-                .map(|e| e.method.clone())
-                .collect();
-            return Err(Miss {
-                request: req.clone(),
-                other_methods,
-                closest: Vec::new(),
-            });
-        };
+        Err(Box::new(Miss {
+            request: req.clone(),
+            template: None,
+            other_methods,
+            known_path,
+            closest,
+        }))
+    }
+
+    /// The permissions that allow one method on one template, per scheme, least
+    /// privileged first, then by privilege level and name.
+    pub fn candidates(&self, key: &str, method: &str) -> BTreeMap<Scheme, Vec<Candidate>> {
         let mut schemes: BTreeMap<Scheme, Vec<Candidate>> = BTreeMap::new();
         let grants = self
             .grants
-            .get(&(key, req.method.as_str()))
+            .get(&(key, method))
             .map_or(&[][..], Vec::as_slice);
         for g in grants {
             let level = self
@@ -216,14 +377,7 @@ impl<'c> Lookup<'c> {
                     .then_with(|| a.permission.cmp(&b.permission))
             });
         }
-        Ok(Answer {
-            request: req.clone(),
-            template: endpoint.path.clone(),
-            key: key.to_string(),
-            versions: endpoint.versions.keys().copied().collect(),
-            schemes,
-            source: "permissions".into(),
-        })
+        schemes
     }
 
     /// The requests a cmdlet makes, from the command map.
@@ -242,9 +396,9 @@ impl<'c> Lookup<'c> {
             .collect()
     }
 
-    /// Known cmdlet names that look like `name`.
+    /// Known cmdlet names that look like `name` (its first 128 characters).
     pub fn closest_cmdlets(&self, name: &str) -> Vec<String> {
-        let q = name.to_ascii_lowercase();
+        let q = truncated(&name.to_ascii_lowercase(), 128);
         let names: BTreeSet<&str> = self
             .catalog
             .commands
@@ -264,14 +418,24 @@ impl<'c> Lookup<'c> {
             .collect()
     }
 
-    /// Templates that look most like a canonical key.
+    /// Templates that look most like a canonical key: the keys sharing the most
+    /// character pairs with it (Dice), then the best of those by normalized
+    /// Levenshtein distance. Both compare the first [`SUGGEST_CHARS`] characters only,
+    /// so a long path costs no more than a short one.
     fn closest(&self, key: &str) -> Vec<String> {
-        let mut scored: Vec<(f64, &str)> = self
-            .catalog
-            .endpoints
+        let q = truncated(key, SUGGEST_CHARS);
+        let qb = bigrams(&q);
+        let mut pre: Vec<(f64, &str)> = self
+            .bigrams
             .iter()
-            .map(|e| (strsim::normalized_levenshtein(key, &e.key), e.path.as_str()))
+            .map(|(k, b)| (dice(&qb, b), *k))
             .collect();
+        pre.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        let mut scored: Vec<(f64, &str)> = Vec::new();
+        for (_, k) in pre.into_iter().take(SUGGEST_SHORTLIST) {
+            let score = strsim::normalized_levenshtein(&q, &truncated(k, SUGGEST_CHARS));
+            scored.extend(self.templates[k].iter().map(|p| (score, *p)));
+        }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
         let mut out: Vec<String> = Vec::new();
         for (_, p) in scored {
@@ -284,6 +448,161 @@ impl<'c> Lookup<'c> {
         }
         out
     }
+}
+
+/// How many characters of a path suggestions compare.
+pub const SUGGEST_CHARS: usize = 256;
+
+/// How many keys the character-pair filter passes on to the edit distance.
+const SUGGEST_SHORTLIST: usize = 40;
+
+/// The first `n` characters.
+fn truncated(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// The distinct pairs of adjacent characters, sorted.
+fn bigrams(s: &str) -> Vec<u64> {
+    let chars: Vec<u64> = s.chars().map(|c| u64::from(u32::from(c))).collect();
+    let mut out: Vec<u64> = chars.windows(2).map(|w| (w[0] << 21) | w[1]).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Dice's coefficient of two sorted sets.
+fn dice(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut both) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (2 * both) as f64 / (a.len() + b.len()) as f64
+}
+
+fn literal(s: &str) -> Segment {
+    Segment::Literal(s.to_string())
+}
+
+/// Whether a path is the signed-in user's: `/me` or below it.
+fn is_me(segments: &[Segment]) -> bool {
+    segments.first() == Some(&literal("me"))
+}
+
+/// The ways of reading a request's segments, in the order they are tried: as given
+/// first, then with each combination of the rewrites that apply (a SharePoint site
+/// path as a site id, type casts left out, a trailing `$value`/`$ref`/`$count` left
+/// out, `/me` ↔ `/users/{id}`), fewest and mildest first.
+fn readings(segments: &[Segment]) -> Vec<Reading> {
+    let mut out = Vec::new();
+    for mask in 0u8..16 {
+        let mut segs = segments.to_vec();
+        let mut via = Vec::new();
+        let mut applies = true;
+        if mask & 1 != 0 {
+            // `/sites/contoso.sharepoint.com:/sites/hr:` names a site, as an id does.
+            let mut changed = false;
+            for i in 1..segs.len() {
+                if segs[i - 1] == literal("sites")
+                    && matches!(segs[i], Segment::ItemPath { base: Some(_) })
+                {
+                    segs[i] = Segment::Placeholder;
+                    changed = true;
+                }
+            }
+            applies &= changed;
+            via.push(Via {
+                kind: ViaKind::Site,
+                note:
+                    "answered as /sites/{id}/… — hostname:/path: addresses a site, as its id does"
+                        .into(),
+            });
+        }
+        if mask & 2 != 0 {
+            let casts: Vec<String> = segs
+                .iter()
+                .filter_map(|s| match s {
+                    Segment::Cast(c) => Some(c.clone()),
+                    _ => None,
+                })
+                .collect();
+            applies &= !casts.is_empty();
+            segs.retain(|s| !matches!(s, Segment::Cast(_)));
+            via.push(Via {
+                kind: ViaKind::Cast,
+                note: format!(
+                    "answered without the type cast {} — a cast narrows the result, not the permission",
+                    casts.join(", ")
+                ),
+            });
+        }
+        if mask & 4 != 0 {
+            let last = match segs.last() {
+                Some(Segment::Literal(s)) if ["$value", "$ref", "$count"].contains(&s.as_str()) => {
+                    Some(s.clone())
+                }
+                _ => None,
+            };
+            applies &= last.is_some() && segs.len() > 1;
+            if let Some(last) = last {
+                segs.pop();
+                via.push(Via {
+                    kind: ViaKind::Navigation,
+                    note: format!(
+                        "answered as the navigation before {last}, which has no template of its own"
+                    ),
+                });
+            }
+        }
+        if mask & 8 != 0 {
+            if is_me(&segs) {
+                segs.splice(0..1, [literal("users"), Segment::Placeholder]);
+                via.push(Via {
+                    kind: ViaKind::Users,
+                    note: "answered as /users/{id}/… — /me is the signed-in user".into(),
+                });
+            } else if segs.first() == Some(&literal("users"))
+                && segs.get(1).is_some_and(trie::value_like)
+            {
+                segs.splice(0..2, [literal("me")]);
+                via.push(Via {
+                    kind: ViaKind::Me,
+                    note: "answered as /me/… — only the signed-in user's form is known; another user's data may need a broader permission".into(),
+                });
+            } else {
+                applies = false;
+            }
+        }
+        if applies {
+            out.push((segs, via));
+        }
+    }
+    out
+}
+
+/// A GUID, lower case, with or without braces.
+pub fn parse_guid(text: &str) -> Option<String> {
+    let t = text.trim();
+    let t = t
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or(t);
+    let ok = t.len() == 36
+        && t.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        });
+    ok.then(|| t.to_ascii_lowercase())
 }
 
 /// The smallest set of permissions of one scheme that allows every answer, fewest
@@ -394,27 +713,109 @@ pub struct UnknownCmdlet {
     pub closest: Vec<String>,
 }
 
+/// A GUID that is no permission's id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnknownId {
+    /// The id, lower case.
+    pub id: String,
+}
+
+/// What one request (or one argument without a request: an id, an unknown cmdlet) got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    /// An endpoint template matched.
+    Endpoint(Answer),
+    /// `POST /$batch`.
+    Batch(Batch),
+    /// A permission's scope or app-role id.
+    Permission(PermissionId),
+    /// No template matched.
+    Miss(Miss),
+    /// A cmdlet the command map does not know.
+    UnknownCmdlet(UnknownCmdlet),
+    /// A GUID that is no permission's id.
+    UnknownId(UnknownId),
+}
+
+impl Outcome {
+    /// Whether it answers its input (exit 0) rather than failing to (exit 1).
+    pub fn answered(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Endpoint(_) | Outcome::Batch(_) | Outcome::Permission(_)
+        )
+    }
+}
+
+/// One entry of a report: the argument it came from and what it got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// The argument as given (a cmdlet gives one entry per request it makes).
+    pub input: String,
+    /// What it got.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
 /// Everything `permcat which` answers for a list of arguments; the site's lookup page
 /// computes the same shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
-    /// One per request that matched.
-    pub answers: Vec<Answer>,
-    /// One per request that did not.
-    pub misses: Vec<Miss>,
-    /// Cmdlets not in the command map.
-    pub unknown_cmdlets: Vec<UnknownCmdlet>,
-    /// With several answers: per scheme, the fewest permissions that allow them all.
+    /// One per request, in input order, misses included, so each lines up with its
+    /// input.
+    pub answers: Vec<Entry>,
+    /// With several endpoint answers: per scheme, the fewest permissions that allow
+    /// them all.
     pub cover: Vec<(Scheme, Option<Vec<String>>)>,
 }
 
+impl Report {
+    /// The endpoint answers, in order.
+    pub fn endpoints(&self) -> impl Iterator<Item = &Answer> {
+        self.answers.iter().filter_map(|e| match &e.outcome {
+            Outcome::Endpoint(a) => Some(a),
+            _ => None,
+        })
+    }
+
+    /// Whether every input was answered.
+    pub fn all_answered(&self) -> bool {
+        self.answers.iter().all(|e| e.outcome.answered())
+    }
+}
+
 impl Lookup<'_> {
+    /// Answers one parsed request: `$batch`, or an endpoint.
+    pub fn outcome(&self, req: &Request) -> Outcome {
+        if canonicalize(&req.path).segments() == [literal("$batch")] {
+            if req.method == "POST" {
+                return Outcome::Batch(Batch {
+                    request: req.clone(),
+                    template: "/$batch".into(),
+                    note: BATCH_NOTE.into(),
+                });
+            }
+            return Outcome::Miss(Miss {
+                request: req.clone(),
+                template: None,
+                other_methods: vec!["POST".into()],
+                known_path: None,
+                closest: Vec::new(),
+            });
+        }
+        match self.request(req) {
+            Ok(a) => Outcome::Endpoint(a),
+            Err(m) => Outcome::Miss(*m),
+        }
+    }
+
     /// Answers arguments as the command line takes them: a method (GET, POST, …) applies
-    /// to the URLs after it, GET by default; cmdlets stand for the requests they make.
+    /// to the URLs after it, GET by default; cmdlets stand for the requests they make; a
+    /// GUID is a permission's id.
     pub fn query(&self, args: &[String]) -> anyhow::Result<Report> {
         let mut method: Option<String> = None;
-        let mut requests = Vec::new();
-        let mut unknown_cmdlets = Vec::new();
+        let mut answers = Vec::new();
         let mut any = false;
         for arg in args.iter().map(|a| a.trim()).filter(|a| !a.is_empty()) {
             let upper = arg.to_ascii_uppercase();
@@ -423,26 +824,40 @@ impl Lookup<'_> {
                 continue;
             }
             any = true;
+            let mut push = |outcome: Outcome| {
+                answers.push(Entry {
+                    input: arg.to_string(),
+                    outcome,
+                })
+            };
             // `"POST /me/sendMail"` as one argument, as requests are written in the docs:
             // the method applies to this request only.
             if let Some((m, rest)) = arg.split_once(char::is_whitespace) {
                 let m = m.to_ascii_uppercase();
                 if METHODS.contains(&m.as_str()) {
-                    requests.push(parse_request(Some(&m), rest.trim()));
+                    push(self.outcome(&parse_request(Some(&m), rest.trim())));
                     continue;
                 }
             }
-            if is_cmdlet(arg) {
+            if let Some(found) = self.permission_id(arg) {
+                push(if found.matches.is_empty() {
+                    Outcome::UnknownId(UnknownId { id: found.id })
+                } else {
+                    Outcome::Permission(found)
+                });
+            } else if is_cmdlet(arg) {
                 let found = self.cmdlet(arg);
                 if found.is_empty() {
-                    unknown_cmdlets.push(UnknownCmdlet {
+                    push(Outcome::UnknownCmdlet(UnknownCmdlet {
                         closest: self.closest_cmdlets(arg),
                         cmdlet: arg.to_string(),
-                    });
+                    }));
                 }
-                requests.extend(found);
+                for r in &found {
+                    push(self.outcome(r));
+                }
             } else {
-                requests.push(parse_request(method.as_deref(), arg));
+                push(self.outcome(&parse_request(method.as_deref(), arg)));
             }
         }
         if !any {
@@ -450,27 +865,17 @@ impl Lookup<'_> {
                 "no request given: pass a URL such as /me/messages or a cmdlet such as Get-MgUser"
             );
         }
-        let mut answers = Vec::new();
-        let mut misses = Vec::new();
-        for r in &requests {
-            match self.request(r) {
-                Ok(a) => answers.push(a),
-                Err(m) => misses.push(m),
-            }
-        }
-        let cover = if answers.len() > 1 {
-            Scheme::ALL
-                .iter()
-                .map(|s| (*s, cover(&answers, *s)))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        Ok(Report {
+        let mut report = Report {
             answers,
-            misses,
-            unknown_cmdlets,
-            cover,
-        })
+            cover: Vec::new(),
+        };
+        let endpoints: Vec<Answer> = report.endpoints().cloned().collect();
+        if endpoints.len() > 1 {
+            report.cover = Scheme::ALL
+                .iter()
+                .map(|s| (*s, cover(&endpoints, *s)))
+                .collect();
+        }
+        Ok(report)
     }
 }

@@ -90,7 +90,8 @@ impl PathTrie {
 
     /// The key of the template a concrete path matches: literal segments first, a
     /// concrete value through the placeholder otherwise, backtracking when a literal
-    /// leads nowhere.
+    /// leads nowhere. `$value`, `$ref` and `$count` are never values; a function call
+    /// whose parameters no template spells is the function by its name alone.
     pub fn find(&self, segments: &[Segment]) -> Option<&str> {
         self.walk(0, segments)
             .and_then(|n| self.nodes[n].key.as_deref())
@@ -104,18 +105,36 @@ impl PathTrie {
             if let Some(found) = self.child(at, &text).and_then(|n| self.walk(n, rest)) {
                 return Some(found);
             }
-            // `items/{id}:/path:` spelled with a concrete id.
-            if let Segment::ItemPath { base: Some(_) } = seg {
-                let any = Segment::ItemPath { base: None }.to_string();
-                if let Some(found) = self.child(at, &any).and_then(|n| self.walk(n, rest)) {
-                    return Some(found);
+            match seg {
+                // `items/{id}:/path:` spelled with a concrete id.
+                Segment::ItemPath { base: Some(_) } => {
+                    let any = Segment::ItemPath { base: None }.to_string();
+                    if let Some(found) = self.child(at, &any).and_then(|n| self.walk(n, rest)) {
+                        return Some(found);
+                    }
                 }
+                // `calendarView(startDateTime='…',endDateTime='…')`: the function itself.
+                Segment::Call { name, .. } => {
+                    if let Some(found) = self.child(at, name).and_then(|n| self.walk(n, rest)) {
+                        return Some(found);
+                    }
+                }
+                _ => {}
             }
         }
-        let value_like = matches!(seg, Segment::Literal(_) | Segment::Placeholder);
         match self.nodes[at].placeholder {
-            Some(next) if value_like => self.walk(next, rest),
+            Some(next) if value_like(seg) => self.walk(next, rest),
             _ => None,
         }
+    }
+}
+
+/// Whether a concrete segment can stand for a `{}` placeholder: a plain value, not a
+/// system segment such as `$ref`.
+pub(crate) fn value_like(seg: &Segment) -> bool {
+    match seg {
+        Segment::Placeholder => true,
+        Segment::Literal(s) => !s.starts_with('$'),
+        _ => false,
     }
 }

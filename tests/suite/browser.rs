@@ -814,35 +814,22 @@ fn search_finds_cmdlets_in_the_sample() {
     );
 }
 
-/// Drops the `closest` suggestions, which the page computes on its own.
-fn without_suggestions(mut v: Value) -> Value {
-    for list in ["misses", "unknown_cmdlets"] {
-        if let Some(items) = v.get_mut(list).and_then(Value::as_array_mut) {
-            for item in items {
-                if let Some(obj) = item.as_object_mut() {
-                    obj.remove("closest");
-                }
-            }
-        }
-    }
-    v
-}
-
 /// Compares the page's `permcatLookup` with the library's `Lookup::query` (what
-/// `permcat which --json` prints) for each input; returns the differences.
+/// `permcat which --json` prints) for each input, suggestions for misses included;
+/// returns the differences.
 fn compare_lookup(b: &Browser, catalog: &permcat::Catalog, inputs: &[String]) -> Vec<String> {
     let lookup = permcat::lookup::Lookup::new(catalog);
     let mut differences = Vec::new();
     for input in inputs {
         let args: Vec<String> = input.split_whitespace().map(str::to_string).collect();
         let cli = match lookup.query(&args) {
-            Ok(report) => without_suggestions(serde_json::to_value(report).expect("JSON")),
+            Ok(report) => serde_json::to_value(report).expect("JSON"),
             Err(e) => json!({ "error": e.to_string() }),
         };
-        let page = without_suggestions(b.execute(
+        let page = b.execute(
             "try { return window.permcatLookup(arguments[0]); } catch (e) { return { error: String(e) }; }",
             &[json!(input)],
-        ));
+        );
         if cli != page {
             differences.push(format!("{input}\n  cli:  {cli}\n  page: {page}"));
         }
@@ -902,6 +889,62 @@ fn lookup_page_answers_exactly_like_the_cli() {
         differences.join("\n")
     );
     println!("{total} inputs answered identically by the page and the CLI");
+}
+
+/// The page shows the fallbacks, `/me` without Application, `$batch` and permission ids
+/// as the CLI words them.
+#[test]
+fn lookup_page_shows_fallbacks_batch_and_permission_ids() {
+    let Some(u) = upstream("lookup.html") else {
+        return;
+    };
+    let b = &u.browser;
+    let input = b.find("[data-lookup-input]");
+    b.send_keys(
+        &input,
+        "PATCH /me\nPOST /$batch\n810c84a8-4a9e-49e6-bf7d-12d183f40d01\nGET /me/photo/$value\n00000000-0000-0000-0000-000000000000",
+    );
+    b.click(&b.find("[data-lookup-form] button[type=submit]"));
+    b.wait_for("five results", || {
+        (b.find_all(".lookup-answer").len() == 4 && b.find_all(".lookup-miss").len() == 1)
+            .then_some(())
+    });
+    let via = text_of(b, ".lookup-via");
+    assert!(via.contains("/me is the signed-in user"), "{via}");
+    let not_usable = text_of(b, ".lookup-not-usable");
+    assert!(
+        not_usable.contains("ot usable with application permissions (no signed-in user)"),
+        "{not_usable}"
+    );
+    let batch = text_of(b, ".lookup-batch");
+    assert!(batch.contains("needs no permission of its own"), "{batch}");
+    let id = text_of(b, ".lookup-permission-id");
+    assert!(
+        id.contains("Mail.Read") && id.contains("application permission"),
+        "{id}"
+    );
+    let miss = text_of(b, ".lookup-miss");
+    assert!(miss.contains("No permission has id"), "{miss}");
+    // Results follow the input order.
+    let order = b.execute(
+        "return Array.from(document.querySelectorAll('[data-lookup-results] > .card, [data-lookup-results] > .lookup-miss')).map(function (n) { return n.className; });",
+        &[],
+    );
+    let order: Vec<&str> = order
+        .as_array()
+        .expect("classes")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(order.len() >= 5, "{order:?}");
+    let tail = &order[order.len() - 5..];
+    assert!(
+        tail[1].contains("lookup-batch")
+            && tail[2].contains("lookup-permission-id")
+            && tail[4].contains("lookup-miss"),
+        "{order:?}"
+    );
+    assert_clean_console(b, "after looking up the new shapes");
 }
 
 /// The real permission the served-site tests open: many grants, two versions, code
