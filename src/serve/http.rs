@@ -52,6 +52,11 @@ const MAX_HEAD_BYTES: usize = MAX_URL_BYTES + 2 * MAX_HEADER_BYTES;
 /// Chunk size for file bodies.
 const FILE_CHUNK: usize = 64 * 1024;
 
+/// Most bytes hyper buffers per connection, read or queued to write (its default is
+/// ~400 KiB): with a client that reads slowly, this and one file chunk are what the
+/// connection holds.
+const MAX_BUFFER: usize = 64 * 1024;
+
 type Body = UnsyncBoxBody<Bytes, io::Error>;
 
 /// A bound listener and the runtime it runs on, not yet answering.
@@ -124,6 +129,7 @@ fn http1() -> hyper::server::conn::http1::Builder {
         .timer(TokioTimer::new())
         .header_read_timeout(HEAD_TIMEOUT)
         .max_header_size(MAX_HEAD_BYTES)
+        .max_buf_size(MAX_BUFFER)
         .keep_alive(true);
     builder
 }
