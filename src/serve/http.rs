@@ -5,7 +5,7 @@
 //! names the one canonical file to send; `ServeFile` then streams it in 64 KiB chunks
 //! (memory does not grow with the file or the number of readers) and answers `Range`
 //! (206, 416), `If-None-Match` / `If-Modified-Since` (304) and HEAD. hyper parses the
-//! request head strictly (a NUL or a bare CR in a header is 400) within a size limit (431,
+//! request head strictly (a NUL in a header is 400) within a size limit (431,
 //! then the connection closes) and a deadline for the whole head, which also ends idle
 //! keep-alive connections. Every connection is a tokio task, so there is no pool for slow
 //! or idle clients to fill: each costs a few kilobytes until the deadline cuts it off.
