@@ -572,7 +572,8 @@ fn connect(port: u16) -> TcpStream {
 fn closed_by_server(stream: &mut TcpStream) -> bool {
     let mut byte = [0u8; 512];
     match stream.read(&mut byte) {
-        Ok(_) => true,
+        // 0: closed; more: an answer (a 408, or the old server's 503) before the close.
+        Ok(n) => n <= byte.len(),
         Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
     }
 }
