@@ -5,13 +5,14 @@
 //! Every answer comes from [`respond`], a function of the served directory, the method
 //! and the raw URL, so the path rules can be tested without a socket. A path is served
 //! only when, after percent-decoding and canonicalization, it names a regular file inside
-//! the served directory. [`http`] puts the answers on the wire.
+//! the served directory. [`http`] puts the answers on the wire (hyper on tokio, files
+//! streamed by tower-http).
 
 mod http;
 
 use std::fs;
 use std::io;
-use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -118,6 +119,9 @@ pub struct Reply {
     pub headers: Vec<(&'static str, String)>,
     /// The body; for HEAD the server sends the headers only (with this length).
     pub body: Vec<u8>,
+    /// A file to stream as the body instead (status 200, `body` empty): the canonical
+    /// path the policy allowed. Ranges, validators and HEAD apply to it.
+    pub file: Option<PathBuf>,
 }
 
 impl Reply {
@@ -126,10 +130,17 @@ impl Reply {
             status,
             headers: vec![("Content-Type", content_type.to_string())],
             body: body.into(),
+            file: None,
         }
     }
 
-    fn text(status: u16, text: &str) -> Reply {
+    fn file(path: PathBuf) -> Reply {
+        let mut reply = Reply::new(200, content_type(&path), Vec::new());
+        reply.file = Some(path);
+        reply
+    }
+
+    pub(crate) fn text(status: u16, text: &str) -> Reply {
         Reply::new(status, "text/plain; charset=utf-8", format!("{text}\n"))
     }
 
@@ -298,19 +309,19 @@ pub fn respond(root: &Path, method: &str, raw_url: &str, reload: Option<&State>)
         }
     }
     match resolve(root, raw_url) {
-        Ok(Target::File(path)) => match fs::read(&path) {
-            Ok(body) => {
-                let kind = content_type(&path);
-                let body = match reload {
-                    Some(state) if kind.starts_with("text/html") => {
-                        with_reload_script(body, state.build())
-                    }
-                    _ => body,
-                };
-                Reply::new(200, kind, body)
-            }
-            // Gone between the check and the read: a rebuild is swapping the site.
-            Err(_) => not_found(root, reload),
+        Ok(Target::File(path)) => match reload {
+            // Pages get the reload script, so they are read and changed in memory; they
+            // are small. Everything else is streamed from disk as it is.
+            Some(state) if content_type(&path).starts_with("text/html") => match fs::read(&path) {
+                Ok(body) => Reply::new(
+                    200,
+                    content_type(&path),
+                    with_reload_script(body, state.build()),
+                ),
+                // Gone between the check and the read: a rebuild is swapping the site.
+                Err(_) => not_found(root, reload),
+            },
+            _ => Reply::file(path),
         },
         Ok(Target::AddSlash) => {
             let path = raw_url.split(['?', '#']).next().unwrap_or_default();
@@ -348,6 +359,24 @@ fn with_reload_script(mut html: Vec<u8>, build: u64) -> Vec<u8> {
         html.splice(at..at, tag.into_bytes());
     }
     html
+}
+
+/// The served directory and, in serve mode, the build state: what [`http`] answers from.
+pub(crate) struct Site {
+    root: PathBuf,
+    state: Option<Arc<State>>,
+}
+
+impl Site {
+    /// See [`respond`].
+    pub(crate) fn respond(&self, method: &str, raw_url: &str) -> Reply {
+        respond(&self.root, method, raw_url, self.state.as_deref())
+    }
+
+    /// The answer for a file that vanished after the checks.
+    pub(crate) fn not_found(&self) -> Reply {
+        not_found(&self.root, self.state.as_deref())
+    }
 }
 
 /// Something the server reports while it runs; the command prints these.
@@ -395,8 +424,8 @@ impl Server {
             .with_context(|| format!("cannot resolve host `{}`", opts.host))?
             .next()
             .ok_or_else(|| anyhow!("host `{}` has no address", opts.host))?;
-        let listener = TcpListener::bind(addr).map_err(|e| bind_error(e, opts))?;
-        let addr = listener
+        let bound = http::bind(addr).map_err(|e| bind_error(e, opts))?;
+        let addr = bound
             .local_addr()
             .context("failed to read the bound address")?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -437,13 +466,10 @@ impl Server {
             Some((state, before)) => (Some(state), Some(before)),
             None => (None, None),
         };
-        let handler: Arc<http::Handler> = {
-            let (root, state) = (root.clone(), state.clone());
-            Arc::new(move |method: &str, target: &str| {
-                respond(&root, method, target, state.as_deref())
-            })
-        };
-        let listening = http::start(listener, handler).context("failed to start serving")?;
+        let listening = bound.serve(Arc::new(Site {
+            root: root.clone(),
+            state: state.clone(),
+        }));
         let watcher = match (&state, before) {
             (Some(state), Some(before)) => {
                 let (stop, root, state, data) =
@@ -813,7 +839,11 @@ mod tests {
             "<script src=\"/__permcat/reload.js\" data-build=\"1\" defer></script>\n</head>"
         ));
         let plain = respond(&root, "GET", "/", None);
-        assert!(!String::from_utf8_lossy(&plain.body).contains("__permcat"));
+        assert_eq!(
+            plain.file,
+            Some(root.join("index.html").canonicalize().expect("page"))
+        );
+        assert!(plain.body.is_empty());
         assert_eq!(respond(&root, "GET", RELOAD_SCRIPT_PATH, None).status, 404);
         assert_eq!(respond(&root, "GET", STATUS_PATH, None).status, 404);
         assert_eq!(

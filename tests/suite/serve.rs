@@ -1,7 +1,7 @@
 //! `permcat serve`: the real binary on a free loopback port, spoken to in raw HTTP so
 //! traversal strings reach it exactly as written.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -155,6 +155,25 @@ fn request(port: u16, raw: &str) -> Reply {
         .unwrap_or_else(|e| panic!("reading the reply to {:?}: {e}", &raw[..raw.len().min(80)]))
 }
 
+/// Reads a chunked body (no trailers expected).
+fn read_chunked(conn: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
+    let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
+    let mut body = Vec::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        conn.read_line(&mut line)?;
+        let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
+            .map_err(|_| bad(&format!("chunk size {line:?}")))?;
+        let mut chunk = vec![0; size + 2];
+        conn.read_exact(&mut chunk)?;
+        if size == 0 {
+            return Ok(body);
+        }
+        body.extend_from_slice(&chunk[..size]);
+    }
+}
+
 /// Reads one response (status line, headers, Content-Length body) off a connection.
 fn read_reply(conn: &mut impl BufRead, head: bool) -> std::io::Result<Reply> {
     let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
@@ -176,13 +195,25 @@ fn read_reply(conn: &mut impl BufRead, head: bool) -> std::io::Result<Reply> {
         let (name, value) = l.split_once(':').ok_or_else(|| bad("header"))?;
         headers.push((name.trim().to_string(), value.trim().to_string()));
     }
-    let length: usize = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse().ok())
-        .ok_or_else(|| bad("no Content-Length"))?;
-    let mut body = vec![0; if head { 0 } else { length }];
-    conn.read_exact(&mut body)?;
+    let has = |name: &str, value: &str| {
+        headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case(name) && v.eq_ignore_ascii_case(value))
+    };
+    let body = if head || status == 304 || status == 204 {
+        Vec::new()
+    } else if has("transfer-encoding", "chunked") {
+        read_chunked(conn)?
+    } else {
+        let length: usize = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.parse().ok())
+            .ok_or_else(|| bad("no Content-Length"))?;
+        let mut body = vec![0; length];
+        conn.read_exact(&mut body)?;
+        body
+    };
     Ok(Reply {
         status,
         headers,
@@ -525,4 +556,438 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// Connects to the server with a read timeout, so no test can hang on a reply.
+fn connect(port: u16) -> TcpStream {
+    let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    stream
+}
+
+/// Whether the server closed (or answered and is closing) a connection we keep open;
+/// the socket must be non-blocking.
+fn closed_by_server(stream: &mut TcpStream) -> bool {
+    let mut byte = [0u8; 512];
+    match stream.read(&mut byte) {
+        // 0: closed; more: an answer (a 408, or the old server's 503) before the close.
+        Ok(n) => n <= byte.len(),
+        Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+    }
+}
+
+/// The server's resident memory in bytes, from /proc/<pid>/status.
+#[cfg(target_os = "linux")]
+fn resident_bytes(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS");
+    kb * 1024
+}
+
+/// On the old server a dripping client reset its idle timer with every byte, so 300 of
+/// them held the connection pool (256 slots: the rest and the real request got 503) and
+/// were never cut off. Now the whole head has a deadline and connections are not pooled.
+#[test]
+fn a_request_head_has_a_deadline_however_slowly_it_drips() {
+    const DRIPPERS: usize = 300;
+    const DRIP_EVERY: Duration = Duration::from_secs(2);
+    let s = serve(&[]);
+    let head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Drip: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let started = Instant::now();
+    let port = s.port;
+    let dripping = std::thread::spawn(move || {
+        let mut conns: Vec<Option<TcpStream>> = (0..DRIPPERS)
+            .map(|_| {
+                let c = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+                c.set_nonblocking(true).expect("non-blocking");
+                Some(c)
+            })
+            .collect();
+        let mut sent = 0;
+        let mut last_drip = Instant::now() - DRIP_EVERY;
+        // Bounded: the deadline is 10 s; give up looking at 20 s.
+        while started.elapsed() < Duration::from_secs(20) {
+            let drip = last_drip.elapsed() >= DRIP_EVERY;
+            if drip {
+                last_drip = Instant::now();
+            }
+            for slot in conns.iter_mut() {
+                let Some(c) = slot else { continue };
+                if drip && sent < head.len() && c.write_all(&head[sent..sent + 1]).is_err() {
+                    *slot = None;
+                    continue;
+                }
+                if closed_by_server(c) {
+                    *slot = None;
+                }
+            }
+            if drip {
+                sent += 1;
+            }
+            if conns.iter().all(Option::is_none) {
+                return (started.elapsed(), 0);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        (started.elapsed(), conns.iter().flatten().count())
+    });
+    // A real request while all of them drip.
+    std::thread::sleep(Duration::from_secs(3));
+    let asked = Instant::now();
+    let reply = s.get("/");
+    let took = asked.elapsed();
+    println!("a real request among {DRIPPERS} dripping connections took {took:?}");
+    assert_eq!(reply.status, 200);
+    assert!(took < Duration::from_secs(5), "{took:?}");
+
+    let (at, open) = dripping.join().expect("drip thread");
+    println!("dripping connections closed by {at:?}; {open} left open");
+    assert_eq!(open, 0, "dripping connections outlived the head deadline");
+    assert!(at < Duration::from_secs(16), "{at:?}");
+}
+
+/// On the old server the 257th connection got 503.
+#[test]
+fn a_thousand_keep_alive_clients_are_all_admitted() {
+    const CLIENTS: usize = 1000;
+    const THREADS: usize = 20;
+    const FOR: Duration = Duration::from_secs(4);
+    let s = serve(&[]);
+    let path = "/assets/favicon.svg";
+    let expected = s.get(path).body.len();
+    let port = s.port;
+    // Every connection opens before any thread starts asking, so all 1000 are open at
+    // once.
+    let barrier = Arc::new(std::sync::Barrier::new(THREADS));
+    let workers: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let barrier = barrier.clone();
+            std::thread::spawn(move || -> Result<(usize, usize), String> {
+                let mut conns: Vec<(TcpStream, BufReader<TcpStream>)> = (0..CLIENTS / THREADS)
+                    .map(|_| {
+                        let c = connect(port);
+                        let r = BufReader::new(c.try_clone().expect("clone"));
+                        (c, r)
+                    })
+                    .collect();
+                barrier.wait();
+                let raw = format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n");
+                let started = Instant::now();
+                let (mut ok, mut rounds) = (0, 0);
+                // Bounded by time, and by a count in case requests are very fast.
+                while started.elapsed() < FOR && rounds < 200 {
+                    for (i, (w, r)) in conns.iter_mut().enumerate() {
+                        w.write_all(raw.as_bytes())
+                            .map_err(|e| format!("connection {i}: {e}"))?;
+                        let reply =
+                            read_reply(r, false).map_err(|e| format!("connection {i}: {e}"))?;
+                        if reply.status != 200 || reply.body.len() != expected {
+                            return Err(format!("connection {i}: {}", reply.status));
+                        }
+                        ok += 1;
+                    }
+                    rounds += 1;
+                }
+                Ok((ok, rounds))
+            })
+        })
+        .collect();
+    let mut errors = Vec::new();
+    let (mut ok, mut min_rounds) = (0, usize::MAX);
+    for w in workers {
+        match w.join().expect("client thread") {
+            Ok((n, rounds)) => {
+                ok += n;
+                min_rounds = min_rounds.min(rounds);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    println!("{CLIENTS} keep-alive clients: {ok} replies, at least {min_rounds} per client");
+    assert!(errors.is_empty(), "{} errors: {errors:?}", errors.len());
+    assert!(min_rounds >= 2, "each connection was reused");
+}
+
+/// The old server read the whole file into memory for every request (and copied it
+/// into the reply): 256 readers of 18 MB needed gigabytes.
+#[cfg(target_os = "linux")]
+#[test]
+fn large_files_stream_to_slow_readers_in_bounded_memory() {
+    const READERS: usize = 256;
+    const THREADS: usize = 8;
+    const SIZE: usize = 18 * 1024 * 1024;
+    const LIMIT: u64 = 300 * 1024 * 1024;
+    let s = serve(&[]);
+    let big: Vec<u8> = (0..SIZE).map(|i| (i % 251) as u8).collect();
+    std::fs::write(s.root.join("big.bin"), &big).expect("big file");
+    drop(big);
+    let before = resident_bytes(s.child.id());
+    let port = s.port;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || -> Vec<(bool, usize)> {
+                let mut conns: Vec<(TcpStream, Vec<u8>, usize)> = (0..READERS / THREADS)
+                    .map(|_| {
+                        let mut c = connect(port);
+                        c.write_all(
+                            b"GET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                        )
+                        .expect("send");
+                        c.set_read_timeout(Some(Duration::from_millis(200)))
+                            .expect("timeout");
+                        (c, Vec::new(), 0)
+                    })
+                    .collect();
+                let mut buf = vec![0u8; 16 * 1024];
+                // Slow: 16 KiB per connection every 100 ms, a few hundred KiB in all.
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    for (c, first, total) in conns.iter_mut() {
+                        if let Ok(n) = c.read(&mut buf) {
+                            if first.len() < 12 {
+                                first.extend_from_slice(&buf[..n.min(12)]);
+                            }
+                            *total += n;
+                        }
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                conns
+                    .iter()
+                    .map(|(_, first, total)| (first.starts_with(b"HTTP/1.1 200"), *total))
+                    .collect()
+            })
+        })
+        .collect();
+    let mut peak = 0;
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(6) {
+        peak = peak.max(resident_bytes(s.child.id()));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let results: Vec<(bool, usize)> = readers
+        .into_iter()
+        .flat_map(|r| r.join().expect("reader thread"))
+        .collect();
+    let mb = |b: u64| b as f64 / 1e6;
+    let read: usize = results.iter().map(|(_, n)| n).sum();
+    println!(
+        "{READERS} slow readers of an {} MB file: server resident {:.1} MB before, {:.1} MB at \
+         most while they read ({:.1} MB read in all)",
+        SIZE / 1_000_000,
+        mb(before),
+        mb(peak),
+        read as f64 / 1e6
+    );
+    assert_eq!(results.len(), READERS);
+    assert!(
+        results.iter().all(|(ok, n)| *ok && *n > 0),
+        "every reader got 200 and data"
+    );
+    assert!(
+        results.iter().all(|(_, n)| *n < SIZE),
+        "the readers were meant to be slow"
+    );
+    assert!(peak < LIMIT, "server resident {:.1} MB", mb(peak));
+}
+
+/// The old server had no ranges (always 200 with the whole file), no validators, no
+/// compression.
+#[test]
+fn ranges_validators_compression_and_head() {
+    let s = serve(&[]);
+    let path = "/assets/permcat.css";
+    let file = std::fs::read(s.root.join(&path[1..])).expect("css");
+    let ask = |headers: &str| {
+        request(
+            s.port,
+            &format!("GET {path} HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n"),
+        )
+    };
+    let whole = ask("");
+    assert_eq!(whole.status, 200);
+    assert_eq!(whole.body, file);
+    assert_eq!(whole.header("Accept-Ranges"), Some("bytes"));
+    assert_safe_headers(&whole, "whole");
+
+    let part = ask("Range: bytes=0-9\r\n");
+    assert_eq!(part.status, 206);
+    assert_eq!(part.body, &file[..10]);
+    assert_eq!(
+        part.header("Content-Range"),
+        Some(format!("bytes 0-9/{}", file.len()).as_str())
+    );
+    assert_eq!(part.header("Content-Type"), Some("text/css; charset=utf-8"));
+    let tail = ask("Range: bytes=-5\r\n");
+    assert_eq!(
+        (tail.status, tail.body.as_slice()),
+        (206, &file[file.len() - 5..])
+    );
+    let past = ask(&format!("Range: bytes={}-\r\n", file.len() + 10));
+    assert_eq!(past.status, 416);
+    assert_eq!(
+        past.header("Content-Range"),
+        Some(format!("bytes */{}", file.len()).as_str())
+    );
+
+    let etag = whole.header("ETag").expect("ETag").to_string();
+    let modified = whole
+        .header("Last-Modified")
+        .expect("Last-Modified")
+        .to_string();
+    let fresh = ask(&format!("If-None-Match: {etag}\r\n"));
+    assert_eq!(fresh.status, 304);
+    assert!(fresh.body.is_empty());
+    assert_eq!(fresh.header("ETag"), Some(etag.as_str()));
+    assert_eq!(
+        ask(&format!("If-Modified-Since: {modified}\r\n")).status,
+        304
+    );
+    assert_eq!(ask("If-None-Match: \"other\"\r\n").status, 200);
+    // If-None-Match decides when both are sent (RFC 9110 §13.2.2).
+    let stale = ask(&format!(
+        "If-None-Match: \"other\"\r\nIf-Modified-Since: {modified}\r\n"
+    ));
+    assert_eq!(stale.status, 200);
+
+    let gzip = ask("Accept-Encoding: gzip\r\n");
+    assert_eq!(gzip.status, 200);
+    assert_eq!(gzip.header("Content-Encoding"), Some("gzip"));
+    assert!(gzip
+        .header("Vary")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding")));
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(gzip.body.as_slice())
+        .read_to_end(&mut unzipped)
+        .expect("gunzip");
+    assert_eq!(unzipped, file);
+    assert!(
+        gzip.body.len() < file.len() / 2,
+        "{} bytes",
+        gzip.body.len()
+    );
+    // A compressed body is not the file's bytes: its ETag is weak, and still revalidates.
+    let weak = gzip.header("ETag").expect("ETag");
+    assert!(weak.starts_with("W/"), "{weak}");
+    assert_eq!(
+        ask(&format!(
+            "Accept-Encoding: gzip\r\nIf-None-Match: {weak}\r\n"
+        ))
+        .status,
+        304
+    );
+    assert_eq!(
+        ask("Accept-Encoding: identity\r\n").header("Content-Encoding"),
+        None
+    );
+    // Live-reload pages are compressed too.
+    let page = request(
+        s.port,
+        &format!(
+            "GET {PAGE} HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    assert_eq!(page.header("Content-Encoding"), Some("gzip"));
+
+    let mut conn = connect(s.port);
+    conn.write_all(
+        format!("HEAD {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .expect("send");
+    let mut reader = BufReader::new(conn);
+    let head = read_reply(&mut reader, true).expect("HEAD reply");
+    assert_eq!(head.status, 200);
+    assert_eq!(
+        head.header("Content-Length"),
+        Some(file.len().to_string().as_str())
+    );
+    let mut rest = Vec::new();
+    reader.read_to_end(&mut rest).expect("close");
+    assert!(rest.is_empty(), "HEAD sent {} body bytes", rest.len());
+}
+
+/// The old server took only origin-form targets (`/p`): `http://host/p` was 400.
+#[test]
+fn absolute_form_targets_are_served() {
+    let s = serve(&[]);
+    let reply = request(
+        s.port,
+        &format!(
+            "GET http://127.0.0.1:{}{PAGE} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+            s.port
+        ),
+    );
+    assert_eq!(reply.status, 200);
+    assert!(reply
+        .text()
+        .contains("IndustryData-OutboundFlow.ReadWrite.All"));
+    // The policy still applies to the path of an absolute target.
+    let up = request(
+        s.port,
+        "GET http://x/%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(up.status, 404);
+    assert!(!up.text().contains("root:x:0:0"));
+}
+
+/// The old server let a NUL through in a header value, waited for a CRLF that a bare-LF
+/// client never sends, and kept the connection open after a 431.
+#[test]
+fn header_parsing_is_strict_and_never_hangs() {
+    let s = serve(&[]);
+    let nul = request(
+        s.port,
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Nul: a\0b\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(nul.status, 400);
+
+    // Bare LF line ends: answered or refused, within the read timeout either way.
+    let mut conn = connect(s.port);
+    conn.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    conn.write_all(b"GET / HTTP/1.1\nHost: x\nConnection: close\n\n")
+        .expect("send");
+    let asked = Instant::now();
+    let mut reply = Vec::new();
+    let read = conn.read_to_end(&mut reply);
+    assert!(
+        read.is_ok() || !reply.is_empty(),
+        "bare LF: no answer and no close in {:?}",
+        asked.elapsed()
+    );
+    if !reply.is_empty() {
+        assert!(
+            reply.starts_with(b"HTTP/1.1 "),
+            "{}",
+            String::from_utf8_lossy(&reply)
+        );
+    }
+
+    // Too large: 431, then the server closes the connection (no keep-alive after it).
+    for size in [17 * 1024, 64 * 1024] {
+        let mut conn = connect(s.port);
+        conn.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        let raw = format!(
+            "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+            "b".repeat(size)
+        );
+        conn.write_all(raw.as_bytes()).expect("send");
+        let mut reader = BufReader::new(conn);
+        let reply = read_reply(&mut reader, false).expect("431 reply");
+        assert_eq!(reply.status, 431, "{size}");
+        let mut rest = Vec::new();
+        reader
+            .read_to_end(&mut rest)
+            .unwrap_or_else(|e| panic!("{size}: connection left open after 431: {e}"));
+        assert!(rest.is_empty(), "{size}");
+    }
 }
