@@ -605,7 +605,8 @@
       schemes[scheme] = rows.map(function (r) {
         return {
           permission: index.names[r[0]],
-          least_privileged: r[1] === 1,
+          least_privileged: (r[1] & 1) === 1,
+          flagged_least: (r[1] & 2) === 2,
           privilege_level: r[2] === 0 ? null : r[2],
           also_requires: r[3].map(function (a) { return index.names[a]; })
         };
@@ -1065,6 +1066,7 @@
       var td = el('td');
       append(td, permissionLink(root, index, c.permission));
       if (c.least_privileged) append(td, ' ', el('span', 'badge badge-least', 'least privileged'));
+      else if (c.flagged_least) append(td, ' ', el('span', 'muted', '(also flagged least in permissions.json)'));
       else if (i === 0) append(td, ' ', el('span', 'muted', '(lowest privilege level)'));
       if (i === 1) tr.className = 'lookup-alternatives';
       var lv = el('td');

@@ -31,11 +31,18 @@ pub fn run(args: ShowArgs) -> Result<ExitCode> {
     let perm = if is_guid(query) {
         match catalog.permission_by_id(query) {
             Some((p, kind)) => {
-                eprintln!("{} is the {kind} id of {}", normalize_guid(query), p.name);
+                let mut err = Terminal::new(io::stderr().lock());
+                writeln!(
+                    err,
+                    "{} is the {kind} id of {}",
+                    normalize_guid(query),
+                    p.name
+                )?;
                 p
             }
             None => {
-                eprintln!("permcat: {}", unknown_id(&catalog, query));
+                let mut err = Terminal::new(io::stderr().lock());
+                writeln!(err, "permcat: {}", unknown_id(&catalog, query))?;
                 return Ok(ExitCode::from(1));
             }
         }
@@ -44,7 +51,8 @@ pub fn run(args: ShowArgs) -> Result<ExitCode> {
             Some(p) => p,
             None => {
                 // No answer, not an error: exit 1 like `which`.
-                eprintln!("permcat: {}", unknown(&catalog, &args.name));
+                let mut err = Terminal::new(io::stderr().lock());
+                writeln!(err, "permcat: {}", unknown(&catalog, &args.name))?;
                 return Ok(ExitCode::from(1));
             }
         }

@@ -112,6 +112,18 @@ fn print_answer(out: &mut dyn Write, a: &Answer) -> Result<()> {
                     write!(out, " + also {}", first.also_requires.join(", "))?;
                 }
                 writeln!(out)?;
+                let flagged: Vec<&str> = list[1..]
+                    .iter()
+                    .filter(|c| c.flagged_least)
+                    .map(|c| c.permission.as_str())
+                    .collect();
+                if !flagged.is_empty() {
+                    writeln!(
+                        out,
+                        "      also flagged least in permissions.json: {}",
+                        flagged.join(", ")
+                    )?;
+                }
                 if list.len() > 1 {
                     let rest: Vec<&str> = list[1..].iter().map(|c| c.permission.as_str()).collect();
                     writeln!(out, "      alternatives: {}", rest.join(", "))?;

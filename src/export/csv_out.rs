@@ -313,7 +313,15 @@ mod tests {
 
     #[test]
     fn formulas_after_leading_space_or_line_breaks_are_neutralized() {
-        for cell in ["=1+1", " =1+1", "\n=HYPERLINK(1)", " \n @SUM(A1)", "\t1", "\r1", "-2"] {
+        for cell in [
+            "=1+1",
+            " =1+1",
+            "\n=HYPERLINK(1)",
+            " \n @SUM(A1)",
+            "\t1",
+            "\r1",
+            "-2",
+        ] {
             assert!(neutralize_formula(cell).starts_with('\''), "{cell:?}");
         }
         for cell in ["User.Read", " plain", "", "a=b", "\n"] {

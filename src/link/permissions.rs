@@ -49,7 +49,10 @@ impl Linker<'_> {
                 kind: ConflictKind::DuplicateKey,
                 permission: Some(name.clone()),
                 subject: format!("permission key `{name}` repeated"),
-                sides: vec![side(&src, "the same key appears more than once".to_string())],
+                sides: vec![side(
+                    &src,
+                    "the same key appears more than once".to_string(),
+                )],
                 resolution: "the first definition kept, the later ones ignored".into(),
                 source_age: None,
             });

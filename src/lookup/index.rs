@@ -15,8 +15,9 @@ pub const INDEX_VERSION: u32 = 2;
 /// The global the lookup script assigns.
 pub const GLOBAL: &str = "PERMCAT_LOOKUP";
 
-/// A ranked candidate: `[permission index, least privileged (0/1), privilege level (0
-/// when unknown), also-requires permission indexes]`.
+/// A ranked candidate: `[permission index, flags (1 = permcat's least-privileged
+/// choice, 2 = flagged least in permissions.json), privilege level (0 when unknown),
+/// also-requires permission indexes]`.
 type CandidateRow = (usize, u8, u8, Vec<usize>);
 
 /// A trie node: `[[edge text, child], …]`, placeholder child or -1, key index or -1.
@@ -122,7 +123,7 @@ pub fn build(catalog: &Catalog) -> LookupIndex {
                             .filter_map(|c| {
                                 Some((
                                     *id.get(c.permission.as_str())?,
-                                    u8::from(c.least_privileged),
+                                    u8::from(c.least_privileged) | 2 * u8::from(c.flagged_least),
                                     c.privilege_level.unwrap_or(0),
                                     c.also_requires
                                         .iter()

@@ -427,7 +427,10 @@ fn control_characters_in_the_data_keep_atom_and_sitemap_valid() {
         }
     }
     let atom = std::fs::read_to_string(site.join("changes.xml")).expect("atom");
-    assert!(atom.contains("[U+0001]"), "the control character is shown, not dropped");
+    assert!(
+        atom.contains("[U+0001]"),
+        "the control character is shown, not dropped"
+    );
 }
 
 /// A permission defined twice in permissions.json is a recorded conflict, not a silent
@@ -444,7 +447,11 @@ fn repeated_permission_keys_and_out_of_range_levels_are_reported() {
         .map(|(k, v)| (k.clone(), v.clone()))
         .expect("a permission");
     let mut second = first.clone();
-    for s in second["schemes"].as_object_mut().expect("schemes").values_mut() {
+    for s in second["schemes"]
+        .as_object_mut()
+        .expect("schemes")
+        .values_mut()
+    {
         s["adminDisplayName"] = serde_json::json!("The first definition");
         s["privilegeLevel"] = serde_json::json!(0);
     }
@@ -488,7 +495,11 @@ fn repeated_permission_keys_and_out_of_range_levels_are_reported() {
     std::fs::write(&path, serde_json::to_vec_pretty(&doc).expect("json")).expect("write");
     let out = permcat(&["check", "--data", tmp.path().to_str().unwrap_or_default()]);
     assert!(out.status.success());
-    assert!(stdout(&out).contains("privilegeLevel 9 out of 1–5 ignored"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("privilegeLevel 9 out of 1–5 ignored"),
+        "{}",
+        stdout(&out)
+    );
     let c = load(tmp.path());
     assert!(c
         .permission(&name)

@@ -44,7 +44,7 @@ pub(crate) const CASES: &[(&str, &str, &str, [&str; 3])] = &[
     ("GET", "/sites/root/lists", "/sites/{id}/lists", ["Sites.Read.All", "-", "Sites.Read.All"]),
     ("GET", "/teams/02bd9fd6-8f93-4758-87c3-1fb73740a315/channels", "/teams/{id}/channels", ["Channel.ReadBasic.All", "-", "ChannelSettings.Read.Group"]),
     ("GET", "/teams/02bd9fd6/channels/19:09fc54a3141a45d0bc769cf506d2e079@thread.skype/messages", "/teams/{id}/channels/{id}/messages", ["ChannelMessage.Read.All", "-", "ChannelMessage.Read.Group"]),
-    ("POST", "/chats/19:8b081ef6-4792-4def-b2c9-c363a1bf41d5_5031bb31-22c0-4f6f-9f73-91d34ab2b32d@unq.gbl.spaces/messages", "/chats/{id}/messages", ["ChatMessage.Send", "-", "~Teamwork.Migrate.All"]),
+    ("POST", "/chats/19:8b081ef6-4792-4def-b2c9-c363a1bf41d5_5031bb31-22c0-4f6f-9f73-91d34ab2b32d@unq.gbl.spaces/messages", "/chats/{id}/messages", ["ChatMessage.Send", "-", "Teamwork.Migrate.All"]),
     ("GET", "/me/events?$select=subject,organizer", "/me/events", ["Calendars.ReadBasic", "Calendars.ReadBasic", "!"]),
     ("POST", "/me/calendar/events", "/me/calendar/events", ["Calendars.ReadWrite", "Calendars.ReadWrite", "!"]),
     ("GET", "/me/contacts", "/me/contacts", ["Contacts.Read", "Contacts.Read", "!"]),
