@@ -528,7 +528,15 @@ pub fn load_side(path: &Path) -> Result<Catalog> {
     if meta.is_dir() {
         return Ok(crate::load(path)?.0);
     }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    // A catalog export is JSON: a regular file under the JSON cap, never a FIFO or a
+    // device that would hang or exhaust memory.
+    let bytes = match crate::sources::read_capped(path, crate::sources::JSON_CAP)
+        .with_context(|| format!("cannot read `{}`", path.display()))?
+    {
+        Some(Ok(b)) => b,
+        Some(Err(why)) => anyhow::bail!("cannot read `{}`: it is {why}", path.display()),
+        None => anyhow::bail!("cannot read `{}`: not found", path.display()),
+    };
     // Peek at the shape name first so another export gets a clear message rather than a
     // serde error about a missing field.
     #[derive(Deserialize)]

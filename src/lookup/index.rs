@@ -123,7 +123,7 @@ pub fn build(catalog: &Catalog) -> LookupIndex {
                             .filter_map(|c| {
                                 Some((
                                     *id.get(c.permission.as_str())?,
-                                    u8::from(c.least_privileged) | 2 * u8::from(c.flagged_least),
+                                    u8::from(c.least_privileged) | (2 * u8::from(c.flagged_least)),
                                     c.privilege_level.unwrap_or(0),
                                     c.also_requires
                                         .iter()

@@ -58,10 +58,13 @@ where
                 repeated: Vec::new(),
             };
             while let Some((k, v)) = m.next_entry::<String, T>()? {
-                if out.map.contains_key(&k) {
-                    out.repeated.push(k);
-                } else {
-                    out.map.insert(k, v);
+                match out.map.entry(k) {
+                    std::collections::btree_map::Entry::Occupied(e) => {
+                        out.repeated.push(e.key().clone())
+                    }
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert(v);
+                    }
                 }
             }
             Ok(out)

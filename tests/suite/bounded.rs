@@ -51,6 +51,20 @@ fn mkfifo(path: &Path) {
     assert!(ok, "mkfifo {}", path.display());
 }
 
+/// A copy of the sample whose permissions include of one page is removed, so a test
+/// can put something hostile in its place.
+fn sample_without_include() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = sample_copy();
+    let include = tmp
+        .path()
+        .join(PAGE)
+        .parent()
+        .expect("api dir")
+        .join(INCLUDE);
+    std::fs::remove_file(&include).expect("remove include");
+    (tmp, include)
+}
+
 /// A permissions file outside the data directory with a permission nobody else has.
 fn outside_file(dir: &Path) -> std::path::PathBuf {
     let path = dir.join("outside.md");
@@ -93,14 +107,7 @@ fn an_include_climbing_out_of_api_reference_is_not_followed() {
     );
 
     // A symlink inside the docs tree pointing outside is refused the same way.
-    let tmp = sample_copy();
-    let include = tmp
-        .path()
-        .join(PAGE)
-        .parent()
-        .expect("api dir")
-        .join(INCLUDE);
-    std::fs::remove_file(&include).expect("remove include");
+    let (tmp, include) = sample_without_include();
     std::os::unix::fs::symlink(&target, &include).expect("symlink");
     let (code, out, _) = check_within(tmp.path(), Duration::from_secs(60));
     assert_eq!(code, Some(0), "{out}");
@@ -109,27 +116,13 @@ fn an_include_climbing_out_of_api_reference_is_not_followed() {
 
 #[test]
 fn fifo_and_device_includes_are_skipped_without_hanging() {
-    let tmp = sample_copy();
-    let include = tmp
-        .path()
-        .join(PAGE)
-        .parent()
-        .expect("api dir")
-        .join(INCLUDE);
-    std::fs::remove_file(&include).expect("remove include");
+    let (tmp, include) = sample_without_include();
     mkfifo(&include);
     let (code, out, _) = check_within(tmp.path(), Duration::from_secs(60));
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("a FIFO"), "{out}");
 
-    let tmp = sample_copy();
-    let include = tmp
-        .path()
-        .join(PAGE)
-        .parent()
-        .expect("api dir")
-        .join(INCLUDE);
-    std::fs::remove_file(&include).expect("remove include");
+    let (tmp, include) = sample_without_include();
     std::os::unix::fs::symlink("/dev/zero", &include).expect("symlink");
     let (code, out, _) = check_within(tmp.path(), Duration::from_secs(60));
     assert_eq!(code, Some(0), "{out}");
@@ -507,4 +500,39 @@ fn repeated_permission_keys_and_out_of_range_levels_are_reported() {
         .schemes
         .values()
         .all(|s| s.privilege_level.is_none()));
+}
+
+/// `diff` reads a previous catalog export bounded too: a FIFO is an error, not a hang.
+#[test]
+fn diff_refuses_a_fifo_as_a_catalog_export() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let fifo = tmp.path().join("old.json");
+    mkfifo(&fifo);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_permcat"))
+        .args([
+            "diff",
+            fifo.to_str().unwrap_or_default(),
+            sample().to_str().unwrap_or_default(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("permcat runs");
+    let err = drain(child.stderr.take().expect("stderr"), None);
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("diff hung on a FIFO");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(status.code(), Some(2));
+    let err = err.lock().map(|s| s.clone()).unwrap_or_default();
+    assert!(err.contains("a FIFO"), "{err}");
 }

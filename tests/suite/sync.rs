@@ -704,7 +704,7 @@ fn a_dripping_server_fails_within_the_timeout_and_names_the_file() {
         "{}",
         run.stderr
     );
-    assert!(run.elapsed < Duration::from_secs(5), "{:?}", run.elapsed);
+    assert!(run.elapsed < Duration::from_secs(10), "{:?}", run.elapsed);
     assert_untouched(tmp.path(), &dest, &before);
     eprintln!("the drip server failed the sync after {:?}", run.elapsed);
     // With the default retries every attempt is bounded, and so is the whole run.
@@ -743,7 +743,7 @@ fn the_deadline_bounds_the_whole_run() {
         "{}",
         run.stderr
     );
-    assert!(run.elapsed < Duration::from_secs(6), "{:?}", run.elapsed);
+    assert!(run.elapsed < Duration::from_secs(12), "{:?}", run.elapsed);
     assert_untouched(tmp.path(), &dest, &before);
 }
 
