@@ -11,6 +11,7 @@ pub mod model;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod slugs;
 pub mod sources;
 pub mod sync;
 pub mod text;

@@ -31,18 +31,15 @@ pub fn run(args: ShowArgs) -> Result<ExitCode> {
     let perm = if is_guid(query) {
         match catalog.permission_by_id(query) {
             Some((p, kind)) => {
-                let mut err = Terminal::new(io::stderr().lock());
-                writeln!(
-                    err,
+                note(&format!(
                     "{} is the {kind} id of {}",
                     normalize_guid(query),
                     p.name
-                )?;
+                ))?;
                 p
             }
             None => {
-                let mut err = Terminal::new(io::stderr().lock());
-                writeln!(err, "permcat: {}", unknown_id(&catalog, query))?;
+                note(&format!("permcat: {}", unknown_id(&catalog, query)))?;
                 return Ok(ExitCode::from(1));
             }
         }
@@ -51,8 +48,7 @@ pub fn run(args: ShowArgs) -> Result<ExitCode> {
             Some(p) => p,
             None => {
                 // No answer, not an error: exit 1 like `which`.
-                let mut err = Terminal::new(io::stderr().lock());
-                writeln!(err, "permcat: {}", unknown(&catalog, &args.name))?;
+                note(&format!("permcat: {}", unknown(&catalog, &args.name)))?;
                 return Ok(ExitCode::from(1));
             }
         }
@@ -72,6 +68,12 @@ pub fn run(args: ShowArgs) -> Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A line on standard error; names from the data pass the terminal filter.
+fn note(line: &str) -> Result<()> {
+    writeln!(Terminal::new(io::stderr().lock()), "{line}")?;
+    Ok(())
 }
 
 /// Why a GUID names no Microsoft Graph permission: unknown, or another app's.

@@ -398,7 +398,7 @@ impl Catalog {
             .sort_by(|a, b| (&a.key, &a.method).cmp(&(&b.key, &b.method)));
         self.resources
             .sort_by(|a, b| (a.version, &a.type_name).cmp(&(b.version, &b.type_name)));
-        crate::render::views::assign_resource_slugs(&mut self.resources);
+        crate::slugs::assign_resource_slugs(&mut self.resources);
         self.commands.sort_by(|a, b| {
             (&a.key, &a.method, a.version, &a.name, &a.path)
                 .cmp(&(&b.key, &b.method, b.version, &b.name, &b.path))

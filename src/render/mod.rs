@@ -169,7 +169,7 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
         let _ = fs::remove_dir_all(&tmp);
         return Err(e);
     }
-    report.carried_over = carried(&out, &files).len();
+    report.carried_over = carried(&out).len();
     swap_into_place(&tmp, &out)?;
     step(&mut report, "swap");
 
@@ -226,11 +226,10 @@ const OWN_TOP_LEVEL: [&str; 12] = [
 
 /// Paths in the old output (relative, `/`-separated) that permcat did not write: a
 /// CNAME, `.nojekyll`, a `.git/` folder. Folders wholly foreign are listed once.
-fn carried(out: &Path, files: &Files) -> Vec<String> {
+fn carried(out: &Path) -> Vec<String> {
     let Ok(entries) = fs::read_dir(out) else {
         return Vec::new();
     };
-    let _ = files;
     let manifest = previous_manifest(out);
     let mut found = Vec::new();
     let mut stack: Vec<(PathBuf, String)> = entries
@@ -270,7 +269,7 @@ fn carried(out: &Path, files: &Files) -> Vec<String> {
 /// deletes what it did not write. A user file where the build now writes a page is
 /// refused by name rather than overwritten.
 fn carry_over(out: &Path, tmp: &Path, files: &Files) -> Result<()> {
-    let theirs = carried(out, files);
+    let theirs = carried(out);
     if theirs.is_empty() {
         return Ok(());
     }

@@ -9,47 +9,7 @@ use crate::model::{
     ApiVersion, Catalog, Endpoint, Grant, Permission, PermissionType, Resource, Scheme, SchemeInfo,
     SourceFile,
 };
-
-/// File name of a permission's page, JSON and CSV, without extension. Names are
-/// `[A-Za-z0-9._-]` upstream; anything else is replaced so a name cannot leave the folder.
-/// Longest file-name stem a slug keeps before it is shortened with a hash: file
-/// systems allow 255 bytes, and `-2.html` suffixes must still fit.
-pub const SLUG_MAX: usize = 120;
-
-/// The first eight hex digits of the SHA-256 of `text`: a short, stable disambiguator.
-pub fn short_hash(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(text.as_bytes());
-    digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
-}
-
-/// A safe file-name stem for a name: ASCII letters, digits, `.`, `-` and `_` kept,
-/// everything else `_`; a name longer than [`SLUG_MAX`] is cut and given a hash of the
-/// whole name, so two long names sharing a prefix still get two files.
-pub fn slug(name: &str) -> String {
-    let s = plain_slug(name);
-    if s.len() <= SLUG_MAX {
-        return s;
-    }
-    format!("{}-{}", &s[..SLUG_MAX - 9], short_hash(name))
-}
-
-fn plain_slug(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    match s.trim_start_matches('.') {
-        "" => "_".to_string(),
-        t => t.to_string(),
-    }
-}
+pub use crate::slugs::{assign_resource_slugs, short_hash, slug, SLUG_MAX};
 
 /// The page file name ([`slug`]) of every permission, unique even where names differ
 /// only in case — upstream has both `Calls.JoinGroupCallAsGuest.All` and
@@ -97,26 +57,6 @@ pub fn resource_href(r: &Resource) -> String {
 /// Path of the page of a resource type, when the catalog has one.
 pub fn type_href(catalog: &Catalog, version: ApiVersion, type_name: &str) -> Option<String> {
     catalog.resource(version, type_name).map(resource_href)
-}
-
-/// Gives every resource a page name unique per version, ignoring case: types whose
-/// slugs differ only in case (or collide after shortening) each get a hash of their
-/// exact name, so no page overwrites another on any file system.
-pub fn assign_resource_slugs(resources: &mut [Resource]) {
-    let mut count: BTreeMap<(ApiVersion, String), usize> = BTreeMap::new();
-    for r in resources.iter() {
-        *count
-            .entry((r.version, slug(&r.type_name).to_ascii_lowercase()))
-            .or_default() += 1;
-    }
-    for r in resources.iter_mut() {
-        let base = slug(&r.type_name);
-        r.slug = if count[&(r.version, base.to_ascii_lowercase())] > 1 {
-            format!("{base}-{}", short_hash(&r.type_name))
-        } else {
-            base
-        };
-    }
 }
 
 /// A date as people write it: `2026-08-07` → `August 7, 2026`; other text unchanged.

@@ -14,10 +14,10 @@ const PAGE: &str =
 const INCLUDE: &str =
     "../includes/permissions/industrydata-outboundprovisioningflowset-get-permissions.md";
 
-/// Runs `permcat check` with a deadline, so a hang fails the test instead of blocking it.
-fn check_within(data: &Path, limit: Duration) -> (Option<i32>, String, String) {
+/// Runs permcat with a deadline, so a hang fails the test instead of blocking it.
+fn run_within(args: &[&str], limit: Duration) -> (Option<i32>, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_permcat"))
-        .args(["check", "--data", data.to_str().unwrap_or_default()])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -32,7 +32,7 @@ fn check_within(data: &Path, limit: Duration) -> (Option<i32>, String, String) {
         if start.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("permcat check hung for {limit:?} on {}", data.display());
+            panic!("permcat {args:?} hung for {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(50));
     };
@@ -40,6 +40,14 @@ fn check_within(data: &Path, limit: Duration) -> (Option<i32>, String, String) {
     let out = out.lock().map(|s| s.clone()).unwrap_or_default();
     let err = err.lock().map(|s| s.clone()).unwrap_or_default();
     (status.code(), out, err)
+}
+
+/// `permcat check` on a data directory, with a deadline.
+fn check_within(data: &Path, limit: Duration) -> (Option<i32>, String, String) {
+    run_within(
+        &["check", "--data", data.to_str().unwrap_or_default()],
+        limit,
+    )
 }
 
 fn mkfifo(path: &Path) {
@@ -508,31 +516,14 @@ fn diff_refuses_a_fifo_as_a_catalog_export() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let fifo = tmp.path().join("old.json");
     mkfifo(&fifo);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_permcat"))
-        .args([
+    let (code, _, err) = run_within(
+        &[
             "diff",
             fifo.to_str().unwrap_or_default(),
             sample().to_str().unwrap_or_default(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("permcat runs");
-    let err = drain(child.stderr.take().expect("stderr"), None);
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if start.elapsed() > Duration::from_secs(30) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("diff hung on a FIFO");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    std::thread::sleep(Duration::from_millis(100));
-    assert_eq!(status.code(), Some(2));
-    let err = err.lock().map(|s| s.clone()).unwrap_or_default();
+        ],
+        Duration::from_secs(30),
+    );
+    assert_eq!(code, Some(2));
     assert!(err.contains("a FIFO"), "{err}");
 }
