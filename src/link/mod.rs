@@ -13,28 +13,17 @@ mod resources;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
-use std::thread::ScopedJoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
 use crate::model::{
-    permission_order, ApiVersion, Catalog, Conflict, Endpoint, MissingSource, Permission, Scheme,
-    SourceFile,
+    permission_order, ApiVersion, Catalog, Conflict, Endpoint, Permission, Scheme, SourceFile,
 };
 use crate::sources::snapshot::Snapshot;
-use crate::sources::{commands, csdl, descriptions, docs, provisioning, typemap, DataDir};
+use crate::sources::{csdl, docs, typemap, DataDir, Records};
 use path::CanonicalPath;
 use resolve::{NameMatcher, Resolver};
-
-/// A path relative to the data directory, with `/` separators.
-fn relative(dir: &DataDir, path: &std::path::Path) -> String {
-    let rel = path.strip_prefix(dir.root()).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
 
 /// Counts of what was read, for `permcat check`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -78,193 +67,86 @@ impl LoadReport {
     }
 }
 
-/// Loads every source of a data directory and links them into a catalog. The docs and
-/// the schemas, the slowest sources, are read on their own threads meanwhile.
+/// Loads every source of a data directory and links them into a catalog.
 pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
-    std::thread::scope(|scope| {
-        let docs = scope.spawn(|| docs::load(dir));
-        let schemas = scope.spawn(|| {
-            ApiVersion::ALL
-                .into_iter()
-                .map(|v| csdl::load(dir, v).map(|found| (v, found)))
-                .collect::<Result<Vec<_>>>()
-        });
-        link_all(dir, docs, schemas)
-    })
+    Ok(link(crate::sources::load(dir)?))
 }
 
-/// The result of a loader thread; a panic in it becomes an error.
-fn joined<T>(handle: ScopedJoinHandle<'_, Result<T>>, what: &str) -> Result<T> {
-    handle
-        .join()
-        .map_err(|_| anyhow::anyhow!("reading the {what} failed unexpectedly"))?
-}
-
-type CsdlFound = Vec<(ApiVersion, Option<(std::path::PathBuf, csdl::Csdl)>)>;
-
-fn link_all(
-    dir: &DataDir,
-    docs_job: ScopedJoinHandle<'_, Result<Option<docs::Docs>>>,
-    schemas_job: ScopedJoinHandle<'_, Result<CsdlFound>>,
-) -> Result<(Catalog, LoadReport)> {
+/// Links the records of every source into one catalog. No file I/O: everything the
+/// catalog says comes from `records`. The steps run in a fixed order, each named and
+/// timed in the report.
+pub fn link(records: Records) -> (Catalog, LoadReport) {
+    let Records {
+        snapshot,
+        permissions,
+        descriptions,
+        localized,
+        provisioning,
+        schemas,
+        docs,
+        commands,
+        typemaps,
+        missing,
+        skipped,
+        steps,
+    } = records;
     let mut report = LoadReport {
+        steps,
         lap_start: Some(Instant::now()),
         ..LoadReport::default()
     };
-    let snapshot = Snapshot::load(dir)?;
     let mut ctx = Linker {
-        catalog: Catalog::default(),
+        catalog: Catalog {
+            missing,
+            ..Catalog::default()
+        },
         permissions: BTreeMap::new(),
         paths: RefCell::default(),
-        snapshot: snapshot.clone().unwrap_or_default(),
+        snapshot: snapshot.unwrap_or_default(),
         report: &mut report,
         set_methods: HashMap::new(),
     };
-    if snapshot.is_none() {
-        ctx.missing(
-            crate::sources::snapshot::SNAPSHOT_FILE,
-            "dates and upstream commits of the data are unknown",
-        );
-    }
 
-    let doc = crate::sources::permissions::load(dir)?;
     ctx.catalog.data_date = ctx
         .snapshot
         .find(crate::sources::permissions::PATH)
         .and_then(|s| s.date.clone());
-    ctx.add_permissions(doc);
+    ctx.add_permissions(permissions);
     ctx.report.lap("permissions");
 
-    match descriptions::load(dir)? {
-        Some(doc) => ctx.add_descriptions(doc),
-        None => ctx.missing(
-            descriptions::PATH,
-            "permission GUIDs and the descriptions' consent texts are unavailable",
-        ),
+    if let Some(doc) = descriptions {
+        ctx.add_descriptions(doc);
     }
-    let mut languages_missing = Vec::new();
-    for lang in descriptions::LANGUAGES {
-        let path = descriptions::localized_path(lang);
-        match descriptions::load_localized(dir, lang)? {
-            Some(doc) => ctx.add_localized(lang, &path, doc),
-            None => languages_missing.push(lang),
-        }
+    for (lang, path, doc) in localized {
+        ctx.add_localized(lang, &path, doc);
     }
-    if !languages_missing.is_empty() {
-        ctx.missing(
-            &descriptions::localized_path("<lang>"),
-            &format!("no texts in {}", languages_missing.join(", ")),
-        );
+    if let Some(doc) = provisioning {
+        ctx.add_provisioning(doc);
     }
-    match provisioning::load(dir)? {
-        Some(doc) => ctx.add_provisioning(doc),
-        None => ctx.missing(
-            provisioning::PATH,
-            "deployment environments and hidden flags are unavailable",
-        ),
-    }
-
     ctx.report_missing_ids();
     ctx.pick_least_privileged();
     ctx.report.lap("descriptions and provisioning");
 
     // The Graph schema, the docs and the command map, linked through endpoints.
-    let mut schemas = Vec::new();
-    for (version, found) in joined(schemas_job, "schemas")? {
-        match found {
-            Some((path, doc)) => {
-                let rel = relative(dir, &path);
-                let key = ctx.source(&format!("csdl:{version}"), &rel);
-                ctx.report
-                    .count(&key, "entity types", doc.entity_types.len());
-                schemas.push((version, key, doc));
-            }
-            None => ctx.missing(
-                csdl::metadata_dir(version),
-                &format!("{version} endpoints cannot be resolved to resource types"),
-            ),
-        }
+    let schemas = ctx.register_schemas(schemas);
+    if let Some(docs) = &docs {
+        ctx.count_docs(docs);
     }
-    ctx.report.lap("csdl");
-    let docs = joined(docs_job, "docs")?;
-    ctx.report.lap("docs");
-    if docs.is_none() {
-        ctx.missing(
-            docs::ROOTS[1],
-            "no titles, Learn links, code examples or docs permission tables",
-        );
-    }
-    let command_entries = commands::load(dir)?;
-    if command_entries.is_none() {
-        ctx.missing(commands::PATH, "no PowerShell cmdlets");
-    }
-
-    ctx.report.lap("command map");
     let mut endpoints = ctx.endpoints_from_grants();
     if let Some(docs) = &docs {
-        for set in &docs.sets {
-            let key = ctx.docs_source(docs, set.version);
-            ctx.report.count(&key, "API pages", set.api_pages.len());
-            ctx.report
-                .count(&key, "resource pages", set.resources.len());
-            ctx.report.count(&key, "snippets", set.snippets.len());
-            ctx.report.count(
-                &key,
-                "pages with a permission table",
-                set.stats.pages_with_permissions,
-            );
-            let st = &set.stats;
-            let v = set.version;
-            for (n, what) in [
-                (
-                    st.pages_without_permissions,
-                    "API pages without a permission table",
-                ),
-                (
-                    st.unknown_table_layouts,
-                    "permission tables of unknown layout",
-                ),
-                (
-                    st.unknown_permission_rows,
-                    "permission rows of unknown type",
-                ),
-                (st.missing_includes, "permission includes not found"),
-                (
-                    st.examples_without_request,
-                    "examples without a request line",
-                ),
-                (st.snippet_files_skipped, "snippet files without code"),
-            ] {
-                ctx.report.warn_n(format!("docs {v}: {what}"), n);
-            }
-        }
         let unknown = ctx.endpoints_from_docs(&mut endpoints, docs);
         ctx.report
             .linked("docs requests not in permissions.json", unknown);
     }
     ctx.report.lap("endpoints");
     let granted = ctx.grant_index();
-    if let Some(entries) = command_entries {
+    if let Some(entries) = commands {
         ctx.add_commands(entries, &mut endpoints, docs.as_ref(), &granted);
     }
     ctx.report.lap("commands");
-    let mut typemaps = Vec::new();
-    for version in ApiVersion::ALL {
-        if let Some((files, map)) = typemap::load(dir, version)? {
-            for (i, file) in files.iter().enumerate() {
-                let suffix = if i == 0 { "" } else { ":complex" };
-                let key = ctx.source(&format!("typemap:{version}{suffix}"), file);
-                if i == 0 {
-                    ctx.report
-                        .count(&key, "types (names only)", map.types.len());
-                }
-            }
-            typemaps.push((version, map));
-        }
-    }
+    let typemaps = ctx.register_typemaps(typemaps);
     let matcher = (!typemaps.is_empty())
         .then(|| NameMatcher::new(typemaps.iter().map(|(v, m)| (*v, m)).collect()));
-    ctx.report.lap("type maps");
     {
         let resolvers: Vec<(ApiVersion, String, Resolver<'_>)> = schemas
             .iter()
@@ -295,51 +177,135 @@ fn link_all(
     );
     ctx.assign_primary_resources(&endpoint_list);
     ctx.report.lap("resources");
-    let resolved = endpoint_list
-        .iter()
-        .filter(|e| e.resource.is_some())
-        .count();
-    ctx.report.linked("endpoints", endpoint_list.len());
-    for version in ApiVersion::ALL {
-        let n = endpoint_list
-            .iter()
-            .filter(|e| e.versions.contains_key(&version))
-            .count();
-        ctx.report.linked(&format!("  in {version}"), n);
-    }
-    let unplaced = endpoint_list
-        .iter()
-        .filter(|e| e.versions.is_empty())
-        .count();
-    ctx.report
-        .linked("  in no version any source confirms", unplaced);
-    ctx.report.linked("endpoints resolved to a type", resolved);
-    let by_name = endpoint_list
-        .iter()
-        .filter(|e| e.resource.is_some() && e.resource_by_name)
-        .count();
-    ctx.report
-        .linked("  of which matched by name in the type maps", by_name);
-    let nothing = endpoint_list.iter().filter(|e| e.returns_nothing).count();
-    ctx.report
-        .linked("endpoints returning nothing (actions)", nothing);
-    let operations = endpoint_list
-        .iter()
-        .filter(|e| e.bound_to.is_some())
-        .count();
-    ctx.report
-        .linked("endpoints ending in a bound action or function", operations);
+    ctx.report_endpoints(&endpoint_list);
     ctx.catalog.endpoints = endpoint_list;
 
     let mut catalog = ctx.catalog;
     catalog.permissions = ctx.permissions.into_values().collect();
     label_source_age(&mut catalog);
     catalog.finish();
-    for (what, n) in dir.skipped() {
+    for (what, n) in skipped {
         report.warn_n(what, n);
     }
     report.lap("sorting");
-    Ok((catalog, report))
+    (catalog, report)
+}
+
+impl Linker<'_> {
+    /// Registers each schema as a source and keys it for the resolution.
+    fn register_schemas(
+        &mut self,
+        schemas: Vec<(ApiVersion, String, csdl::Csdl)>,
+    ) -> Vec<(ApiVersion, String, csdl::Csdl)> {
+        schemas
+            .into_iter()
+            .map(|(version, rel, doc)| {
+                let key = self.source(&format!("csdl:{version}"), &rel);
+                self.report
+                    .count(&key, "entity types", doc.entity_types.len());
+                (version, key, doc)
+            })
+            .collect()
+    }
+
+    /// Registers each version of the docs as a source, with what was read and skipped.
+    fn count_docs(&mut self, docs: &docs::Docs) {
+        for set in &docs.sets {
+            let key = self.docs_source(docs, set.version);
+            self.report.count(&key, "API pages", set.api_pages.len());
+            self.report
+                .count(&key, "resource pages", set.resources.len());
+            self.report.count(&key, "snippets", set.snippets.len());
+            self.report.count(
+                &key,
+                "pages with a permission table",
+                set.stats.pages_with_permissions,
+            );
+            let st = &set.stats;
+            let v = set.version;
+            for (n, what) in [
+                (
+                    st.pages_without_permissions,
+                    "API pages without a permission table",
+                ),
+                (
+                    st.unknown_table_layouts,
+                    "permission tables of unknown layout",
+                ),
+                (
+                    st.unknown_permission_rows,
+                    "permission rows of unknown type",
+                ),
+                (st.missing_includes, "permission includes not found"),
+                (
+                    st.examples_without_request,
+                    "examples without a request line",
+                ),
+                (st.snippet_files_skipped, "snippet files without code"),
+            ] {
+                self.report.warn_n(format!("docs {v}: {what}"), n);
+            }
+        }
+    }
+
+    /// Registers the type maps as sources; returns the maps by version.
+    fn register_typemaps(
+        &mut self,
+        typemaps: Vec<(ApiVersion, Vec<String>, typemap::TypeMap)>,
+    ) -> Vec<(ApiVersion, typemap::TypeMap)> {
+        typemaps
+            .into_iter()
+            .map(|(version, files, map)| {
+                for (i, file) in files.iter().enumerate() {
+                    let suffix = if i == 0 { "" } else { ":complex" };
+                    let key = self.source(&format!("typemap:{version}{suffix}"), file);
+                    if i == 0 {
+                        self.report
+                            .count(&key, "types (names only)", map.types.len());
+                    }
+                }
+                (version, map)
+            })
+            .collect()
+    }
+
+    /// Facts about the endpoints for `permcat check`.
+    fn report_endpoints(&mut self, endpoint_list: &[Endpoint]) {
+        let resolved = endpoint_list
+            .iter()
+            .filter(|e| e.resource.is_some())
+            .count();
+        self.report.linked("endpoints", endpoint_list.len());
+        for version in ApiVersion::ALL {
+            let n = endpoint_list
+                .iter()
+                .filter(|e| e.versions.contains_key(&version))
+                .count();
+            self.report.linked(&format!("  in {version}"), n);
+        }
+        let unplaced = endpoint_list
+            .iter()
+            .filter(|e| e.versions.is_empty())
+            .count();
+        self.report
+            .linked("  in no version any source confirms", unplaced);
+        self.report.linked("endpoints resolved to a type", resolved);
+        let by_name = endpoint_list
+            .iter()
+            .filter(|e| e.resource.is_some() && e.resource_by_name)
+            .count();
+        self.report
+            .linked("  of which matched by name in the type maps", by_name);
+        let nothing = endpoint_list.iter().filter(|e| e.returns_nothing).count();
+        self.report
+            .linked("endpoints returning nothing (actions)", nothing);
+        let operations = endpoint_list
+            .iter()
+            .filter(|e| e.bound_to.is_some())
+            .count();
+        self.report
+            .linked("endpoints ending in a bound action or function", operations);
+    }
 }
 
 /// Marks the conflicts that only reflect the age of a source: a side from a source more
@@ -464,13 +430,6 @@ impl Linker<'_> {
         key.to_string()
     }
 
-    fn missing(&mut self, path: &str, consequence: &str) {
-        self.catalog.missing.push(MissingSource {
-            path: path.to_string(),
-            consequence: consequence.to_string(),
-        });
-    }
-
     /// The canonical form of a request path, computed once per spelling.
     fn canonical(&self, raw: &str) -> Rc<CanonicalPath> {
         if let Some(found) = self.paths.borrow().get(raw) {
@@ -485,5 +444,81 @@ impl Linker<'_> {
 
     fn conflict(&mut self, conflict: Conflict) {
         self.catalog.conflicts.push(conflict);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::MissingSource;
+    use crate::sources::permissions::PermissionsDocument;
+
+    /// Records holding only a permissions document, as if every other source were absent.
+    fn records(permissions: &str) -> Records {
+        let permissions: PermissionsDocument =
+            serde_json::from_str(permissions).expect("the test document parses");
+        Records {
+            snapshot: None,
+            permissions,
+            descriptions: None,
+            localized: Vec::new(),
+            provisioning: None,
+            schemas: Vec::new(),
+            docs: None,
+            commands: None,
+            typemaps: Vec::new(),
+            missing: Vec::new(),
+            skipped: vec![("a skipped file".to_string(), 2)],
+            steps: Vec::new(),
+        }
+    }
+
+    const TWO: &str = r#"{"permissions": {
+        "Widget.ReadWrite.All": {"schemes": {"Application": {"adminDisplayName": "rw",
+            "privilegeLevel": 3}},
+            "pathSets": [{"schemeKeys": ["Application"], "methods": ["GET", "PATCH"],
+                "paths": {"/widgets/{id}": ""}}]},
+        "Widget.Read.All": {"schemes": {"Application": {"adminDisplayName": "r",
+            "privilegeLevel": 1}},
+            "pathSets": [{"schemeKeys": ["Application"], "methods": ["GET"],
+                "paths": {"/widgets/{widget-id}": ""}}]}
+    }}"#;
+
+    #[test]
+    fn links_records_built_in_memory() {
+        let (catalog, report) = link(records(TWO));
+        let names: Vec<&str> = catalog.permissions.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["Widget.Read.All", "Widget.ReadWrite.All"]);
+        // Both spellings of the path are one request; the read permission, from the
+        // smaller pathSet and the lower privilege level, is the one least privileged.
+        let get: Vec<_> = catalog
+            .grants
+            .iter()
+            .filter(|g| g.method == "GET")
+            .collect();
+        assert_eq!(get.len(), 2);
+        assert_eq!(get[0].key, get[1].key);
+        let least: Vec<&str> = get
+            .iter()
+            .filter(|g| g.least_privileged)
+            .map(|g| g.permission.as_str())
+            .collect();
+        assert_eq!(least, ["Widget.Read.All"]);
+        assert_eq!(report.warnings.get("a skipped file"), Some(&2));
+        assert!(catalog.resources.is_empty());
+    }
+
+    #[test]
+    fn the_missing_notes_of_the_records_reach_the_catalog_sorted() {
+        let mut r = records(TWO);
+        for path in ["b/file", "a/file"] {
+            r.missing.push(MissingSource {
+                path: path.to_string(),
+                consequence: "nothing".to_string(),
+            });
+        }
+        let (catalog, _) = link(r);
+        let paths: Vec<&str> = catalog.missing.iter().map(|m| m.path.as_str()).collect();
+        assert_eq!(paths, ["a/file", "b/file"]);
     }
 }

@@ -12,6 +12,9 @@ pub mod provisioning;
 pub mod snapshot;
 pub mod typemap;
 
+mod load;
+pub use load::{load, Records};
+
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
