@@ -10,9 +10,11 @@ pub mod lookup;
 pub mod model;
 pub mod render;
 pub mod search;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod slugs;
 pub mod sources;
+#[cfg(feature = "sync")]
 pub mod sync;
 pub mod text;
 

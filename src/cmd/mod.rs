@@ -3,9 +3,12 @@
 mod build;
 mod check;
 mod diff;
+pub mod exit;
 mod export;
+#[cfg(feature = "serve")]
 mod serve;
 mod show;
+#[cfg(feature = "sync")]
 mod sync;
 mod which;
 
@@ -18,7 +21,7 @@ use clap::{Args, Parser, Subcommand};
 /// A catalog of Microsoft Graph permissions: what each permission lets an app do, and
 /// which permission a call needs.
 #[derive(Debug, Parser)]
-#[command(name = "permcat", version, about, long_about = None)]
+#[command(name = "permcat", version, about, long_about = None, after_help = exit::HELP)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -32,6 +35,7 @@ enum Command {
     Check(check::CheckArgs),
     /// Show one permission: types, GUIDs, consent, privilege level and grants.
     Show(show::ShowArgs),
+    #[cfg(feature = "serve")]
     /// Build the site, serve it on 127.0.0.1 and rebuild when the data changes.
     Serve(serve::ServeArgs),
     /// What changed between two data directories or catalog exports (exit 1 on changes).
@@ -40,6 +44,7 @@ enum Command {
     Export(export::ExportArgs),
     /// Which permission does a request need? URLs or cmdlets in, least privileged out.
     Which(which::WhichArgs),
+    #[cfg(feature = "sync")]
     /// Download the upstream files (not the docs yet) into a data directory, atomically.
     Sync(sync::SyncArgs),
 }
@@ -58,10 +63,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
         Command::Show(args) => show::run(args),
+        #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Export(args) => export::run(args),
         Command::Which(args) => which::run(args),
+        #[cfg(feature = "sync")]
         Command::Sync(args) => sync::run(args),
     }
 }

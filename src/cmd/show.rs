@@ -40,7 +40,7 @@ pub fn run(args: ShowArgs) -> Result<ExitCode> {
             }
             None => {
                 note(&format!("permcat: {}", unknown_id(&catalog, query)))?;
-                return Ok(ExitCode::from(1));
+                return Ok(super::exit::no_answer());
             }
         }
     } else {
@@ -49,7 +49,7 @@ pub fn run(args: ShowArgs) -> Result<ExitCode> {
             None => {
                 // No answer, not an error: exit 1 like `which`.
                 note(&format!("permcat: {}", unknown(&catalog, &args.name)))?;
-                return Ok(ExitCode::from(1));
+                return Ok(super::exit::no_answer());
             }
         }
     };

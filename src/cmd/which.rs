@@ -29,29 +29,7 @@ pub struct WhichArgs {
 /// Runs `permcat which`: exit 0 when every input is answered, 1 when one is not, 2 on
 /// an error (no data, no request).
 pub fn run(args: WhichArgs) -> Result<ExitCode> {
-    match answer(&args) {
-        Ok(code) => Ok(code),
-        // A closed pipe (`permcat which --json … | head`) is not a failure.
-        Err(err)
-            if err.chain().any(|c| {
-                c.downcast_ref::<io::Error>().map(io::Error::kind)
-                    == Some(io::ErrorKind::BrokenPipe)
-                    || c.downcast_ref::<serde_json::Error>()
-                        .and_then(serde_json::Error::io_error_kind)
-                        == Some(io::ErrorKind::BrokenPipe)
-            }) =>
-        {
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(err) => {
-            let mut stderr = Terminal::new(io::stderr().lock());
-            writeln!(stderr, "error: {err}")?;
-            for cause in err.chain().skip(1) {
-                writeln!(stderr, "  caused by: {cause}")?;
-            }
-            Ok(ExitCode::from(2))
-        }
-    }
+    answer(&args)
 }
 
 fn answer(args: &WhichArgs) -> Result<ExitCode> {
@@ -66,11 +44,7 @@ fn answer(args: &WhichArgs) -> Result<ExitCode> {
         print_text(&mut Terminal::new(&mut out), &catalog, &report)?;
     }
     out.flush()?;
-    Ok(if report.all_answered() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(super::exit::answered(report.all_answered()))
 }
 
 fn print_answer(out: &mut dyn Write, a: &Answer) -> Result<()> {

@@ -487,7 +487,11 @@ mod tests {
     #[test]
     fn links_records_built_in_memory() {
         let (catalog, report) = link(records(TWO));
-        let names: Vec<&str> = catalog.permissions.iter().map(|p| p.name.as_str()).collect();
+        let names: Vec<&str> = catalog
+            .permissions
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
         assert_eq!(names, ["Widget.Read.All", "Widget.ReadWrite.All"]);
         // Both spellings of the path are one request; the read permission, from the
         // smaller pathSet and the lower privilege level, is the one least privileged.
