@@ -113,7 +113,7 @@ impl Linker<'_> {
                 .into_iter()
                 .map(|p| {
                     let (description, description_source) =
-                        describe(&p.item.name, &p.item.description, false);
+                        describe(&p.item.name, &p.item.doc.description, false);
                     Member {
                         name: p.item.name.clone(),
                         type_name: p.item.type_name.clone(),
@@ -130,7 +130,7 @@ impl Linker<'_> {
                 .into_iter()
                 .map(|n| {
                     let (description, description_source) =
-                        describe(&n.item.name, &n.item.description, true);
+                        describe(&n.item.name, &n.item.doc.description, true);
                     Member {
                         name: n.item.name.clone(),
                         type_name: n.item.type_name.clone(),
@@ -146,6 +146,7 @@ impl Linker<'_> {
             sources.sort();
             sources.dedup();
             let description = st
+                .doc
                 .description
                 .clone()
                 .or_else(|| page.and_then(|p| p.description.clone()));
