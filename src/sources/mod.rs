@@ -12,12 +12,32 @@ pub mod provisioning;
 pub mod snapshot;
 pub mod typemap;
 
+// The upstream files of the CSDL source; they belong with `csdl`.
+pub mod csdl_upstream;
+pub mod upstream;
+
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
 use serde::de::DeserializeOwned;
+
+pub use upstream::{Measure, Repo, Upstream};
+
+/// Every upstream file `permcat sync` fetches, source by source, in download order. A
+/// source declares its own files; adding one means adding its list here.
+pub fn upstream_files() -> Vec<Upstream> {
+    [
+        permissions::upstream(),
+        provisioning::upstream(),
+        descriptions::upstream(),
+        csdl_upstream::upstream(),
+        typemap::upstream(),
+        commands::upstream(),
+    ]
+    .concat()
+}
 
 /// Upstream folder of the permission files, relative to the data directory.
 pub const DEVX_CONTENT: &str = "microsoft-graph-devx-content";
