@@ -14,6 +14,7 @@ pub mod search;
 pub mod serve;
 pub mod slugs;
 pub mod sources;
+pub mod staged;
 #[cfg(feature = "sync")]
 pub mod sync;
 pub mod text;
@@ -24,42 +25,10 @@ use anyhow::Result;
 
 pub use link::LoadReport;
 pub use model::Catalog;
+pub use staged::write_atomically;
 
 /// Loads and links every source of the data directory at `dir`.
 pub fn load(dir: &Path) -> Result<(Catalog, LoadReport)> {
     let data = sources::DataDir::open(dir)?;
     link::load(&data)
-}
-
-/// Writes a file through a temporary sibling and a rename, so readers never see a
-/// half-written file and a failure leaves the old one untouched. A target that exists
-/// but is not a regular file (`/dev/null`, a pipe) is written in place instead, since
-/// renaming over it would replace the device.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        return std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)?
-            .write_all(bytes);
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.permcat-tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

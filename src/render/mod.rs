@@ -375,31 +375,15 @@ fn write_fresh(out: &Path, files: &Files) -> Result<PathBuf> {
     Ok(tmp)
 }
 
-/// Replaces `out` with `tmp`: the old site moves aside, the new one takes its name, the
-/// old one is removed. Between the two renames `out` is briefly absent, never half-built.
+/// Replaces `out` with `tmp` (see [`crate::staged::swap_dir`]): the old site moves aside,
+/// the new one takes its name, the old one is removed. Between the two renames `out` is
+/// briefly absent, never half-built; on failure `tmp` is removed.
 fn swap_into_place(tmp: &Path, out: &Path) -> Result<()> {
-    let old = tmp.with_file_name(format!(
-        "{}.old",
-        tmp.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    ));
-    let had_old = out.exists();
-    if had_old {
-        fs::rename(out, &old)
-            .with_context(|| format!("failed to move `{}` aside", out.display()))?;
-    }
-    if let Err(e) = fs::rename(tmp, out) {
-        if had_old {
-            let _ = fs::rename(&old, out);
-        }
+    let swapped = crate::staged::swap_dir(tmp, out).map_err(|e| {
         let _ = fs::remove_dir_all(tmp);
-        return Err(e)
-            .with_context(|| format!("failed to move the new site to `{}`", out.display()));
-    }
-    if had_old {
-        fs::remove_dir_all(&old)
-            .with_context(|| format!("failed to remove `{}`", old.display()))?;
-    }
-    Ok(())
+        e.describe("failed to", "site")
+    })?;
+    swapped.remove_old().map_err(|(old, e)| {
+        anyhow::Error::new(e).context(format!("failed to remove `{}`", old.display()))
+    })
 }

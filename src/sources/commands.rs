@@ -9,6 +9,7 @@
 use anyhow::Result;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::upstream::{Measure, Repo, Upstream};
 use super::DataDir;
 use crate::model::{ApiVersion, Scheme};
 
@@ -20,6 +21,20 @@ pub const PATH: &str =
 /// file, line and column.
 pub fn load(dir: &DataDir) -> Result<Option<Vec<CommandEntry>>> {
     dir.json_optional(PATH)
+}
+
+/// msgraph-sdk-powershell, whose `dev` branch carries the command map.
+pub const POWERSHELL_REPO: Repo = Repo {
+    name: "microsoftgraph/msgraph-sdk-powershell",
+    branch: "dev",
+    folder: "msgraph-sdk-powershell",
+};
+
+/// The file `permcat sync` fetches.
+pub fn upstream() -> Vec<Upstream> {
+    vec![Upstream::optional(POWERSHELL_REPO, PATH, |name, bytes| {
+        Measure::json::<Vec<CommandEntry>>(name, bytes, "commands")
+    })]
 }
 
 /// One cmdlet of the PowerShell SDK.

@@ -4,6 +4,7 @@
 use anyhow::Result;
 use serde::Deserialize;
 
+use super::upstream::{Measure, Upstream, Validator, DEVX_CONTENT_REPO};
 use super::DataDir;
 
 /// Path of the English file relative to the data directory.
@@ -61,4 +62,14 @@ pub fn load(dir: &DataDir) -> Result<Option<DescriptionsDocument>> {
 /// Reads one localized file; `None` when absent.
 pub fn load_localized(dir: &DataDir, lang: &str) -> Result<Option<DescriptionsDocument>> {
     dir.json_optional(&localized_path(lang))
+}
+
+/// The files `permcat sync` fetches: the English file, then the localized ones.
+pub fn upstream() -> Vec<Upstream> {
+    let validate: Validator =
+        |name, bytes| Measure::json::<DescriptionsDocument>(name, bytes, "entries");
+    std::iter::once(PATH.to_string())
+        .chain(LANGUAGES.iter().map(|lang| localized_path(lang)))
+        .map(|rel| Upstream::optional(DEVX_CONTENT_REPO, &rel, validate))
+        .collect()
 }

@@ -12,6 +12,8 @@ pub mod provisioning;
 pub mod snapshot;
 pub mod typemap;
 
+pub mod upstream;
+
 mod load;
 pub use load::{load, Records};
 
@@ -21,6 +23,22 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context, Result};
 use serde::de::DeserializeOwned;
+
+pub use upstream::{Measure, Repo, Upstream};
+
+/// Every upstream file `permcat sync` fetches, source by source, in download order. A
+/// source declares its own files; adding one means adding its list here.
+pub fn upstream_files() -> Vec<Upstream> {
+    [
+        permissions::upstream(),
+        provisioning::upstream(),
+        descriptions::upstream(),
+        csdl::upstream::upstream(),
+        typemap::upstream(),
+        commands::upstream(),
+    ]
+    .concat()
+}
 
 /// Upstream folder of the permission files, relative to the data directory.
 pub const DEVX_CONTENT: &str = "microsoft-graph-devx-content";

@@ -2,10 +2,12 @@
 //! consent texts and privilege levels, and the paths each permission grants.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use anyhow::Result;
 use serde::Deserialize;
 
+use super::upstream::{checked_json, Measure, Upstream, DEVX_CONTENT_REPO};
 use super::{DataDir, DEVX_CONTENT};
 
 /// Path of the file relative to the data directory.
@@ -178,6 +180,23 @@ impl PathFlags {
 pub fn load(dir: &DataDir) -> Result<PermissionsDocument> {
     debug_assert!(PATH.starts_with(DEVX_CONTENT));
     dir.json_required(PATH, "permissions file")
+}
+
+/// The file `permcat sync` fetches: the only required one.
+pub fn upstream() -> Vec<Upstream> {
+    vec![Upstream::required(DEVX_CONTENT_REPO, PATH, validate)]
+}
+
+/// Parses a downloaded permissions.json and counts its permissions by name, so the
+/// shrink gate can tell how many were dropped.
+fn validate(name: &Path, bytes: &[u8]) -> Result<Measure> {
+    let value = checked_json::<PermissionsDocument>(name, bytes)?;
+    let mut m = Measure::of_value(&value, "permissions");
+    if let Some(serde_json::Value::Object(p)) = value.get("permissions") {
+        m.names = p.keys().cloned().collect();
+        m.entries = p.len();
+    }
+    Ok(m)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use serde::Deserialize;
 
+use super::upstream::{Measure, Upstream, DEVX_CONTENT_REPO};
 use super::DataDir;
 
 /// Path of the file relative to the data directory.
@@ -79,4 +80,13 @@ impl ProvisioningDocument {
 /// Reads the file; `None` when absent.
 pub fn load(dir: &DataDir) -> Result<Option<ProvisioningDocument>> {
     dir.json_optional(PATH)
+}
+
+/// The file `permcat sync` fetches.
+pub fn upstream() -> Vec<Upstream> {
+    vec![Upstream::optional(
+        DEVX_CONTENT_REPO,
+        PATH,
+        |name, bytes| Measure::json::<ProvisioningDocument>(name, bytes, "entries"),
+    )]
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use serde::Deserialize;
 
+use super::upstream::{Measure, Upstream, Validator, METADATA_REPO};
 use super::DataDir;
 use crate::model::ApiVersion;
 
@@ -62,4 +63,25 @@ pub fn load(dir: &DataDir, version: ApiVersion) -> Result<Option<(Vec<String>, T
     }
     map.namespaces.sort();
     Ok((!read.is_empty()).then_some((read, map)))
+}
+
+/// The files `permcat sync` fetches: entity, complex and enum maps of each version.
+/// permcat does not read the enum maps yet, but they belong to the same upstream set and
+/// are checked for shape (namespace → enum → member names).
+pub fn upstream() -> Vec<Upstream> {
+    let types: Validator = |name, bytes| Measure::json::<RawFile>(name, bytes, "types");
+    let enums: Validator = |name, bytes| {
+        Measure::json::<BTreeMap<String, BTreeMap<String, Vec<String>>>>(name, bytes, "types")
+    };
+    let mut files = Vec::new();
+    for version in [ApiVersion::V1_0, ApiVersion::Beta] {
+        for (kind, validate) in [("entity", types), ("complex", types), ("enum", enums)] {
+            files.push(Upstream::optional(
+                METADATA_REPO,
+                &path(version, kind),
+                validate,
+            ));
+        }
+    }
+    files
 }

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use permcat::sync::{hex_sha256, manifest};
+use permcat::sources::upstream_files;
+use permcat::sync::hex_sha256;
 use serde_json::Value;
 
 use crate::common::{drain, sample_copy, stderr, stdout, upstream};
@@ -110,7 +111,7 @@ fn answer(stream: TcpStream, fault: &Fault, shared: &Shared) -> std::io::Result<
         None => (false, target),
     };
     // Map `/{owner}/{repo}/{branch}/{path}` back to the data directory's layout.
-    let found = manifest().into_iter().find(|f| f.url("") == target);
+    let found = upstream_files().into_iter().find(|f| f.url("") == target);
     let required = found.as_ref().is_some_and(|f| f.required);
     let rel = found.map(|f| f.rel());
     let body = rel
@@ -367,7 +368,7 @@ fn full_sync_reproduces_the_upstream_files_and_records_them() {
     assert!(!progress.contains('\x1b'), "{progress}");
 
     let mut synced = 0;
-    for file in manifest() {
+    for file in upstream_files() {
         let rel = file.rel();
         match std::fs::read(upstream().join(&rel)) {
             Ok(want) => {
@@ -844,7 +845,7 @@ fn a_redirect_to_another_host_is_refused_unless_allowed() {
     assert_untouched(tmp.path(), &dest, &before);
     let out = sync(&server, &dest, &["--allow-redirect-host", &elsewhere]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let want = manifest()
+    let want = upstream_files()
         .into_iter()
         .find(|f| f.rel() == PERMISSIONS)
         .expect("in manifest")

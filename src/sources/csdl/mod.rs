@@ -12,6 +12,7 @@ mod annotations;
 mod parser;
 mod queries;
 mod types;
+pub mod upstream;
 
 use std::path::{Path, PathBuf};
 
