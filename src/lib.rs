@@ -3,6 +3,7 @@
 //! Data flows one way: [`sources`] read upstream files, [`link`] merges them into the
 //! [`model::Catalog`], and the outputs ([`export`]) read only the catalog.
 
+pub mod closest;
 pub mod diff;
 pub mod export;
 pub mod link;

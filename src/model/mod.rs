@@ -589,24 +589,20 @@ pub struct ConflictSide {
 /// another case, names containing the query, then names a few typos away.
 pub fn closest_names(catalog: &Catalog, query: &str, n: usize) -> Vec<String> {
     let q = query.trim().to_ascii_lowercase();
-    let mut scored: Vec<(f64, &str)> = catalog
-        .permissions
-        .iter()
-        .filter_map(|p| {
-            let name = p.name.to_ascii_lowercase();
-            let score = if name.contains(&q) || q.contains(&name) {
-                1.0 + strsim::jaro_winkler(&q, &name)
-            } else {
-                strsim::jaro_winkler(&q, &name)
-            };
-            (score >= 0.85).then_some((score, p.name.as_str()))
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-    scored
+    let names = catalog.permissions.iter().map(|p| p.name.as_str());
+    let score = |name: &&str| {
+        let name = name.to_ascii_lowercase();
+        let similar = strsim::jaro_winkler(&q, &name);
+        let score = if name.contains(&q) || q.contains(&name) {
+            1.0 + similar
+        } else {
+            similar
+        };
+        (score >= 0.85).then_some(score)
+    };
+    crate::closest::closest(names, score, n)
         .into_iter()
-        .take(n)
-        .map(|(_, s)| s.to_string())
+        .map(str::to_string)
         .collect()
 }
 
