@@ -1,9 +1,10 @@
-//! Page file names shared by the linker (which assigns resource page names once) and
-//! every output that links to a page: the site, the search and lookup indexes.
+//! Page file names and site paths, shared by the linker (which assigns resource page
+//! names once) and every output that links to a page: the site, the search and lookup
+//! indexes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{ApiVersion, Resource};
+use crate::model::{ApiVersion, Catalog, Resource};
 
 /// Longest file-name stem a slug keeps before it is shortened with a hash: file
 /// systems allow 255 bytes, and `-2.html` suffixes must still fit.
@@ -63,4 +64,63 @@ pub fn assign_resource_slugs(resources: &mut [Resource]) {
             base
         };
     }
+}
+
+/// The page file name ([`slug`]) of every permission, unique even where names differ
+/// only in case — upstream has both `Calls.JoinGroupCallAsGuest.All` and
+/// `Calls.JoinGroupCallasGuest.All` — or only in characters that [`slug`] replaces. On a
+/// case-insensitive file system (macOS, Windows) such pages would overwrite each other,
+/// so every name after the first (in catalog order) gets a `-2`, `-3`… suffix.
+#[derive(Debug, Clone, Default)]
+pub struct Slugs(BTreeMap<String, String>);
+
+impl Slugs {
+    /// Assigns the file names of the catalog's permissions.
+    pub fn new(catalog: &Catalog) -> Slugs {
+        let mut taken: BTreeSet<String> = BTreeSet::new();
+        let mut map = BTreeMap::new();
+        for p in &catalog.permissions {
+            let base = slug(&p.name);
+            let mut candidate = base.clone();
+            let mut n = 2;
+            while !taken.insert(candidate.to_ascii_lowercase()) {
+                candidate = format!("{base}-{n}");
+                n += 1;
+            }
+            map.insert(p.name.clone(), candidate);
+        }
+        Slugs(map)
+    }
+
+    /// The file name of the permission `name`; [`slug`] for a name not in the catalog
+    /// (a permission a diff reports as removed has no page anyway).
+    pub fn get(&self, name: &str) -> String {
+        self.0.get(name).cloned().unwrap_or_else(|| slug(name))
+    }
+
+    /// Path of the page of the permission `name` relative to the site root.
+    pub fn href(&self, name: &str) -> String {
+        permission_file(&self.get(name), "html")
+    }
+}
+
+/// Path of a permission's page (`html`) or export (`json`, `csv`) relative to the site
+/// root, from its page file name.
+pub fn permission_file(slug: &str, ext: &str) -> String {
+    format!("permissions/{slug}.{ext}")
+}
+
+/// Path of a resource page relative to the site root.
+pub fn resource_href(r: &Resource) -> String {
+    let stem = if r.slug.is_empty() {
+        slug(&r.type_name)
+    } else {
+        r.slug.clone()
+    };
+    format!("resources/{}/{stem}.html", r.version.as_str())
+}
+
+/// Path of the page of a resource type, when the catalog has one.
+pub fn type_href(catalog: &Catalog, version: ApiVersion, type_name: &str) -> Option<String> {
+    catalog.resource(version, type_name).map(resource_href)
 }

@@ -74,7 +74,7 @@ pub fn build(catalog: &Catalog) -> LookupIndex {
         .enumerate()
         .map(|(i, n)| (n.as_str(), i))
         .collect();
-    let page_slugs = crate::render::views::Slugs::new(catalog);
+    let page_slugs = crate::slugs::Slugs::new(catalog);
     let slugs = names
         .iter()
         .enumerate()

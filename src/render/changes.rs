@@ -7,12 +7,12 @@ use std::fmt::Write as _;
 use anyhow::Result;
 use askama::Template;
 
-use super::pages::{xml_escape, Site, SiteInfo};
-use super::views;
-use super::views::Slugs;
+use super::frame::{human_date, Site, SiteInfo};
+use super::sitemap::xml_escape;
 use super::Files;
 use crate::diff::CatalogDiff;
 use crate::model::{permission_order, ApiVersion, Catalog};
+use crate::slugs::Slugs;
 
 /// Rows per grant or endpoint table; the rest are counted and left to `permcat diff`.
 const ROWS_SHOWN: usize = 500;
@@ -68,10 +68,6 @@ pub fn badges(d: &CatalogDiff) -> BTreeMap<String, &'static str> {
         .collect();
     out.extend(d.added.iter().map(|n| (n.clone(), "new")));
     out
-}
-
-fn href(slugs: &Slugs, name: &str) -> String {
-    format!("permissions/{}.html", slugs.get(name))
 }
 
 fn versions(v: &[ApiVersion]) -> String {
@@ -141,7 +137,7 @@ fn changed_items(d: &CatalogDiff, slugs: &Slugs) -> Vec<ChangedItem> {
     let mut items: Vec<ChangedItem> = lines
         .into_iter()
         .map(|(name, lines)| ChangedItem {
-            href: href(slugs, &name),
+            href: slugs.href(&name),
             name,
             lines,
         })
@@ -157,7 +153,7 @@ fn grant_tables(d: &CatalogDiff, slugs: &Slugs) -> Vec<GrantTable> {
             .map(|g| GrantRow {
                 name: g.permission.clone(),
                 href: if linked {
-                    href(slugs, &g.permission)
+                    slugs.href(&g.permission)
                 } else {
                     String::new()
                 },
@@ -202,7 +198,7 @@ fn grant_tables(d: &CatalogDiff, slugs: &Slugs) -> Vec<GrantTable> {
                 .take(ROWS_SHOWN)
                 .map(|f| GrantRow {
                     name: f.grant.permission.clone(),
-                    href: href(slugs, &f.grant.permission),
+                    href: slugs.href(&f.grant.permission),
                     method: f.grant.method.clone(),
                     path: f.grant.path.clone(),
                     scheme: f.grant.scheme.label().into(),
@@ -238,7 +234,7 @@ fn grant_tables(d: &CatalogDiff, slugs: &Slugs) -> Vec<GrantTable> {
 /// `changes.html` and `changes.xml`.
 pub fn files(catalog: &Catalog, d: &CatalogDiff, info: &SiteInfo) -> Result<Files> {
     let s = &d.summary;
-    let slugs = &Slugs::new(catalog);
+    let slugs = &info.slugs;
     let page = ChangesPage {
         site: info.site(
             "changes.html",
@@ -246,8 +242,8 @@ pub fn files(catalog: &Catalog, d: &CatalogDiff, info: &SiteInfo) -> Result<File
             "Permissions, grants and endpoints that changed since the previous permission data."
                 .into(),
         ),
-        old_date: views::human_date(d.old_date.as_deref()),
-        new_date: views::human_date(d.new_date.as_deref()),
+        old_date: human_date(d.old_date.as_deref()),
+        new_date: human_date(d.new_date.as_deref()),
         counts: vec![
             ("Permissions added", "added", s.permissions_added),
             ("Permissions removed", "removed", s.permissions_removed),
@@ -275,7 +271,7 @@ pub fn files(catalog: &Catalog, d: &CatalogDiff, info: &SiteInfo) -> Result<File
             .iter()
             .map(|n| ChangedItem {
                 name: n.clone(),
-                href: href(slugs, n),
+                href: slugs.href(n),
                 lines: catalog
                     .permission(n)
                     .and_then(|p| {
@@ -303,7 +299,7 @@ pub fn files(catalog: &Catalog, d: &CatalogDiff, info: &SiteInfo) -> Result<File
                 (
                     r.old.clone(),
                     r.new.clone(),
-                    href(slugs, &r.new),
+                    slugs.href(&r.new),
                     match r.evidence {
                         crate::diff::RenameEvidence::SameId => "same GUID",
                         crate::diff::RenameEvidence::SameTexts => {

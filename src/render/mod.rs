@@ -1,15 +1,27 @@
 //! The static site: one page per permission and per resource, an index with filters, an
 //! about page, the catalog-wide downloads and a sitemap, rendered with askama.
 //!
+//! Each kind of page has its own module holding its view structs, its template struct
+//! and the function that builds its files; `frame` holds what every page shares.
+//!
 //! [`build`] is a flat list of named, timed steps. It writes into a fresh directory
 //! beside the output and swaps it into place only when every step succeeded, so a
 //! failed build leaves the previous site untouched.
 
+mod about;
+mod assets;
 mod changes;
+mod conflicts;
+mod downloads;
 mod escape;
+mod frame;
+mod index;
+mod lookup;
 mod markdown;
-mod pages;
-pub mod views;
+mod not_found;
+mod permission;
+mod resource;
+mod sitemap;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,21 +34,6 @@ use crate::model::Catalog;
 /// The file that marks a directory as permcat's output, so a build never replaces a
 /// directory it did not make.
 pub const MARKER: &str = ".permcat-site";
-
-/// Front-end assets, compiled into the binary so the site is self-contained.
-pub const ASSETS: [(&str, &[u8]); 5] = [
-    (
-        "assets/permcat.css",
-        include_bytes!("../../site/permcat.css"),
-    ),
-    ("assets/permcat.js", include_bytes!("../../site/permcat.js")),
-    ("assets/search.js", include_bytes!("../../site/search.js")),
-    ("assets/lookup.js", include_bytes!("../../site/lookup.js")),
-    (
-        "assets/favicon.svg",
-        include_bytes!("../../site/favicon.svg"),
-    ),
-];
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -75,8 +72,8 @@ pub fn permission_page_html(catalog: &Catalog, name: &str) -> Result<Option<Stri
     let Some(p) = catalog.permission(name) else {
         return Ok(None);
     };
-    let info = pages::SiteInfo::new(catalog, None);
-    let files = pages::permission_page(catalog, &info, p)?;
+    let info = frame::SiteInfo::new(catalog, None);
+    let files = permission::page(catalog, &info, p)?;
     Ok(files
         .into_iter()
         .find(|(path, _)| path.ends_with(".html"))
@@ -97,7 +94,7 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
         .base_url
         .as_deref()
         .map(|b| b.trim_end_matches('/').to_string());
-    let mut site = pages::SiteInfo::new(catalog, base.as_deref());
+    let mut site = frame::SiteInfo::new(catalog, base.as_deref());
     let diff = opts
         .previous
         .as_ref()
@@ -106,22 +103,23 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
         site.changes = Some(changes::badges(d));
     }
 
-    let mut files: Files = ASSETS
-        .iter()
-        .map(|(p, b)| (p.to_string(), b.to_vec()))
-        .collect();
+    let mut files: Files = assets::files();
     step(&mut report, "assets");
-    files.extend(pages::permission_pages(catalog, &site)?);
+    files.extend(permission::pages(catalog, &site)?);
     step(&mut report, "permission pages");
-    files.extend(pages::resource_pages(catalog, &site)?);
+    files.extend(resource::pages(catalog, &site)?);
     step(&mut report, "resource pages");
-    files.extend(pages::index_pages(catalog, &site)?);
+    files.push(index::page(catalog, &site)?);
+    files.push(resource::index_page(catalog, &site)?);
+    files.push(lookup::page(&site)?);
+    files.push(about::page(catalog, &site)?);
+    files.push(not_found::page(&site)?);
     step(&mut report, "index, about and 404");
     if let Some(d) = &diff {
         files.extend(changes::files(catalog, d, &site)?);
         step(&mut report, "what changed");
     }
-    files.extend(pages::downloads(catalog)?);
+    files.extend(downloads::files(catalog)?);
     step(&mut report, "downloads");
     files.push((
         "assets/search-index.js".into(),
@@ -136,7 +134,7 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
     ));
     step(&mut report, "search and lookup indexes");
     if let Some(base) = &base {
-        files.push(("sitemap.xml".into(), pages::sitemap(base, &files)));
+        files.push(("sitemap.xml".into(), sitemap::xml(base, &files)));
     }
     step(&mut report, "sitemap");
 

@@ -50,7 +50,7 @@ fn snippet(text: &str) -> String {
 
 /// Builds the index from a catalog.
 pub fn build(catalog: &Catalog) -> SearchIndex {
-    let slugs = crate::render::views::Slugs::new(catalog);
+    let slugs = crate::slugs::Slugs::new(catalog);
     let permissions = catalog
         .permissions
         .iter()
@@ -129,7 +129,7 @@ pub fn build(catalog: &Catalog) -> SearchIndex {
                     .to_string(),
                 r.type_name.clone(),
                 r.version.as_str().to_string(),
-                crate::render::views::resource_href(r),
+                crate::slugs::resource_href(r),
             )
         })
         .collect();

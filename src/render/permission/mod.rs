@@ -1,0 +1,459 @@
+//! Permission pages: what a permission lets an app do per type (Application,
+//! Delegated), the resource it reaches, the Graph methods, cmdlets and code examples it
+//! grants, how to register it, where sources disagree, and its JSON and CSV exports.
+
+mod endpoints;
+
+use std::collections::BTreeSet;
+
+use anyhow::{Context, Result};
+use askama::Template;
+use rayon::prelude::*;
+
+use self::endpoints::{
+    command_groups, examples, granted, method_groups, CommandGroup, Example, MethodGroup,
+};
+use super::conflicts::{conflict_groups, ConflictGroup};
+use super::frame::{sources_for, Site, SiteInfo, SourceView};
+use super::markdown::to_html;
+use super::resource::{resource_view, ResourceView};
+use super::Files;
+use crate::export::PermissionBundle;
+use crate::model::{ApiVersion, Catalog, Permission, PermissionType, Scheme, SchemeInfo};
+use crate::slugs::{self, permission_file};
+
+#[derive(Template)]
+#[template(path = "permission.html")]
+struct PermissionPage<'a> {
+    site: Site,
+    name: &'a str,
+    slug: String,
+    category: &'a str,
+    /// Anchor of its category's heading on the index page.
+    category_anchor: String,
+    authorization: &'a str,
+    summary_html: String,
+    types: Vec<TypeBlock>,
+    langs: Vec<(String, String)>,
+    resource: Option<ResourceView>,
+    resource_missing: String,
+    methods: Vec<MethodGroup>,
+    commands: Vec<CommandGroup>,
+    commands_missing: String,
+    examples: Vec<Example>,
+    examples_total: usize,
+    examples_missing: String,
+    /// How old the docs the examples come from are, when over a year: else empty.
+    examples_age: String,
+    registration: Registration,
+    conflicts: Vec<ConflictGroup>,
+    conflicts_total: usize,
+    sources: Vec<SourceView>,
+}
+
+/// Most conflicts of one kind a permission page lists; its JSON export has all of them.
+const CONFLICTS_SHOWN: usize = 20;
+
+/// How many code examples a permission page shows; the rest are a click away in Learn.
+const EXAMPLES_SHOWN: usize = 6;
+
+/// Every permission's page, JSON and CSV.
+pub fn pages(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
+    let parts: Vec<Files> = catalog
+        .permissions
+        .par_iter()
+        .map(|p| page(catalog, info, p))
+        .collect::<Result<_>>()?;
+    Ok(parts.into_iter().flatten().collect())
+}
+
+/// One permission's page with its JSON and CSV exports.
+pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result<Files> {
+    let slug = info.slugs.get(&p.name);
+    let grants: Vec<_> = catalog.grants_of(&p.name).collect();
+    let endpoints = granted(catalog, &grants);
+    let types: Vec<TypeBlock> = [PermissionType::Application, PermissionType::Delegated]
+        .into_iter()
+        .map(|k| type_block(catalog, p, k))
+        .collect();
+    let summary = types
+        .iter()
+        .filter(|t| t.available)
+        .find_map(|t| t.texts.first())
+        .map(|t| t.admin_description_html.clone())
+        .unwrap_or_default();
+    let mut langs: BTreeSet<String> = BTreeSet::new();
+    for s in p.schemes.values() {
+        langs.extend(s.localized.keys().cloned());
+    }
+    let mut lang_list = vec![("en".to_string(), "English".to_string())];
+    lang_list.extend(
+        langs
+            .into_iter()
+            .map(|l| (l.clone(), language_name(&l).to_string())),
+    );
+    let resource = p
+        .primary_resource
+        .as_ref()
+        .and_then(|t| catalog.resource(t.version, &t.type_name))
+        .map(|r| resource_view(catalog, r));
+    let resource_missing = if grants.is_empty() {
+        "Not available: permissions.json grants this permission no path, so no resource can be derived.".to_string()
+    } else {
+        missing_reason(
+            catalog,
+            "msgraph-metadata",
+            "Not available: none of this permission's paths resolves to a type in the schemas or type maps of this data.",
+        )
+        .unwrap_or_default()
+    };
+    let commands = command_groups(catalog, &endpoints);
+    let commands_missing =
+        missing_reason(catalog, "msgraph-sdk-powershell", "").unwrap_or_default();
+    let (examples, examples_total) = examples(catalog, &endpoints, EXAMPLES_SHOWN);
+    let examples_age = ApiVersion::ALL
+        .iter()
+        .find_map(|v| catalog.source_age(&format!("docs:{v}")))
+        .unwrap_or_default();
+    let examples_missing = missing_reason(
+        catalog,
+        "microsoft-graph-docs",
+        "No code example in the docs requests one of this permission's endpoints.",
+    )
+    .unwrap_or_default();
+    let mut source_keys: BTreeSet<&str> = BTreeSet::new();
+    for s in p.schemes.values() {
+        source_keys.extend(s.sources.iter().map(String::as_str));
+    }
+    for g in &endpoints {
+        source_keys.extend(g.grants.iter().map(|x| x.source.as_str()));
+        if let Some(e) = g.endpoint {
+            source_keys.extend(e.sources.iter().map(String::as_str));
+        }
+    }
+    let resource_sources: Vec<String> = resource
+        .iter()
+        .flat_map(|r| r.sources.iter().map(|s| s.key.clone()))
+        .collect();
+    source_keys.extend(resource_sources.iter().map(String::as_str));
+    let first_text = p
+        .schemes
+        .values()
+        .find_map(|s| s.admin_description.clone())
+        .unwrap_or_default();
+    let path = permission_file(&slug, "html");
+    let page = PermissionPage {
+        site: info.site(
+            &path,
+            p.name.clone(),
+            if first_text.is_empty() {
+                format!(
+                    "What the Microsoft Graph permission {} lets an app do.",
+                    p.name
+                )
+            } else {
+                first_text
+            },
+        ),
+        name: &p.name,
+        slug: slug.clone(),
+        category: p.category(),
+        category_anchor: format!("cat-{}", slugs::slug(p.category())),
+        authorization: p
+            .authorization_type
+            .as_deref()
+            .unwrap_or("authorization type unknown"),
+        summary_html: summary,
+        types,
+        langs: lang_list,
+        resource,
+        resource_missing,
+        methods: method_groups(catalog, &endpoints),
+        commands,
+        commands_missing,
+        examples,
+        examples_total,
+        examples_missing,
+        examples_age,
+        registration: registration(p),
+        conflicts: conflict_groups(catalog.conflicts_of(&p.name), CONFLICTS_SHOWN),
+        conflicts_total: catalog.conflicts_of(&p.name).count(),
+        sources: sources_for(catalog, source_keys),
+    };
+    let html = page
+        .render()
+        .with_context(|| format!("failed to render the page of {}", p.name))?;
+    let bundle = PermissionBundle::new(catalog, p);
+    Ok(vec![
+        (path, html.into_bytes()),
+        (permission_file(&slug, "json"), bundle.to_json()?),
+        (permission_file(&slug, "csv"), bundle.to_csv()?),
+    ])
+}
+
+/// Texts of one language.
+#[derive(Debug, Clone)]
+pub struct LocalizedView {
+    /// Language tag, `en` for the original texts.
+    pub lang: String,
+    /// Display name for administrators.
+    pub admin_display_name: String,
+    /// Description for administrators, HTML.
+    pub admin_description_html: String,
+    /// Display name for users.
+    pub user_display_name: String,
+    /// Description for users, HTML.
+    pub user_description_html: String,
+}
+
+/// The Application or Delegated block of a permission page.
+#[derive(Debug, Clone)]
+pub struct TypeBlock {
+    /// "Application" or "Delegated".
+    pub label: &'static str,
+    /// Anchor id.
+    pub anchor: &'static str,
+    /// Whether the permission has this type at all.
+    pub available: bool,
+    /// GUID, or empty.
+    pub id: String,
+    /// When there is no Graph GUID: the ids provisioningInfo.json gives this name under
+    /// other resource apps, as (id, app label).
+    pub foreign_ids: Vec<(String, String)>,
+    /// Whether admin consent is required: "Required", "Not required" or "Unknown".
+    pub admin_consent: &'static str,
+    /// Whether to badge admin consent.
+    pub admin_required: bool,
+    /// Privilege levels per scheme, e.g. "3" or "work 3 · personal 2"; empty if unknown.
+    pub privilege: String,
+    /// The highest level, for the badge colour (0 when unknown).
+    pub privilege_max: u8,
+    /// "Yes", "No" or "Unknown".
+    pub enabled: &'static str,
+    /// "Hidden from consent screens" when hidden.
+    pub hidden: bool,
+    /// Schemes, for people.
+    pub schemes: Vec<&'static str>,
+    /// False when only the descriptions file knows this type.
+    pub listed: bool,
+    /// Texts: English first, then each language.
+    pub texts: Vec<LocalizedView>,
+    /// Source keys.
+    pub sources: Vec<SourceView>,
+}
+
+fn texts_of(info: &SchemeInfo) -> Vec<LocalizedView> {
+    let mut out = vec![LocalizedView {
+        lang: "en".into(),
+        admin_display_name: info.admin_display_name.clone().unwrap_or_default(),
+        admin_description_html: info
+            .admin_description
+            .as_deref()
+            .map(to_html)
+            .unwrap_or_default(),
+        user_display_name: info.user_display_name.clone().unwrap_or_default(),
+        user_description_html: info
+            .user_description
+            .as_deref()
+            .map(to_html)
+            .unwrap_or_default(),
+    }];
+    for (lang, t) in &info.localized {
+        out.push(LocalizedView {
+            lang: lang.clone(),
+            admin_display_name: t.admin_display_name.clone().unwrap_or_default(),
+            admin_description_html: t
+                .admin_description
+                .as_deref()
+                .map(to_html)
+                .unwrap_or_default(),
+            user_display_name: t.user_display_name.clone().unwrap_or_default(),
+            user_description_html: t
+                .user_description
+                .as_deref()
+                .map(to_html)
+                .unwrap_or_default(),
+        });
+    }
+    out
+}
+
+/// Builds the block of one type.
+pub fn type_block(catalog: &Catalog, p: &Permission, kind: PermissionType) -> TypeBlock {
+    let (label, anchor) = match kind {
+        PermissionType::Application => ("Application", "application"),
+        PermissionType::Delegated => ("Delegated", "delegated"),
+    };
+    let schemes: Vec<&SchemeInfo> = p.schemes_of(kind).collect();
+    let Some(first) = schemes.first() else {
+        return TypeBlock {
+            label,
+            anchor,
+            available: false,
+            id: String::new(),
+            foreign_ids: Vec::new(),
+            admin_consent: "Unknown",
+            admin_required: false,
+            privilege: String::new(),
+            privilege_max: 0,
+            enabled: "Unknown",
+            hidden: false,
+            schemes: Vec::new(),
+            listed: false,
+            texts: Vec::new(),
+            sources: Vec::new(),
+        };
+    };
+    let levels: Vec<(Scheme, u8)> = schemes
+        .iter()
+        .filter_map(|s| s.privilege_level.map(|l| (s.scheme, l)))
+        .collect();
+    let privilege = match levels.as_slice() {
+        [] => String::new(),
+        [(_, l)] => l.to_string(),
+        many if many.iter().all(|(_, l)| *l == many[0].1) => many[0].1.to_string(),
+        many => many
+            .iter()
+            .map(|(s, l)| {
+                let who = if *s == Scheme::DelegatedPersonal {
+                    "personal"
+                } else {
+                    "work"
+                };
+                format!("{who} {l}")
+            })
+            .collect::<Vec<_>>()
+            .join(" · "),
+    };
+    let yes_no = |b: Option<bool>| match b {
+        Some(true) => "Yes",
+        Some(false) => "No",
+        None => "Unknown",
+    };
+    TypeBlock {
+        label,
+        anchor,
+        available: true,
+        id: p.id_of(kind).unwrap_or_default().to_string(),
+        foreign_ids: if p.id_of(kind).is_none() {
+            catalog
+                .foreign_ids_of(&p.name, kind)
+                .map(|f| (f.id.clone(), f.app_label()))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        admin_consent: match first.requires_admin_consent {
+            Some(true) => "Required",
+            Some(false) => "Not required",
+            None => "Unknown",
+        },
+        admin_required: first.requires_admin_consent == Some(true),
+        privilege,
+        privilege_max: levels.iter().map(|(_, l)| *l).max().unwrap_or(0),
+        enabled: yes_no(first.is_enabled),
+        hidden: schemes.iter().any(|s| s.is_hidden == Some(true)),
+        schemes: schemes.iter().map(|s| s.scheme.label()).collect(),
+        listed: schemes.iter().any(|s| s.in_permissions_json),
+        texts: texts_of(first),
+        sources: sources_for(
+            catalog,
+            schemes
+                .iter()
+                .flat_map(|s| s.sources.iter().map(String::as_str)),
+        ),
+    }
+}
+
+/// Display name of a language tag.
+pub fn language_name(tag: &str) -> &str {
+    match tag {
+        "en" => "English",
+        "de-DE" => "Deutsch",
+        "es-ES" => "Español",
+        "fr-FR" => "Français",
+        "ja-JP" => "日本語",
+        "pt-BR" => "Português (Brasil)",
+        "ru-RU" => "Русский",
+        "zh-CN" => "中文(简体)",
+        other => other,
+    }
+}
+
+/// The app registration steps of a permission.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// Steps, plain text.
+    pub steps: Vec<String>,
+    /// `requiredResourceAccess` entry, or empty when no GUID is known.
+    pub manifest: String,
+}
+
+fn registration(p: &Permission) -> Registration {
+    let mut steps = vec![
+        "In the Microsoft Entra admin center, open Identity › Applications › App registrations and select your app (or create one with New registration).".to_string(),
+        "Open API permissions › Add a permission › Microsoft Graph.".to_string(),
+    ];
+    let kinds: Vec<PermissionType> = [PermissionType::Delegated, PermissionType::Application]
+        .into_iter()
+        .filter(|k| p.schemes_of(*k).next().is_some())
+        .collect();
+    let words: Vec<&str> = kinds
+        .iter()
+        .map(|k| match k {
+            PermissionType::Delegated => {
+                "Delegated permissions (the app acts for a signed-in user)"
+            }
+            PermissionType::Application => {
+                "Application permissions (the app acts as itself, without a user)"
+            }
+        })
+        .collect();
+    steps.push(format!("Choose {}.", words.join(" or ")));
+    steps.push(format!(
+        "Search for {}, tick it and select Add permissions.",
+        p.name
+    ));
+    let admin = p
+        .schemes
+        .values()
+        .any(|s| s.requires_admin_consent == Some(true) || s.scheme == Scheme::Application);
+    if admin {
+        steps.push("Select Grant admin consent for your organization: an administrator must consent before the app can use it.".to_string());
+    } else {
+        steps.push("Users can consent themselves when they first sign in; an administrator may still grant consent for everyone.".to_string());
+    }
+    let mut access = Vec::new();
+    for kind in kinds {
+        if let Some(id) = p.id_of(kind) {
+            let t = match kind {
+                PermissionType::Delegated => "Scope",
+                PermissionType::Application => "Role",
+            };
+            access.push(format!("        {{ \"id\": \"{id}\", \"type\": \"{t}\" }}"));
+        }
+    }
+    let manifest = if access.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\"requiredResourceAccess\": [\n  {{\n    \"resourceAppId\": \"00000003-0000-0000-c000-000000000000\",\n    \"resourceAccess\": [\n{}\n    ]\n  }}\n]",
+            access.join(",\n")
+        )
+    };
+    Registration { steps, manifest }
+}
+
+fn missing_reason(catalog: &Catalog, path_start: &str, fallback: &str) -> Option<String> {
+    catalog
+        .missing
+        .iter()
+        .find(|m| m.path.starts_with(path_start))
+        .map(|m| {
+            format!(
+                "Not available: `{}` is not in this data, so {}.",
+                m.path, m.consequence
+            )
+        })
+        .or_else(|| (!fallback.is_empty()).then(|| fallback.to_string()))
+}
