@@ -27,9 +27,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::model::Catalog;
+use crate::staged::StagedDir;
 
 /// The file that marks a directory as permcat's output, so a build never replaces a
 /// directory it did not make.
@@ -161,14 +162,11 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
     }
     // A symlinked --out stays a symlink: the directory it points at is replaced.
     let out = resolve_out(&opts.out)?;
-    let tmp = write_fresh(&out, &files)?;
+    let staged = write_fresh(&out, &files)?;
     step(&mut report, "write");
-    if let Err(e) = carry_over(&out, &tmp, &files) {
-        let _ = fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
+    carry_over(&out, staged.path(), &files)?;
     report.carried_over = carried(&out).len();
-    swap_into_place(&tmp, &out)?;
+    swap_into_place(staged, &out)?;
     step(&mut report, "swap");
 
     report.files = files.len();
@@ -338,49 +336,35 @@ fn check_output(out: &Path) -> Result<()> {
 }
 
 /// Writes every file into a new directory beside `out` and returns it.
-fn write_fresh(out: &Path, files: &Files) -> Result<PathBuf> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent)
+fn write_fresh(out: &Path, files: &Files) -> Result<StagedDir> {
+    let parent = crate::staged::parent_of(out);
+    fs::create_dir_all(parent)
         .with_context(|| format!("failed to create `{}`", parent.display()))?;
-    let name = out
-        .file_name()
-        .ok_or_else(|| anyhow!("`{}` is not a usable output directory", out.display()))?
-        .to_string_lossy()
-        .into_owned();
-    let tmp = parent.join(format!(".{name}.permcat-new-{}", std::process::id()));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp).with_context(|| format!("failed to clear `{}`", tmp.display()))?;
+    if out.file_name().is_none() {
+        bail!("`{}` is not a usable output directory", out.display());
     }
-    let result = (|| -> Result<()> {
-        for (rel, bytes) in files {
-            let path = tmp.join(rel);
-            if let Some(dir) = path.parent() {
-                fs::create_dir_all(dir)
-                    .with_context(|| format!("failed to create `{}`", dir.display()))?;
-            }
-            fs::write(&path, bytes)
-                .with_context(|| format!("failed to write `{}`", path.display()))?;
+    // Dropping the staged directory on any failure removes it.
+    let staged = StagedDir::new_in(parent, out, "new")
+        .with_context(|| format!("failed to create a directory in `{}`", parent.display()))?;
+    for (rel, bytes) in files {
+        let path = staged.path().join(rel);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)
+                .with_context(|| format!("failed to create `{}`", dir.display()))?;
         }
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_dir_all(&tmp);
-        return Err(e);
+        fs::write(&path, bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
     }
-    Ok(tmp)
+    Ok(staged)
 }
 
-/// Replaces `out` with `tmp` (see [`crate::staged::swap_dir`]): the old site moves aside,
-/// the new one takes its name, the old one is removed. Between the two renames `out` is
-/// briefly absent, never half-built; on failure `tmp` is removed.
-fn swap_into_place(tmp: &Path, out: &Path) -> Result<()> {
-    let swapped = crate::staged::swap_dir(tmp, out).map_err(|e| {
-        let _ = fs::remove_dir_all(tmp);
-        e.describe("failed to", "site")
-    })?;
+/// Replaces `out` with the staged site (see [`crate::staged::swap_dir`]): the old site
+/// moves aside, the new one takes its name, the old one is removed. Between the two
+/// renames `out` is briefly absent, never half-built; on failure the staged site is
+/// removed.
+fn swap_into_place(staged: StagedDir, out: &Path) -> Result<()> {
+    let swapped = staged
+        .swap_into(out)
+        .map_err(|e| e.describe("failed to", "site"))?;
     swapped.remove_old().map_err(|(old, e)| {
         anyhow::Error::new(e).context(format!("failed to remove `{}`", old.display()))
     })
