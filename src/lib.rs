@@ -1,7 +1,9 @@
 //! permcat: Microsoft Graph permission metadata turned into a catalog people can trust.
 //!
-//! Data flows one way: [`sources`] read upstream files, [`link`] merges them into the
-//! [`model::Catalog`], and the outputs ([`export`]) read only the catalog.
+//! Data flows one way: [`sources::load`] reads a data directory into plain records,
+//! [`link::link`] merges them into the [`model::Catalog`] without touching the disk, and
+//! the outputs ([`render`], [`export`], [`search`], [`lookup`], [`diff`]) read only the
+//! catalog. See `docs/ARCHITECTURE.md`.
 
 pub mod closest;
 pub mod diff;
