@@ -14,7 +14,7 @@ pub const FORMAT_VERSION: u32 = 1;
 /// Everything permcat knows, merged from all sources.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Catalog {
-    /// Date of the permission data ("Permission data: <date>"), from `SNAPSHOT.json`;
+    /// Date of the permission data ("Permission data: `<date>`"), from `SNAPSHOT.json`;
     /// `None` when the data directory carries no snapshot.
     pub data_date: Option<String>,
     /// Every source file that was read, keyed by [`SourceFile::key`].

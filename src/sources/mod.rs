@@ -145,7 +145,7 @@ pub fn is_inside(path: &Path, base: &Path) -> bool {
 
 /// A data directory laid out like the upstream repositories.
 ///
-/// Every file is read through [`DataDir::read`]: it must be a regular file under a size
+/// Every file is read through [`DataDir::read_within`]: it must be a regular file under a size
 /// cap, inside the upstream folder it belongs to once symlinks are resolved. A folder
 /// of the data directory (`microsoft-graph-docs-contrib`, …) may itself be a symlink to
 /// a checkout elsewhere; a link inside it that leads out of it is refused. Refused
