@@ -58,7 +58,8 @@ pub struct StagedDir {
 }
 
 impl StagedDir {
-    /// A new empty directory in `parent`, named after `dest` (`.{name}.permcat-{tag}-` and a random part, so a leftover says what it was for).
+    /// A new empty directory in `parent`, named `.{name}.permcat-{tag}-` and a random
+    /// part after `dest`, so a leftover says what it was for.
     /// `parent` should be `dest`'s own, so the swap is a rename on one file system.
     pub fn new_in(parent: &Path, dest: &Path, tag: &str) -> io::Result<StagedDir> {
         let dir = Builder::new()
