@@ -458,18 +458,8 @@ mod tests {
         let permissions: PermissionsDocument =
             serde_json::from_str(permissions).expect("the test document parses");
         Records {
-            snapshot: None,
-            permissions,
-            descriptions: None,
-            localized: Vec::new(),
-            provisioning: None,
-            schemas: Vec::new(),
-            docs: None,
-            commands: None,
-            typemaps: Vec::new(),
-            missing: Vec::new(),
             skipped: vec![("a skipped file".to_string(), 2)],
-            steps: Vec::new(),
+            ..Records::new(None, permissions)
         }
     }
 

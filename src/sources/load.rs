@@ -51,6 +51,25 @@ pub struct Records {
 }
 
 impl Records {
+    /// Records holding `permissions` and nothing else, as if every optional source
+    /// were absent.
+    pub fn new(snapshot: Option<Snapshot>, permissions: PermissionsDocument) -> Self {
+        Records {
+            snapshot,
+            permissions,
+            descriptions: None,
+            localized: Vec::new(),
+            provisioning: None,
+            schemas: Vec::new(),
+            docs: None,
+            commands: None,
+            typemaps: Vec::new(),
+            missing: Vec::new(),
+            skipped: Vec::new(),
+            steps: Vec::new(),
+        }
+    }
+
     fn missing(&mut self, path: &str, consequence: &str) {
         self.missing.push(MissingSource {
             path: path.to_string(),
@@ -122,20 +141,7 @@ fn read_all(
 ) -> Result<Records> {
     let mut laps = Laps::new();
     let snapshot = Snapshot::load(dir)?;
-    let mut records = Records {
-        snapshot,
-        permissions: permissions::load(dir)?,
-        descriptions: None,
-        localized: Vec::new(),
-        provisioning: None,
-        schemas: Vec::new(),
-        docs: None,
-        commands: None,
-        typemaps: Vec::new(),
-        missing: Vec::new(),
-        skipped: Vec::new(),
-        steps: Vec::new(),
-    };
+    let mut records = Records::new(snapshot, permissions::load(dir)?);
     if records.snapshot.is_none() {
         records.missing(
             SNAPSHOT_FILE,
