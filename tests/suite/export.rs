@@ -159,21 +159,11 @@ fn formula_looking_text_is_neutralized_in_csv() {
 fn the_binary_writes_byte_identical_output_across_runs() {
     let data = sample();
     let data = data.to_str().expect("utf-8");
-    let mut kinds: Vec<(&str, &str)> = ["json", "csv"]
-        .into_iter()
-        .flat_map(|format| {
-            [
-                "permissions",
-                "grants",
-                "conflicts",
-                "endpoints",
-                "resources",
-                "commands",
-            ]
-            .map(|what| (what, format))
-        })
+    let mut kinds: Vec<(&str, &str)> = What::ALL
+        .iter()
+        .flat_map(|what| ["json", "csv"].map(|format| (what.as_str(), format)))
         .collect();
-    kinds.push(("catalog", "json"));
+    kinds.push((What::Catalog.as_str(), "json"));
     for (what, format) in kinds {
         let args = ["export", "--what", what, "--format", format, "--data", data];
         let a = permcat(&args);
