@@ -29,6 +29,48 @@ pub fn upstream_catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| load(&upstream()))
 }
 
+/// The base URL the shared upstream site is built with (so it has a sitemap).
+pub const SITE_BASE_URL: &str = "https://permcat.example/catalog";
+
+/// The site of [`upstream_catalog`] (with [`SITE_BASE_URL`]), built once per test binary.
+pub fn upstream_site() -> &'static Path {
+    static SITE: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    let (_, path) = SITE.get_or_init(|| {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let out = tmp.path().join("site");
+        build_site(upstream_catalog(), &out);
+        (tmp, out)
+    });
+    path
+}
+
+/// Builds a catalog's site into `out` with [`SITE_BASE_URL`], as `permcat build
+/// --base-url` does.
+pub fn build_site(catalog: &Catalog, out: &Path) {
+    let options = permcat::render::BuildOptions {
+        out: out.to_path_buf(),
+        base_url: Some(SITE_BASE_URL.into()),
+        previous: None,
+    };
+    if let Err(e) = permcat::render::build(catalog, &options) {
+        panic!("building the site into {}: {e:#}", out.display());
+    }
+}
+
+/// A JSON file read without permcat, for checks against an independent reading.
+pub fn raw_json(path: &Path) -> serde_json::Value {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// How many permissions a data directory's permissions.json lists, read without permcat.
+pub fn raw_permission_count(dir: &Path) -> usize {
+    raw_json(&permissions_json(dir))["permissions"]
+        .as_object()
+        .expect("a permissions object")
+        .len()
+}
+
 /// Runs the permcat binary.
 pub fn permcat(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_permcat"))

@@ -35,12 +35,51 @@ fn reads_the_older_docs_folder_with_both_versions() {
     assert_eq!(d.root, "microsoft-graph-docs/api-reference");
     let versions: Vec<ApiVersion> = d.sets.iter().map(|s| s.version).collect();
     assert_eq!(versions, vec![ApiVersion::V1_0, ApiVersion::Beta]);
+    // Against the folders on disk: every `.md` of the `api` and `resources` folders is
+    // a page, anything else there or among the snippets (the snapshot has a stray
+    // `.md.txt`) is skipped.
+    let versions = |f: &dyn Fn(&Path) -> usize| -> usize {
+        ["v1.0", "beta"]
+            .iter()
+            .map(|v| f(&Path::new(UPSTREAM).join(&d.root).join(v)))
+            .sum()
+    };
+    let pages = |dir: &Path, markdown: bool| {
+        names(dir)
+            .filter(|n| n.ends_with(".md") == markdown)
+            .count()
+    };
     let stats = d.stats();
-    assert_eq!(stats.api_pages, 7116);
-    // 4,174 files in the resource folders, one of which is a stray `.md.txt`.
-    assert_eq!(stats.resource_pages, 4173);
-    assert_eq!(stats.other_files_skipped, 1);
-    assert_eq!(v1().api_pages.len(), 2102);
+    assert_eq!(stats.api_pages, versions(&|v| pages(&v.join("api"), true)));
+    assert_eq!(
+        stats.resource_pages,
+        versions(&|v| pages(&v.join("resources"), true))
+    );
+    let skipped = versions(&|v| {
+        let snippets = v.join("includes/snippets");
+        pages(&v.join("api"), false)
+            + pages(&v.join("resources"), false)
+            + names(&snippets)
+                .map(|lang| snippets.join(lang))
+                .filter(|dir| dir.is_dir())
+                .map(|dir| pages(&dir, false))
+                .sum::<usize>()
+    });
+    assert_eq!(stats.other_files_skipped, skipped);
+    assert_eq!(
+        v1().api_pages.len(),
+        pages(&Path::new(UPSTREAM).join(&d.root).join("v1.0/api"), true)
+    );
+}
+
+/// Names of the entries of a folder (none when it is missing).
+fn names(dir: &Path) -> impl Iterator<Item = String> {
+    fs::read_dir(dir).into_iter().flatten().map(|e| {
+        e.expect("folder entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned()
+    })
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `permcat export`: JSON that validates against the published schemas, CSV that
 //! round-trips and cannot start a formula, deterministic bytes, safe output files.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use permcat::export::{self, Format, What};
@@ -150,22 +151,70 @@ fn formula_looking_text_is_neutralized_in_csv() {
     assert_eq!(seen, 2);
 }
 
+/// The binary writes the same bytes on every run: each export kind and format, and the
+/// whole site (built without `--base-url`, so without a sitemap). On the sample: the
+/// full snapshot's determinism is checked in process by
+/// `site::the_full_snapshot_loads_and_builds_byte_identically`.
 #[test]
-fn exports_are_byte_identical_across_runs() {
-    let data = upstream();
+fn the_binary_writes_byte_identical_output_across_runs() {
+    let data = sample();
     let data = data.to_str().expect("utf-8");
-    for (what, format) in [
-        ("permissions", "json"),
-        ("grants", "csv"),
-        ("conflicts", "json"),
-    ] {
+    let mut kinds: Vec<(&str, &str)> = What::ALL
+        .iter()
+        .flat_map(|what| ["json", "csv"].map(|format| (what.as_str(), format)))
+        .collect();
+    kinds.push((What::Catalog.as_str(), "json"));
+    for (what, format) in kinds {
         let args = ["export", "--what", what, "--format", format, "--data", data];
         let a = permcat(&args);
         let b = permcat(&args);
-        assert!(a.status.success(), "{}", stderr(&a));
-        assert!(!a.stdout.is_empty());
+        assert!(a.status.success(), "{what} {format}: {}", stderr(&a));
+        assert!(!a.stdout.is_empty(), "{what} {format} is empty");
         assert!(a.stdout == b.stdout, "{what} {format} differs between runs");
     }
+
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let sites: Vec<BTreeMap<String, Vec<u8>>> = ["a", "b"]
+        .iter()
+        .map(|name| {
+            let out = tmp.path().join(name);
+            let run = permcat(&[
+                "build",
+                "--data",
+                data,
+                "--out",
+                out.to_str().expect("utf-8"),
+            ]);
+            assert!(run.status.success(), "{}", stderr(&run));
+            files(&out)
+        })
+        .collect();
+    assert!(sites[0].contains_key("index.html"), "the site has no index");
+    assert!(
+        !sites[0].contains_key("sitemap.xml"),
+        "no sitemap without --base-url"
+    );
+    assert_eq!(
+        sites[0].keys().collect::<Vec<_>>(),
+        sites[1].keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &sites[0] {
+        assert!(bytes == &sites[1][path], "{path} differs between builds");
+    }
+}
+
+/// Every file below `dir`: relative path → bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.expect("walk the site"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).expect("inside the site");
+            let bytes = std::fs::read(e.path()).expect("read a file of the site");
+            (rel.to_string_lossy().replace('\\', "/"), bytes)
+        })
+        .collect()
 }
 
 #[test]

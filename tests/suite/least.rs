@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use permcat::export::{self, Format, PermissionBundle, What};
+use permcat::lookup::Lookup;
 use permcat::model::{Catalog, ConflictKind, PermissionType, Scheme};
 use serde_json::{json, Value};
 
@@ -41,19 +43,11 @@ fn least_of(catalog: &Catalog, method: &str, path: &str, scheme: Scheme) -> (Str
     (chosen, flagged.into_iter().collect())
 }
 
+/// On the bytes `permcat export --what grants --format json` writes.
 #[test]
 fn exactly_one_least_privileged_permission_per_request_in_the_grants_export() {
-    let out = permcat(&[
-        "export",
-        "--what",
-        "grants",
-        "--format",
-        "json",
-        "--data",
-        upstream().to_str().unwrap_or_default(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let v: Value = serde_json::from_slice(&out.stdout).expect("grants JSON");
+    let bytes = export::to_bytes(upstream_catalog(), What::Grants, Format::Json).expect("export");
+    let v: Value = serde_json::from_slice(&bytes).expect("grants JSON");
     let grants = v["items"].as_array().expect("grants array");
     let mut least: BTreeMap<(String, String, String), BTreeSet<String>> = BTreeMap::new();
     let mut requests = BTreeSet::new();
@@ -178,19 +172,15 @@ fn real_requests_get_one_answer_with_the_other_flags_kept() {
     assert_eq!(printer, "Printer.Read.All");
 }
 
+/// `which --json` prints the lookup's report as it is; the site is the shared build of
+/// the snapshot.
 #[test]
 fn which_and_the_page_show_one_least_and_the_other_flags() {
-    let out = permcat(&[
-        "which",
-        "--json",
-        "--data",
-        upstream().to_str().unwrap_or_default(),
-        "GET",
-        "/users",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
-    let v: Value = serde_json::from_str(&text).expect("which JSON");
+    let report = Lookup::new(upstream_catalog())
+        .query(&["GET".to_string(), "/users".to_string()])
+        .expect("a report");
+    assert!(report.all_answered());
+    let v = serde_json::to_value(&report).expect("which JSON");
     let answers = v["answers"].as_array().expect("answers");
     let app = answers[0]["schemes"]["Application"]
         .as_array()
@@ -205,19 +195,11 @@ fn which_and_the_page_show_one_least_and_the_other_flags() {
         .iter()
         .any(|c| c["permission"] == "User.ReadWrite.All" && c["flagged_least"] == json!(true)));
 
-    let site = tempfile::tempdir().expect("temp dir");
-    let out = permcat(&[
-        "build",
-        "--data",
-        upstream().to_str().unwrap_or_default(),
-        "--out",
-        site.path().to_str().unwrap_or_default(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let page = std::fs::read_to_string(site.path().join("permissions/User.ReadWrite.All.html"))
-        .expect("page");
+    let site = upstream_site();
+    let page =
+        std::fs::read_to_string(site.join("permissions/User.ReadWrite.All.html")).expect("page");
     assert!(page.contains("also flagged least in permissions.json"));
-    let about = std::fs::read_to_string(site.path().join("about.html")).expect("about");
+    let about = std::fs::read_to_string(site.join("about.html")).expect("about");
     assert!(about.contains("id=\"least-privileged\""));
     assert!(about.contains("least-privileged-duplicate"));
     // Sources years older than the permission data are flagged, and the conflicts that
@@ -238,11 +220,11 @@ fn which_and_the_page_show_one_least_and_the_other_flags() {
         html.contains("Only reflects the age of a source: docs page from 2021-07-16"),
         "{aged}: docs conflicts are grouped under their source's age"
     );
-    let mail = std::fs::read_to_string(site.path().join("permissions/Mail.Send.html"))
-        .expect("Mail.Send page");
+    let mail =
+        std::fs::read_to_string(site.join("permissions/Mail.Send.html")).expect("Mail.Send page");
     // The breadcrumb goes to the category on the index, not to a text search.
     assert!(mail.contains("index.html#cat-Mail\""), "category link");
-    let index = std::fs::read_to_string(site.path().join("index.html")).expect("index");
+    let index = std::fs::read_to_string(site.join("index.html")).expect("index");
     assert!(index.contains("id=\"cat-Mail\""));
 }
 
@@ -378,11 +360,12 @@ fn application_permissions_always_require_admin_consent() {
             "{name}: isAdmin false recorded"
         );
     }
+    // `show` prints what the catalog says (the sample's app roles suffice for that).
     let out = permcat(&[
         "show",
-        "Acronym.Read.All",
+        "Mail.Read",
         "--data",
-        upstream().to_str().unwrap_or_default(),
+        sample().to_str().unwrap_or_default(),
     ]);
     let text = stdout(&out);
     let app = text
@@ -392,9 +375,11 @@ fn application_permissions_always_require_admin_consent() {
     assert!(app.contains("admin consent  required"), "{app}");
 }
 
+/// On the sample, whose GUIDs are the real ones and whose provisioningInfo.json deploys
+/// an id under another resource app; the real snapshot's ids are checked in process.
 #[test]
 fn show_accepts_a_permission_guid() {
-    let data = upstream();
+    let data = sample();
     let data = data.to_str().unwrap_or_default();
     let out = permcat(&[
         "show",
@@ -423,7 +408,7 @@ fn show_accepts_a_permission_guid() {
     assert!(stderr(&out).contains("no permission has id 00000000-1111-2222-3333-444444444444"));
 
     // A GUID of another resource app found in provisioningInfo.json: say which app.
-    let c = upstream_catalog();
+    let c = load(&sample());
     let foreign = c
         .foreign_ids
         .iter()
@@ -435,6 +420,25 @@ fn show_accepts_a_permission_guid() {
     assert!(
         err.contains(&foreign.resource_app_id) && err.contains(&foreign.permission),
         "{err}"
+    );
+
+    // The same ids in the real snapshot.
+    let real = upstream_catalog();
+    let (p, kind) = real
+        .permission_by_id("{810C84A8-4A9E-49E6-BF7D-12D183F40D01}")
+        .expect("Mail.Read's application id");
+    assert_eq!(
+        (p.name.as_str(), kind),
+        ("Mail.Read", PermissionType::Application)
+    );
+    assert!(real
+        .permission_by_id("00000000-1111-2222-3333-444444444444")
+        .is_none());
+    assert!(
+        real.foreign_ids
+            .iter()
+            .any(|f| real.permission_by_id(&f.id).is_none()),
+        "the snapshot deploys ids under other resource apps"
     );
 }
 
@@ -469,17 +473,13 @@ fn ids_under_another_resource_app_are_named_not_called_missing() {
     assert!(html.contains(&f.id) && html.contains(&f.resource_app_id));
 }
 
+/// On the bundle `show --json` prints.
 #[test]
 fn show_json_carries_the_primary_resource() {
-    let out = permcat(&[
-        "show",
-        "User.Read.All",
-        "--json",
-        "--data",
-        upstream().to_str().unwrap_or_default(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let c = upstream_catalog();
+    let p = c.permission("User.Read.All").expect("User.Read.All");
+    let bytes = PermissionBundle::new(c, p).to_json().expect("bundle");
+    let v: Value = serde_json::from_slice(&bytes).expect("json");
     let r = &v["resource"];
     assert_eq!(r["type_name"], "microsoft.graph.user");
     assert!(r["properties"].as_array().is_some_and(|p| p.len() > 10));

@@ -1,7 +1,6 @@
 //! permcat's integration tests: one binary, a module per feature.
 
 mod bounded;
-mod browser;
 mod commands;
 mod common;
 mod csdl;
@@ -12,9 +11,10 @@ mod fuzz_regressions;
 mod hostile;
 mod least;
 mod linking;
+mod outputs;
 mod permissions;
 mod serve;
 mod site;
 mod sync;
-mod webdriver;
 mod which;
+mod which_cases;

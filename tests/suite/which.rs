@@ -7,64 +7,7 @@ use serde_json::Value;
 
 use crate::common::*;
 
-/// (method, request as a user would paste it, the permissions.json template it means,
-/// expected first answer for delegated work, delegated personal and application).
-/// "-" means the scheme is not supported; "!" that it cannot make the request (application
-/// permissions on `/me`, which has no signed-in user); a leading "~" means
-/// permissions.json marks no permission least privileged there, so the lowest privilege
-/// level comes first.
-/// The expectations were read off permissions.json directly, not through permcat.
-pub(crate) const CASES: &[(&str, &str, &str, [&str; 3])] = &[
-    ("GET", "https://graph.microsoft.com/v1.0/me", "/me", ["User.Read", "User.Read", "!"]),
-    ("GET", "https://graph.microsoft.com/v1.0/users/adele@contoso.com", "/users/{id}", ["User.ReadBasic.All", "User.Read", "User.ReadBasic.All"]),
-    ("GET", "/v1.0/users/6e7b768e-07e2-4810-8459-485f84f8f204", "/users/{id}", ["User.ReadBasic.All", "User.Read", "User.ReadBasic.All"]),
-    ("GET", "https://graph.microsoft.com/v1.0/users/adele@contoso.com/messages?$top=5", "/users/{id}/messages", ["Mail.ReadBasic", "Mail.ReadBasic", "Mail.ReadBasic.All"]),
-    ("GET", "/beta/users/AdeleV%40contoso.com/messages/", "/users/{id}/messages", ["Mail.ReadBasic", "Mail.ReadBasic", "Mail.ReadBasic.All"]),
-    ("GET", "/me/messages/AAMkAGI2TG93AAA=", "/me/messages/{id}", ["Mail.Read", "Mail.Read", "!"]),
-    ("PATCH", "/me/messages/AAMkAGI2TG93AAA=", "/me/messages/{id}", ["Mail.ReadWrite", "Mail.ReadWrite", "!"]),
-    ("DELETE", "/me/messages/AAMkAGI2TG93AAA=", "/me/messages/{id}", ["Mail.ReadWrite", "Mail.ReadWrite", "!"]),
-    ("POST", "https://graph.microsoft.com/v1.0/me/sendMail", "/me/sendmail", ["Mail.Send", "Mail.Send", "!"]),
-    ("POST", "/users/adele@contoso.com/sendMail", "/users/{id}/sendmail", ["Mail.Send", "Mail.Send", "Mail.Send"]),
-    ("GET", "/groups?$filter=startswith(displayName,%27a%27)&$count=true", "/groups", ["Group-NestingSupport.ReadWrite.All", "-", "Group-NestingSupport.ReadWrite.All"]),
-    ("GET", "/groups/02bd9fd6-8f93-4758-87c3-1fb73740a315", "/groups/{id}", ["Group-NestingSupport.ReadWrite.All", "-", "Group-NestingSupport.ReadWrite.All"]),
-    ("GET", "/groups/02bd9fd6-8f93-4758-87c3-1fb73740a315/members?$select=id", "/groups/{id}/members", ["GroupMember.ReadBasic.All", "-", "GroupMember.ReadBasic.All"]),
-    ("POST", "/groups", "/groups", ["Group.ReadWrite.All", "-", "Group.Create"]),
-    ("DELETE", "/groups/02bd9fd6-8f93-4758-87c3-1fb73740a315", "/groups/{id}", ["Group.ReadWrite.All", "-", "Group.ReadWrite.All"]),
-    ("GET", "/applications/00af5dfb-85da-4b41-a677-0c6b86dd34f8", "/applications/{id}", ["Application.Read.All", "Application.Read.All", "Application.Read.All"]),
-    ("POST", "/applications/00af5dfb-85da-4b41-a677-0c6b86dd34f8/addPassword", "/applications/{id}/addpassword", ["Application.ReadWrite.All", "Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"]),
-    ("PATCH", "/applications/00af5dfb-85da-4b41-a677-0c6b86dd34f8", "/applications/{id}", ["Application.ReadWrite.All", "Application.ReadWrite.All", "Application.ReadWrite.OwnedBy"]),
-    ("GET", "/servicePrincipals/00af5dfb-85da-4b41-a677-0c6b86dd34f8", "/serviceprincipals/{id}", ["Application.Read.All", "-", "Application.Read.All"]),
-    ("DELETE", "/servicePrincipals/00af5dfb-85da-4b41-a677-0c6b86dd34f8", "/serviceprincipals/{id}", ["Application.ReadWrite.All", "-", "Application.ReadWrite.OwnedBy"]),
-    ("GET", "/me/drive/root/children", "/me/drive/root/children", ["Files.Read", "Files.Read", "!"]),
-    ("POST", "/me/drive/root/children", "/me/drive/root/children", ["Files.ReadWrite", "Files.ReadWrite", "!"]),
-    ("GET", "/drives/b!-RIj2DuyvEyV1T4NlOaMHk8XkS_I8MdFlUCq1BlcjgmhRfAj3-Z8RY2VpuvV_tpd/items/01BYE5RZ6QN3ZWBTUFOFD3GSPGOHDJD36K", "/drives/{id}/items/{id}", ["Files.Read", "Files.Read", "Files.Read.All"]),
-    ("PATCH", "/drives/b!abc/items/01BYE5RZ6QN3ZWBTUFOFD3GSPGOHDJD36K", "/drives/{id}/items/{id}", ["Files.ReadWrite", "Files.ReadWrite", "Files.ReadWrite.All"]),
-    ("GET", "/me/drive/items/01BYE5RZ6QN3ZWBTUFOFD3GSPGOHDJD36K/content", "/me/drive/items/{id}/content", ["Files.Read", "Files.Read", "!"]),
-    ("GET", "/sites/contoso.sharepoint.com,2c94ef6a-5b4c-4d3c-9e1d-0f7a2c8e4b11,d2f8c3a1-6b7e-4f5d-8a9b-1c2d3e4f5a6b", "/sites/{id}", ["Sites.Read.All", "-", "Sites.Read.All"]),
-    ("GET", "/sites/root/lists", "/sites/{id}/lists", ["Sites.Read.All", "-", "Sites.Read.All"]),
-    ("GET", "/teams/02bd9fd6-8f93-4758-87c3-1fb73740a315/channels", "/teams/{id}/channels", ["Channel.ReadBasic.All", "-", "ChannelSettings.Read.Group"]),
-    ("GET", "/teams/02bd9fd6/channels/19:09fc54a3141a45d0bc769cf506d2e079@thread.skype/messages", "/teams/{id}/channels/{id}/messages", ["ChannelMessage.Read.All", "-", "ChannelMessage.Read.Group"]),
-    ("POST", "/chats/19:8b081ef6-4792-4def-b2c9-c363a1bf41d5_5031bb31-22c0-4f6f-9f73-91d34ab2b32d@unq.gbl.spaces/messages", "/chats/{id}/messages", ["ChatMessage.Send", "-", "Teamwork.Migrate.All"]),
-    ("GET", "/me/events?$select=subject,organizer", "/me/events", ["Calendars.ReadBasic", "Calendars.ReadBasic", "!"]),
-    ("POST", "/me/calendar/events", "/me/calendar/events", ["Calendars.ReadWrite", "Calendars.ReadWrite", "!"]),
-    ("GET", "/me/contacts", "/me/contacts", ["Contacts.Read", "Contacts.Read", "!"]),
-    ("GET", "/me/todo/lists", "/me/todo/lists", ["Tasks.Read", "Tasks.Read", "!"]),
-    ("GET", "/me/onenote/notebooks", "/me/onenote/notebooks", ["Notes.Create", "Notes.Create", "!"]),
-    ("GET", "/users/87d349ed-44d7-43e1-9a83-5f2406dee5bd/manager", "/users/{id}/manager", ["User.Read.All", "-", "User.Read.All"]),
-    ("GET", "/devices", "/devices", ["Device.Read.All", "-", "Device.Read.All"]),
-    ("GET", "/directoryRoles", "/directoryroles", ["RoleManagement.Read.Directory", "-", "RoleManagement.Read.Directory"]),
-    ("GET", "/auditLogs/signIns?$top=10", "/auditlogs/signins", ["AuditLog.Read.All", "-", "AuditLog.Read.All"]),
-    ("GET", "/security/alerts_v2", "/security/alerts_v2", ["SecurityAlert.Read.All", "-", "SecurityAlert.Read.All"]),
-    ("GET", "/identity/conditionalAccess/policies", "/identity/conditionalaccess/policies", ["Policy.Read.All", "-", "Policy.Read.All"]),
-    ("GET", "/reports/getOffice365ActiveUserDetail(period='D7')", "/reports/getoffice365activeuserdetail(period={value})", ["Reports.Read.All", "-", "Reports.Read.All"]),
-    ("GET", "/me/mailFolders/inbox/messages", "/me/mailfolders/{id}/messages", ["Mail.ReadBasic", "Mail.ReadBasic", "!"]),
-    ("GET", "/users/adele@contoso.com/memberOf", "/users/{id}/memberof", ["User.Read", "-", "Directory.Read.All"]),
-    ("GET", "/me/joinedTeams", "/me/joinedteams", ["Team.ReadBasic.All", "-", "!"]),
-    ("GET", "/domains", "/domains", ["Domain.Read.All", "-", "Domain.Read.All"]),
-    ("PATCH", "/planner/tasks/01gzSlKkIUSUl6DF_EilrmQAKDhh", "/planner/tasks/{id}", ["Tasks.ReadWrite", "-", "Tasks.ReadWrite.All"]),
-    ("GET", "/users/adele@contoso.com/authentication/methods", "/users/{id}/authentication/methods", ["UserAuthenticationMethod.Read.All", "-", "UserAuthenticationMethod.Read.All"]),
-    ("PATCH", "/policies/authorizationPolicy", "/policies/authorizationpolicy", ["Policy.ReadWrite.Authorization", "-", "Policy.ReadWrite.Authorization"]),
-];
+use crate::which_cases::CASES;
 
 #[test]
 fn real_requests_get_the_least_privileged_permission_per_type() {
@@ -124,9 +67,11 @@ fn real_requests_get_the_least_privileged_permission_per_type() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The text and exit codes, on the sample (which has these paths); the same requests on
+/// the real snapshot are checked in process.
 #[test]
 fn which_prints_answers_and_fails_on_unknown_paths() {
-    let data = upstream();
+    let data = sample();
     let data = data.to_str().expect("utf-8");
     let ok = permcat(&[
         "which",
@@ -159,23 +104,28 @@ fn which_prints_answers_and_fails_on_unknown_paths() {
         "{}",
         stderr(&wrong_method)
     );
+
+    let (code, v) = json_report(&["https://graph.microsoft.com/v1.0/me/messages?$top=5"]);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["answers"][0]["request"]["path"], "/me/messages", "{v}");
+    let work = &v["answers"][0]["schemes"]["DelegatedWork"][0];
+    assert_eq!(work["least_privileged"], true, "{v}");
+    let (code, v) = json_report(&["/me/messagez"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(v["answers"][0]["closest"][0], "/me/messages", "{v}");
+    let (code, v) = json_report(&["PUT", "/me"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        v["answers"][0]["other_methods"],
+        serde_json::json!(["GET"]),
+        "{v}"
+    );
 }
 
 #[test]
 fn several_requests_get_the_fewest_permissions_covering_all() {
-    let data = upstream();
-    let out = permcat(&[
-        "which",
-        "--json",
-        "--data",
-        data.to_str().expect("utf-8"),
-        "/me",
-        "/me/messages",
-        "POST",
-        "/me/sendMail",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let (code, v) = json_report(&["/me", "/me/messages", "POST", "/me/sendMail"]);
+    assert_eq!(code, Some(0), "{v}");
     assert_eq!(v["answers"].as_array().map(Vec::len), Some(3));
     assert_eq!(v["answers"][2]["request"]["method"], "POST");
     let cover = v["cover"].as_array().expect("cover");
@@ -251,7 +201,7 @@ fn teams_ids_with_colons_are_values_not_drive_paths() {
 #[test]
 fn a_request_line_copied_from_the_docs_is_one_argument() {
     // `permcat which "POST /me/sendMail"`: the method belongs to that request only.
-    let data = upstream();
+    let data = sample();
     let data = data.to_str().expect("utf-8");
     let out = permcat(&["which", "--data", data, "POST /me/sendMail", "/me"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -262,6 +212,12 @@ fn a_request_line_copied_from_the_docs_is_one_argument() {
         text.contains("GET /me "),
         "the method leaked to the next request:\n{text}"
     );
+    let (code, v) = json_report(&["POST /me/sendMail", "/me"]);
+    assert_eq!(code, Some(0), "{v}");
+    let send = &v["answers"][0]["schemes"]["DelegatedWork"][0];
+    assert_eq!(send["permission"], "Mail.Send", "{v}");
+    assert_eq!(send["least_privileged"], true, "{v}");
+    assert_eq!(v["answers"][1]["request"]["method"], "GET", "{v}");
 }
 
 /// Answers one request on the real snapshot, or panics with the miss.
@@ -461,21 +417,56 @@ fn casts_site_paths_and_functions_find_their_templates() {
     );
 }
 
+/// What `permcat which --json` prints for `args` on a catalog, with its exit code: the
+/// lookup's report as it is, 1 when an input has no answer, 2 on an error.
+fn report_of(catalog: &permcat::Catalog, args: &[&str]) -> (Option<i32>, Value) {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    match Lookup::new(catalog).query(&args) {
+        Ok(report) => (
+            Some(if report.all_answered() { 0 } else { 1 }),
+            serde_json::to_value(&report).expect("JSON"),
+        ),
+        Err(e) => (Some(2), serde_json::json!({ "error": e.to_string() })),
+    }
+}
+
+/// [`report_of`] the real snapshot, in process: the binary's side of it is checked by
+/// `json_is_the_lookup_report_and_the_exit_code_says_if_all_were_answered`.
 fn json_report(args: &[&str]) -> (Option<i32>, Value) {
-    let data = upstream();
-    let mut all = vec![
-        "which",
-        "--json",
-        "--data",
-        data.to_str().expect("utf-8"),
-        "--",
-    ];
-    all.extend_from_slice(args);
-    let out = permcat(&all);
-    (
-        out.status.code(),
-        serde_json::from_slice(&out.stdout).expect("JSON"),
-    )
+    report_of(upstream_catalog(), args)
+}
+
+/// The binary prints [`report_of`] and exits with its code, for every kind of input.
+#[test]
+fn json_is_the_lookup_report_and_the_exit_code_says_if_all_were_answered() {
+    let data = sample();
+    let catalog = load(&data);
+    for inputs in [
+        &["/me", "POST", "/me/sendMail", "Get-MgUser"][..],
+        &["810c84a8-4a9e-49e6-bf7d-12d183f40d01", "POST /$batch"][..],
+        &[
+            "/me/messagez",
+            "GET",
+            "/$batch",
+            "00000000-0000-0000-0000-000000000000",
+            "Get-MgUsr",
+            "/me/photo/$value",
+        ][..],
+    ] {
+        let mut args = vec![
+            "which",
+            "--json",
+            "--data",
+            data.to_str().expect("utf-8"),
+            "--",
+        ];
+        args.extend_from_slice(inputs);
+        let out = permcat(&args);
+        let printed: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let (code, expected) = report_of(&catalog, inputs);
+        assert_eq!(printed, expected, "{inputs:?}");
+        assert_eq!(out.status.code(), code, "{inputs:?}");
+    }
 }
 
 #[test]
@@ -497,7 +488,7 @@ fn batch_is_its_own_answer_and_exits_0() {
             "{a}"
         );
     }
-    let data = upstream();
+    let data = sample();
     let text = permcat(&[
         "which",
         "--data",
@@ -520,7 +511,8 @@ fn batch_is_its_own_answer_and_exits_0() {
 
 #[test]
 fn a_permission_id_answers_its_name_and_type() {
-    let data = upstream();
+    // The text on the sample, which has the real ids of Mail.Read.
+    let data = sample();
     let data = data.to_str().expect("utf-8");
     let out = permcat(&[
         "which",
@@ -533,6 +525,15 @@ fn a_permission_id_answers_its_name_and_type() {
     assert!(
         text.contains("Mail.Read") && text.contains("application permission"),
         "{text}"
+    );
+
+    let (code, v) = json_report(&["810c84a8-4a9e-49e6-bf7d-12d183f40d01"]);
+    assert_eq!(code, Some(0), "{v}");
+    let m = &v["answers"][0]["matches"][0];
+    assert_eq!(
+        (&m["permission"], &m["type"]),
+        (&"Mail.Read".into(), &"application".into()),
+        "{v}"
     );
 
     // A delegated scope id, in upper case and braces; one id that two types share.
@@ -569,6 +570,9 @@ fn a_permission_id_answers_its_name_and_type() {
         "{}",
         stderr(&unknown)
     );
+    let (code, v) = json_report(&["00000000-0000-0000-0000-000000000000"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(v["answers"][0]["kind"], "unknown_id", "{v}");
 }
 
 #[test]

@@ -1,14 +1,14 @@
 //! The site in a real browser (headless Chromium through chromedriver). The sample site
 //! is opened from disk, as a reader of `public/` would: no console errors, tabs, copy
 //! buttons, theme toggle, index filters, no requests leaving the site, no sideways
-//! scrolling, and screenshots for the README. The real catalog is served by one
-//! `permcat serve` on the upstream snapshot: search by typing, the lookup page, tabs from
-//! the keyboard, Export JSON/CSV downloads, print media, and axe-core's accessibility
-//! check in both themes. Screenshots go to `target/screenshots` for CI artifacts.
+//! scrolling, and screenshots of the permission page (`scripts/screenshot.sh` copies the
+//! light one into the README). The real catalog is served by one `permcat serve` on the
+//! upstream snapshot: search by typing, the lookup page, tabs from the keyboard, Export
+//! JSON/CSV downloads, print media, and axe-core's accessibility check in both themes.
+//! Screenshots go to `target/screenshots` only, for CI artifacts.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -17,10 +17,16 @@ use serde_json::{json, Value};
 use crate::common;
 use crate::webdriver::{self, Browser, LogEntry};
 
+/// Where `npm ci --prefix tests/browser` puts the pinned axe-core.
+pub fn axe_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules/axe-core/axe.min.js")
+}
+
 /// The sample permission with code examples, a resource and copy buttons.
 const PERMISSION: &str = "permissions/IndustryData-OutboundFlow.ReadWrite.All.html";
 
-/// One browser at a time: the tests are quicker in sequence than fighting for CPU.
+/// One browser at a time: the tests are quicker in sequence than fighting for CPU. The
+/// harness runs them on one thread unless told otherwise; this holds when it is.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// A site built from the sample and a browser to look at it. Fields drop in order:
@@ -38,11 +44,8 @@ impl Setup {
     }
 }
 
-/// Builds the sample site and starts a browser; `None` when browser tests are skipped.
-fn setup() -> Option<Setup> {
-    if !webdriver::available() {
-        return None;
-    }
+/// Builds the sample site and starts a browser.
+fn setup() -> Setup {
     let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let site = tempfile::tempdir().expect("temp dir for the site");
     let out = site.path().join("site");
@@ -59,11 +62,11 @@ fn setup() -> Option<Setup> {
         "permcat build failed:\n{}",
         common::stderr(&o)
     );
-    Some(Setup {
+    Setup {
         browser: Browser::start(),
         site,
         _turn: turn,
-    })
+    }
 }
 
 /// A `file://` URL for an absolute path, percent-encoding what URLs can't hold.
@@ -112,9 +115,8 @@ fn text_content(browser: &Browser, id: &str) -> String {
         .to_owned()
 }
 
-#[test]
-fn permission_page_tabs_and_copy_work_without_console_errors() {
-    let Some(s) = setup() else { return };
+pub fn permission_page_tabs_and_copy_work_without_console_errors() {
+    let s = setup();
     let b = &s.browser;
     b.goto(&s.url(PERMISSION));
     assert_clean_console(b, "after loading the permission page");
@@ -210,9 +212,8 @@ fn permission_page_tabs_and_copy_work_without_console_errors() {
 
 /// The console check itself: a page that throws while loading and breaks the CSP
 /// must be reported, or a quiet log would prove nothing.
-#[test]
-fn console_check_catches_load_time_errors_and_csp_reports() {
-    let Some(s) = setup() else { return };
+pub fn console_check_catches_load_time_errors_and_csp_reports() {
+    let s = setup();
     let b = &s.browser;
     let dir = s.site.path().join("site/permissions");
     let page = std::fs::read_to_string(dir.join("IndustryData-OutboundFlow.ReadWrite.All.html"))
@@ -261,9 +262,8 @@ fn background(b: &Browser) -> Value {
     )
 }
 
-#[test]
-fn theme_toggle_switches_and_remembers_the_theme() {
-    let Some(s) = setup() else { return };
+pub fn theme_toggle_switches_and_remembers_the_theme() {
+    let s = setup();
     let b = &s.browser;
     b.goto(&s.url(PERMISSION));
     let toggle = b.find(".theme-toggle");
@@ -369,9 +369,8 @@ fn settled_count(
     })
 }
 
-#[test]
-fn index_filters_hide_and_count_permissions() {
-    let Some(s) = setup() else { return };
+pub fn index_filters_hide_and_count_permissions() {
+    let s = setup();
     let b = &s.browser;
     b.goto(&s.url("index.html"));
     let form = b.find("[data-filter-form]");
@@ -456,9 +455,8 @@ fn local(url: &str) -> bool {
     url.starts_with("file://") || url.starts_with("data:")
 }
 
-#[test]
-fn no_request_leaves_the_site() {
-    let Some(s) = setup() else { return };
+pub fn no_request_leaves_the_site() {
+    let s = setup();
     let b = &s.browser;
     for page in [PERMISSION, "index.html"] {
         b.requests(); // forget earlier pages
@@ -522,9 +520,8 @@ fn sideways(b: &Browser) -> i64 {
 }
 
 /// Regression: the Sources table and long conflict subjects once widened pages.
-#[test]
-fn pages_do_not_scroll_sideways() {
-    let Some(s) = setup() else { return };
+pub fn pages_do_not_scroll_sideways() {
+    let s = setup();
     let b = &s.browser;
     let mut wide = Vec::new();
     b.goto(&s.url("index.html")); // a page with the site's viewport meta tag
@@ -558,13 +555,12 @@ fn save_png(png: &[u8], path: &Path) {
     std::fs::write(path, png).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
 }
 
-#[test]
-fn screenshots_of_permission_page_and_index() {
-    let Some(s) = setup() else { return };
+/// Writes into `target/screenshots` only; `scripts/screenshot.sh` runs this test and
+/// copies `permission-light.png` to `docs/screenshot-permission.png` for the README.
+pub fn screenshots_of_permission_page_and_index() {
+    let s = setup();
     let b = &s.browser;
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir: PathBuf = root.join("target/screenshots");
-    std::fs::create_dir_all(&dir).expect("create target/screenshots");
+    let dir = screenshot_dir();
 
     b.goto(&s.url(PERMISSION));
     viewport(b, 1100, 1400, false);
@@ -587,16 +583,12 @@ fn screenshots_of_permission_page_and_index() {
     save_png(&b.screenshot(), &dir.join("index-390.png"));
     assert_eq!(overflow, 0, "the index scrolls sideways at 390 px");
 
-    let readme = root.join("docs/screenshot-permission.png");
-    if !readme.exists() {
-        assert!(
-            light.len() < 400 * 1024,
-            "light screenshot is {} bytes",
-            light.len()
-        );
-        std::fs::create_dir_all(root.join("docs")).expect("create docs/");
-        save_png(&light, &readme);
-    }
+    // The light one is the README's picture: keep it small enough for the repository.
+    assert!(
+        light.len() < 400 * 1024,
+        "light screenshot is {} bytes",
+        light.len()
+    );
     assert_clean_console(b, "while taking screenshots");
 }
 
@@ -610,7 +602,7 @@ struct Served {
     /// input, which only this process holds: closing it (or this process ending in any
     /// way) stops the server, so no `permcat serve` outlives the tests. The shell exits
     /// with the server, so a server that fails to start closes the output at once.
-    watchdog: Child,
+    _watchdog: Child,
 }
 
 impl Served {
@@ -652,32 +644,19 @@ impl Served {
                 }
             }
         };
-        Served { base, watchdog }
-    }
-
-    /// Closes the watchdog's input, which stops the server. Nothing waits for it: on
-    /// the way out the server deletes its built site (some 4,000 files), which can take
-    /// seconds on a busy disk, and a thread reaps the shell when it is done.
-    fn stop(mut self) {
-        drop(self.watchdog.stdin.take());
-        std::thread::spawn(move || {
-            let _ = self.watchdog.wait();
-        });
+        Served {
+            base,
+            _watchdog: watchdog,
+        }
     }
 }
 
-/// The shared server, started by the first test that needs it.
+/// The shared server, started by the first test that needs it. It runs until the
+/// browser tests' process ends (their own binary, so no other test pays for the
+/// watcher polling the snapshot's ~19,000 files), when the watchdog stops it.
 static SERVED: Mutex<Option<Served>> = Mutex::new(None);
 
-/// How many tests use [`SERVED`]. The server's watcher polls the ~19,000 files of the
-/// snapshot twice a second, which the rest of the suite would pay for until the test
-/// binary ends; the last of these tests stops it. A wrong count costs time only: too
-/// low starts a second server, too high leaves it to the watchdog.
-const SERVED_TESTS: usize = 9;
-static SERVED_DONE: AtomicUsize = AtomicUsize::new(0);
-
-/// A browser on the served upstream site, holding the module's turn. Dropping it counts
-/// the test as done with the server.
+/// A browser on the served upstream site, holding the module's turn.
 struct Upstream {
     browser: Browser,
     base: String,
@@ -691,23 +670,8 @@ impl Upstream {
     }
 }
 
-impl Drop for Upstream {
-    fn drop(&mut self) {
-        if SERVED_DONE.fetch_add(1, Ordering::SeqCst) + 1 == SERVED_TESTS {
-            let served = SERVED.lock().unwrap_or_else(|e| e.into_inner()).take();
-            if let Some(served) = served {
-                served.stop();
-            }
-        }
-    }
-}
-
-/// A browser on a page of the upstream site served by `permcat serve`; `None` when
-/// browser tests are skipped.
-fn upstream(page: &str) -> Option<Upstream> {
-    if !webdriver::available() {
-        return None;
-    }
+/// A browser on a page of the upstream site served by `permcat serve`.
+fn upstream(page: &str) -> Upstream {
     let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let base = {
         let mut served = SERVED.lock().unwrap_or_else(|e| e.into_inner());
@@ -719,7 +683,7 @@ fn upstream(page: &str) -> Option<Upstream> {
         _turn: turn,
     };
     u.browser.goto(&u.url(page));
-    Some(u)
+    u
 }
 
 /// Every request since the last call must stay on the served site (or be an inline
@@ -763,11 +727,8 @@ fn first_of(results: &[(String, String)], kind: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn search_ranks_exact_prefix_typo_and_paths_on_the_real_index() {
-    let Some(u) = upstream("index.html") else {
-        return;
-    };
+pub fn search_ranks_exact_prefix_typo_and_paths_on_the_real_index() {
+    let u = upstream("index.html");
     let b = &u.browser;
     let user_read = search(b, "user.read");
     assert_eq!(
@@ -802,9 +763,8 @@ fn search_ranks_exact_prefix_typo_and_paths_on_the_real_index() {
     assert_stays_on_site(b, &u.base, "index.html");
 }
 
-#[test]
-fn search_finds_cmdlets_in_the_sample() {
-    let Some(s) = setup() else { return };
+pub fn search_finds_cmdlets_in_the_sample() {
+    let s = setup();
     s.browser.goto(&s.url("index.html"));
     let results = search(&s.browser, "Get-MgUser");
     assert_eq!(
@@ -839,13 +799,12 @@ fn compare_lookup(b: &Browser, catalog: &permcat::Catalog, inputs: &[String]) ->
 
 /// The page's answers must equal the CLI's on every request of the `which` table and
 /// every line of `scripts/lookup-requests.txt` (its `[sample]` lines on the sample).
-#[test]
-fn lookup_page_answers_exactly_like_the_cli() {
+pub fn lookup_page_answers_exactly_like_the_cli() {
     let listed = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/lookup-requests.txt"),
     )
     .expect("scripts/lookup-requests.txt");
-    let mut upstream_inputs: Vec<String> = crate::which::CASES
+    let mut upstream_inputs: Vec<String> = crate::which_cases::CASES
         .iter()
         .map(|(method, url, _, _)| format!("{method} {url}"))
         .collect();
@@ -868,13 +827,11 @@ fn lookup_page_answers_exactly_like_the_cli() {
     }
     assert!(upstream_inputs.len() >= 40 && !sample_inputs.is_empty());
 
-    let Some(u) = upstream("lookup.html") else {
-        return;
-    };
+    let u = upstream("lookup.html");
     let mut differences = compare_lookup(&u.browser, common::upstream_catalog(), &upstream_inputs);
     assert_clean_console(&u.browser, "after the lookups on the real catalog");
     drop(u);
-    let Some(s) = setup() else { return };
+    let s = setup();
     s.browser.goto(&s.url("lookup.html"));
     differences.extend(compare_lookup(
         &s.browser,
@@ -893,11 +850,8 @@ fn lookup_page_answers_exactly_like_the_cli() {
 
 /// The page shows the fallbacks, `/me` without Application, `$batch` and permission ids
 /// as the CLI words them.
-#[test]
-fn lookup_page_shows_fallbacks_batch_and_permission_ids() {
-    let Some(u) = upstream("lookup.html") else {
-        return;
-    };
+pub fn lookup_page_shows_fallbacks_batch_and_permission_ids() {
+    let u = upstream("lookup.html");
     let b = &u.browser;
     let input = b.find("[data-lookup-input]");
     b.send_keys(
@@ -963,11 +917,8 @@ fn text_of(b: &Browser, css: &str) -> String {
     b.text(&b.find(css))
 }
 
-#[test]
-fn typing_in_the_search_box_opens_the_permission() {
-    let Some(u) = upstream("index.html") else {
-        return;
-    };
+pub fn typing_in_the_search_box_opens_the_permission() {
+    let u = upstream("index.html");
     let b = &u.browser;
     let input = b.find("#site-search");
     b.send_keys(&input, "user.read.all");
@@ -1020,11 +971,8 @@ fn typing_in_the_search_box_opens_the_permission() {
     assert_stays_on_site(b, &u.base, "search and result");
 }
 
-#[test]
-fn lookup_page_answers_typed_requests() {
-    let Some(u) = upstream("lookup.html") else {
-        return;
-    };
+pub fn lookup_page_answers_typed_requests() {
+    let u = upstream("lookup.html");
     let b = &u.browser;
     let input = b.find("[data-lookup-input]");
     b.send_keys(&input, "GET /me/messages\nPOST /me/sendMail");
@@ -1089,11 +1037,8 @@ fn tab_state(b: &Browser) -> (Vec<Vec<(bool, String)>>, String) {
     (groups, v[1].as_str().unwrap_or_default().to_owned())
 }
 
-#[test]
-fn language_tabs_work_from_the_keyboard() {
-    let Some(u) = upstream(REAL_PERMISSION) else {
-        return;
-    };
+pub fn language_tabs_work_from_the_keyboard() {
+    let u = upstream(REAL_PERMISSION);
     let b = &u.browser;
     let tabs = b.find_all("[data-tabs] [role=tab]");
     let (groups, _) = tab_state(b);
@@ -1188,11 +1133,8 @@ fn downloaded(b: &Browser, dir: &Path, name: &str) -> Vec<u8> {
     )
 }
 
-#[test]
-fn export_buttons_download_json_and_csv_of_the_permission() {
-    let Some(u) = upstream(REAL_PERMISSION) else {
-        return;
-    };
+pub fn export_buttons_download_json_and_csv_of_the_permission() {
+    let u = upstream(REAL_PERMISSION);
     let b = &u.browser;
     let dir = b.downloads();
     // Also through DevTools: headless Chromium has refused downloads in some versions
@@ -1302,11 +1244,8 @@ fn rendered(b: &Browser, selectors: &[&str]) -> Vec<(String, Value)> {
         .collect()
 }
 
-#[test]
-fn print_media_hides_navigation_and_buttons() {
-    let Some(u) = upstream(REAL_PERMISSION) else {
-        return;
-    };
+pub fn print_media_hides_navigation_and_buttons() {
+    let u = upstream(REAL_PERMISSION);
     let b = &u.browser;
     let chrome = [
         ".site-header",
@@ -1361,8 +1300,7 @@ fn print_media_hides_navigation_and_buttons() {
 fn axe_source() -> &'static str {
     static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     AXE.get_or_init(|| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/browser/node_modules/axe-core/axe.min.js");
+        let path = axe_path();
         std::fs::read_to_string(&path).unwrap_or_else(|e| {
             panic!(
                 "{}: {e}\naxe-core is not installed: run `npm ci --prefix tests/browser` \
@@ -1433,11 +1371,8 @@ fn settle(b: &Browser) {
 
 /// axe-core on the index, a permission, a resource and the lookup page (with answers),
 /// in the light and the dark theme, with a screenshot of each for CI.
-#[test]
-fn main_pages_have_no_serious_accessibility_violations() {
-    let Some(u) = upstream("about.html") else {
-        return;
-    };
+pub fn main_pages_have_no_serious_accessibility_violations() {
+    let u = upstream("about.html");
     axe_source(); // fail early, with the install hint, when axe-core is missing
     let b = &u.browser;
     let dir = screenshot_dir();
@@ -1489,11 +1424,8 @@ fn main_pages_have_no_serious_accessibility_violations() {
 
 /// The accessibility check itself: an image without a text alternative and text too
 /// faint to read, put on a page, must be reported, or a clean result would prove nothing.
-#[test]
-fn accessibility_check_catches_injected_violations() {
-    let Some(u) = upstream("lookup.html") else {
-        return;
-    };
+pub fn accessibility_check_catches_injected_violations() {
+    let u = upstream("lookup.html");
     let b = &u.browser;
     b.execute(
         "var main = document.querySelector('main'); \

@@ -1,9 +1,9 @@
-//! A minimal synchronous W3C WebDriver client: starts chromedriver with Debian's
-//! Chromium on a free loopback port and drives one headless session over HTTP.
+//! A minimal synchronous W3C WebDriver client: finds Debian's Chromium and chromedriver,
+//! starts chromedriver on a free loopback port and drives one headless session over HTTP.
 
 use std::fs::File;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
@@ -11,10 +11,44 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-/// Debian's Chromium.
-pub const CHROMIUM: &str = "/usr/bin/chromium";
-/// Debian's chromedriver, matching [`CHROMIUM`].
-pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Debian's Chromium: `$PERMCAT_CHROMIUM`, or `chromium` on the `PATH`.
+pub fn chromium() -> Option<PathBuf> {
+    program("PERMCAT_CHROMIUM", "chromium")
+}
+
+/// Debian's chromedriver, matching [`chromium`]: `$PERMCAT_CHROMEDRIVER`, or
+/// `chromedriver` on the `PATH`.
+pub fn chromedriver() -> Option<PathBuf> {
+    program("PERMCAT_CHROMEDRIVER", "chromedriver")
+}
+
+/// The file an environment variable names (none when it names no file), else the first
+/// `name` on the `PATH`.
+fn program(var: &str, name: &str) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(var) {
+        let path = PathBuf::from(path);
+        return path.is_file().then_some(path);
+    }
+    let dirs = std::env::var_os("PATH")?;
+    std::env::split_paths(&dirs)
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+}
+
+/// What the browser tests lack to start a browser: an empty list when both programs
+/// are there.
+pub fn missing() -> Vec<String> {
+    let mut missing = Vec::new();
+    if chromium().is_none() {
+        missing.push("Chromium (`chromium` on the PATH, or $PERMCAT_CHROMIUM)".to_string());
+    }
+    if chromedriver().is_none() {
+        missing.push(
+            "chromedriver (`chromedriver` on the PATH, or $PERMCAT_CHROMEDRIVER)".to_string(),
+        );
+    }
+    missing
+}
 
 /// The key under which W3C WebDriver passes element references.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -25,26 +59,6 @@ const SCRIPT_MS: u64 = 10_000;
 
 /// How long [`Browser::wait_for`] waits before failing.
 const WAIT: Duration = Duration::from_secs(5);
-
-/// Whether the browser tests should run. `false` (with a note) when
-/// `PERMCAT_SKIP_BROWSER=1`; fails the test when Chromium or chromedriver is missing.
-pub fn available() -> bool {
-    if std::env::var("PERMCAT_SKIP_BROWSER").as_deref() == Ok("1") {
-        eprintln!("note: PERMCAT_SKIP_BROWSER=1, skipping the browser test");
-        return false;
-    }
-    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
-        .into_iter()
-        .filter(|p| !Path::new(p).exists())
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "{} not found: the browser tests need Debian's Chromium and chromedriver \
-         (apt-get install -y chromium chromium-driver), or set PERMCAT_SKIP_BROWSER=1 to skip them",
-        missing.join(" and ")
-    );
-    true
-}
 
 /// A reference to an element on the current page.
 #[derive(Clone, Debug)]
@@ -86,7 +100,7 @@ impl Browser {
         let profile = tempfile::tempdir().expect("temp dir for the browser profile");
         let port = free_port();
         let log = File::create(profile.path().join("chromedriver.log")).expect("chromedriver log");
-        let driver = Command::new(CHROMEDRIVER)
+        let driver = Command::new(chromedriver().expect("chromedriver is installed"))
             .arg(format!("--port={port}"))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("chromedriver log handle"))
@@ -146,7 +160,7 @@ impl Browser {
                 "pageLoadStrategy": "normal",
                 "timeouts": { "pageLoad": 20000, "script": SCRIPT_MS, "implicit": 0 },
                 "goog:chromeOptions": {
-                    "binary": CHROMIUM,
+                    "binary": chromium().expect("Chromium is installed"),
                     "args": [
                         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                         "--disable-background-networking", "--disable-component-update",
