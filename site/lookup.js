@@ -129,13 +129,12 @@
     return -1;
   }
 
-  // u8::from_str_radix(h, 16) on two bytes: Rust accepts a leading `+`, so `%+4` is 0x04.
+  // Two hex digits, as the URL standard and the CLI's decoder read them: `%+4` is not an
+  // escape and stays as it is.
   function hexByte(a, b) {
-    var y = hexVal(b);
-    if (y < 0) return -1;
-    if (a === 0x2b) return y;
     var x = hexVal(a);
-    return x < 0 ? -1 : x * 16 + y;
+    var y = hexVal(b);
+    return x < 0 || y < 0 ? -1 : x * 16 + y;
   }
 
   // lookup::percent_decode: malformed escapes stay as they are.
