@@ -2,7 +2,7 @@
 # Renews docs/screenshot-permission.png, the README's picture: runs the browser test that
 # photographs the sample's IndustryData-OutboundFlow.ReadWrite.All page in headless
 # Chromium (it writes only into target/screenshots/) and copies its light screenshot.
-# Needs what the browser tests need; `scripts/test.sh` installs it.
+# Needs what the browser tests need; `scripts/test-setup.sh` installs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -110,8 +110,8 @@ const TESTS: &[(&str, fn(), bool)] = &[
 ];
 
 /// How to get what is missing, for the notes and failures.
-const INSTALL: &str = "`scripts/test.sh` installs Chromium, chromedriver and axe-core and runs \
-every test (or: apt-get install chromium chromium-driver; npm ci --prefix tests/browser)";
+const INSTALL: &str = "`scripts/test-setup.sh` installs Chromium, chromedriver and axe-core \
+(or: apt-get install chromium chromium-driver; npm ci --prefix tests/browser)";
 
 /// Whether this is a CI run (`CI` set to anything but empty, `0` or `false`), where
 /// every browser test must run.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite, browser tests included, on a fresh Debian machine: installs what
-# the tests need when it is missing (Chromium and chromedriver from Debian, Node.js and
-# npm, the axe-core version pinned in tests/browser/package-lock.json), then runs
-# `cargo test --locked` with any arguments given (e.g. `scripts/test.sh --test suite`).
+# Installs what the tests need when it is missing, on a fresh Debian machine: Chromium
+# and chromedriver from Debian, Node.js and npm, the axe-core version pinned in
+# tests/browser/package-lock.json. The README's test command runs it and then
+# `cargo test --locked`, so the browser tests run instead of being reported ignored.
 #
 # The tests also read the real upstream snapshot in ../shared/upstream beside the repo.
 # PERMCAT_SKIP_BROWSER=1 installs nothing for the browser and reports those tests skipped
@@ -60,4 +60,3 @@ else
   echo "axe-core $(axe_installed)" >&2
 fi
 
-exec cargo test --locked "$@"
