@@ -33,5 +33,5 @@ pub use staged::write_atomically;
 /// Loads and links every source of the data directory at `dir`.
 pub fn load(dir: &Path) -> Result<(Catalog, LoadReport)> {
     let data = sources::DataDir::open(dir)?;
-    link::load(&data)
+    Ok(link::link(sources::load(&data)?))
 }

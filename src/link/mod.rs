@@ -15,13 +15,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
-
 use crate::model::{
     permission_order, ApiVersion, Catalog, Conflict, Endpoint, Permission, Scheme, SourceFile,
 };
 use crate::sources::snapshot::Snapshot;
-use crate::sources::{csdl, docs, typemap, DataDir, Records};
+use crate::sources::{csdl, docs, typemap, Records};
 use path::CanonicalPath;
 use resolve::{NameMatcher, Resolver};
 
@@ -65,11 +63,6 @@ impl LoadReport {
             *self.warnings.entry(what.into()).or_default() += n;
         }
     }
-}
-
-/// Loads every source of a data directory and links them into a catalog.
-pub fn load(dir: &DataDir) -> Result<(Catalog, LoadReport)> {
-    Ok(link(crate::sources::load(dir)?))
 }
 
 /// Links the records of every source into one catalog. No file I/O: everything the

@@ -141,3 +141,16 @@ pub fn drain(
     });
     all
 }
+
+/// Every regular file below `dir`, as relative paths with `/` separators, sorted.
+pub fn files_under(dir: &Path) -> std::collections::BTreeSet<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.expect("walk the directory"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).expect("inside the directory");
+            rel.to_string_lossy().replace('\\', "/")
+        })
+        .collect()
+}

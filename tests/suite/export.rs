@@ -205,14 +205,11 @@ fn the_binary_writes_byte_identical_output_across_runs() {
 
 /// Every file below `dir`: relative path → bytes.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
+    files_under(dir)
         .into_iter()
-        .map(|e| e.expect("walk the site"))
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).expect("inside the site");
-            let bytes = std::fs::read(e.path()).expect("read a file of the site");
-            (rel.to_string_lossy().replace('\\', "/"), bytes)
+        .map(|rel| {
+            let bytes = std::fs::read(dir.join(&rel)).expect("read a file of the site");
+            (rel, bytes)
         })
         .collect()
 }

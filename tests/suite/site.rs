@@ -1,6 +1,6 @@
 //! `permcat build`: the static site's pages, exports, safety and atomic replacement.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use permcat::export::{self, Format, What};
@@ -209,8 +209,12 @@ fn the_full_snapshot_loads_and_builds_byte_identically() {
     let out = tmp.path().join("site");
     build_site(&again, &out);
     let (first, second) = (upstream_site(), out.as_path());
-    let names = files(first);
-    assert_eq!(names, files(second), "the two builds wrote different files");
+    let names = files_under(first);
+    assert_eq!(
+        names,
+        files_under(second),
+        "the two builds wrote different files"
+    );
     for rel in &names {
         let a = std::fs::read(first.join(rel)).expect("read");
         let b = std::fs::read(second.join(rel)).expect("read");
@@ -226,19 +230,6 @@ fn the_full_snapshot_loads_and_builds_byte_identically() {
     let a = export::to_bytes(upstream_catalog(), What::Catalog, Format::Json).expect("export");
     let b = export::to_bytes(&again, What::Catalog, Format::Json).expect("export");
     assert!(a == b, "the catalog export differs between loads");
-}
-
-/// Every file below `dir`, as relative paths.
-fn files(dir: &Path) -> BTreeSet<String> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.expect("walk the site"))
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).expect("inside the site");
-            rel.to_string_lossy().replace('\\', "/")
-        })
-        .collect()
 }
 
 #[test]
