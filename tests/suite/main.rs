@@ -5,6 +5,7 @@ mod browser;
 mod commands;
 mod common;
 mod csdl;
+mod current_docs;
 mod diff;
 mod docs;
 mod export;
