@@ -965,6 +965,8 @@
         report.answers.push(entry(item.input, permissionId(index, item.id)));
       } else if (item.request) {
         report.answers.push(entry(item.input, answer(index, item.request)));
+      } else if ((index.cmdlet_sources_missing || []).length > 0) {
+        report.answers.push(entry(item.input, { kind: 'no_cmdlet_source', cmdlet: item.cmdlet, sources: index.cmdlet_sources_missing.slice() }));
       } else {
         var requests = cmdletRequests(index, item.cmdlet);
         if (requests.length === 0) {
@@ -1144,9 +1146,21 @@
     return box;
   }
 
+  function renderNoCmdletSource(u) {
+    var box = el('div', 'note note-warning lookup-miss');
+    append(box, append(el('p'), 'Cannot look up ', el('code', null, u.cmdlet), ': no cmdlet source is loaded.'));
+    var p = append(el('p'), 'Cmdlets come from ');
+    u.sources.forEach(function (s, i) {
+      if (i > 0) append(p, ' or ');
+      append(p, el('code', null, s));
+    });
+    append(box, append(p, '.'));
+    return box;
+  }
+
   function renderUnknownCmdlet(u) {
     var box = el('div', 'note note-warning lookup-miss');
-    append(box, append(el('p'), 'No cmdlet named ', el('code', null, u.cmdlet), ' in the command map.'));
+    append(box, append(el('p'), 'No cmdlet named ', el('code', null, u.cmdlet), ' in ' + (global.PERMCAT_LOOKUP.cmdlet_source || 'the data') + '.'));
     if (u.closest.length > 0) {
       var p = append(el('p'), 'Did you mean: ');
       u.closest.forEach(function (c, i) {
@@ -1238,7 +1252,7 @@
       return report.answers.filter(function (a) { return kinds.indexOf(a.kind) >= 0; }).length;
     };
     var misses = count(['miss', 'unknown_id']);
-    var unknown = count(['unknown_cmdlet']);
+    var unknown = count(['unknown_cmdlet', 'no_cmdlet_source']);
     var summary = count(['endpoint', 'batch', 'permission']) + ' answered';
     if (misses) summary += ', ' + misses + ' not found';
     if (unknown) summary += ', ' + unknown + ' unknown cmdlet' + (unknown === 1 ? '' : 's');
@@ -1257,6 +1271,7 @@
         case 'permission': append(results, renderPermissionId(root, index, a)); break;
         case 'unknown_id': append(results, renderUnknownId(a)); break;
         case 'unknown_cmdlet': append(results, renderUnknownCmdlet(a)); break;
+        case 'no_cmdlet_source': append(results, renderNoCmdletSource(a)); break;
         default: append(results, renderMiss(a));
       }
     });

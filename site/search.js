@@ -241,7 +241,7 @@
     });
 
     costCache = new Map();
-    return { groups: groups, vocab: vocab.words, byName: byName, ids: ids };
+    return { groups: groups, vocab: vocab.words, byName: byName, ids: ids, cmdletsMissing: data.cmdlets_missing || '' };
   }
 
   /* ---------------------------------------------------------------- matching */
@@ -768,14 +768,18 @@
       panel.appendChild(frag);
       active = -1;
       input.removeAttribute('aria-activedescendant');
+      // A cmdlet searched for while the data holds no cmdlet source: say so.
+      var t = text.trim();
+      var cmdletNote = index.cmdletsMissing && t.indexOf('/') < 0 && /-mg/i.test(t) ? index.cmdletsMissing : '';
       if (options.length) {
         var total = result.counts.reduce(function (a, b) { return a + b; }, 0);
-        setStatus(options.length + (total > options.length ? ' of ' + total : '') + ' results', false);
+        var found = options.length + (total > options.length ? ' of ' + total : '') + ' results';
+        setStatus(cmdletNote ? found + '. ' + cmdletNote : found, !!cmdletNote);
         open(true);
         panel.scrollTop = 0; // after showing it: a hidden list keeps no scroll position to reset
       } else {
         open(false);
-        setStatus('No results for “' + text.trim() + '”', true);
+        setStatus('No results for “' + t + '”' + (cmdletNote ? '. ' + cmdletNote : ''), true);
       }
     }
 

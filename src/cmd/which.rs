@@ -156,14 +156,21 @@ fn print_text(out: &mut dyn Write, catalog: &Catalog, report: &Report) -> Result
             Outcome::UnknownCmdlet(u) => {
                 out.flush()?;
                 let mut err = Terminal::new(io::stderr().lock());
-                writeln!(
-                    err,
-                    "error: no cmdlet named {} in the command map",
-                    u.cmdlet
-                )?;
+                let source = permcat::lookup::cmdlet_source_label(catalog).unwrap_or_default();
+                writeln!(err, "error: no cmdlet named {} in {source}", u.cmdlet)?;
                 if !u.closest.is_empty() {
                     writeln!(err, "  did you mean: {}", u.closest.join(", "))?;
                 }
+            }
+            Outcome::NoCmdletSource(n) => {
+                out.flush()?;
+                let mut err = Terminal::new(io::stderr().lock());
+                writeln!(
+                    err,
+                    "error: cannot look up {}: no cmdlet source is loaded",
+                    n.cmdlet
+                )?;
+                writeln!(err, "  cmdlets come from {}", n.sources.join(" or "))?;
             }
             Outcome::UnknownId(u) => {
                 out.flush()?;

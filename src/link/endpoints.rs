@@ -74,7 +74,63 @@ pub(super) fn offer_spelling(entry: &mut (Endpoint, Spelling), path: &str, rank:
     }
 }
 
+/// The key suffix of a docs folder that is not the preferred one: its repository folder,
+/// so `docs:v1.0:microsoft-graph-docs` next to `docs:v1.0`.
+fn root_suffix(docs: &Docs, root: &str) -> String {
+    if root.is_empty() || root == docs.root {
+        String::new()
+    } else {
+        format!(":{}", root.split('/').next().unwrap_or(root))
+    }
+}
+
 impl Linker<'_> {
+    /// The source key of the docs folder `root` (as a page or snippet names it) in one
+    /// version, registering it on first use: `docs:<version>` for the preferred folder,
+    /// with the folder's repository appended for a later one, so each keeps its own
+    /// snapshot date.
+    pub(super) fn docs_page_source(
+        &mut self,
+        docs: &Docs,
+        root: &str,
+        version: ApiVersion,
+    ) -> String {
+        let suffix = root_suffix(docs, root);
+        if suffix.is_empty() {
+            return self.docs_source(docs, version);
+        }
+        let key = format!("{}{suffix}", self.docs_source_key(version));
+        if !self.catalog.sources.contains_key(&key) {
+            self.source(&key, &format!("{root}/{}", version.as_str()));
+        }
+        key
+    }
+
+    /// The source key of the PowerShell snippets of a docs folder in one version,
+    /// registering it on first use.
+    pub(super) fn powershell_source(
+        &mut self,
+        docs: &Docs,
+        root: &str,
+        version: ApiVersion,
+    ) -> String {
+        let key = format!(
+            "{}:{version}{}",
+            crate::sources::docs::POWERSHELL_SOURCE,
+            root_suffix(docs, root)
+        );
+        if !self.catalog.sources.contains_key(&key) {
+            let root = if root.is_empty() { &docs.root } else { root };
+            let path = format!(
+                "{root}/{}/includes/snippets/{}",
+                version.as_str(),
+                crate::sources::docs::POWERSHELL
+            );
+            self.source(&key, &path);
+        }
+        key
+    }
+
     /// One endpoint per (method, key) that some grant names.
     pub(super) fn endpoints_from_grants(&self) -> EndpointMap {
         let mut map = EndpointMap::new();
@@ -119,11 +175,17 @@ impl Linker<'_> {
     /// Adds what the docs' API pages say of known endpoints: versions, titles, links and
     /// spellings. Returns how many request lines name no endpoint of permissions.json.
     pub(super) fn endpoints_from_docs(&mut self, map: &mut EndpointMap, docs: &Docs) -> usize {
+        if docs.roots.len() > 1 {
+            self.report.linked(
+                "docs pages and snippets of the older docs folder superseded",
+                docs.stats().superseded,
+            );
+        }
         let mut unknown = 0;
         let mut titles: HashMap<(String, String), (bool, bool, usize)> = HashMap::new();
         for set in &docs.sets {
-            let src = self.docs_source(docs, set.version);
             for page in &set.api_pages {
+                let src = self.docs_page_source(docs, &page.root, set.version);
                 for req in &page.requests {
                     let c = self.canonical(&req.path);
                     let Some(entry) = map.get_mut(&(c.key().to_string(), req.method.clone()))

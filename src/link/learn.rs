@@ -87,11 +87,11 @@ impl Linker<'_> {
         let mut conflicts = Vec::new();
         let mut compared = 0;
         for set in &docs.sets {
-            let src = self.docs_source_key(set.version);
             for page in &set.api_pages {
                 let [table] = page.permission_tables.as_slice() else {
                     continue;
                 };
+                let src = self.docs_page_source(docs, &page.root, set.version);
                 for req in &page.requests {
                     let c = self.canonical(&req.path);
                     for row in table.rows.iter().filter(|r| r.variant.is_none()) {
@@ -123,7 +123,10 @@ impl Linker<'_> {
                                 source_age: None,
                             });
                         }
-                        let first = &row.permissions[0];
+                        // A blank least privileged cell names no least privileged one.
+                        let Some(first) = row.least_privileged().first() else {
+                            continue;
+                        };
                         if !g.least.is_empty() && !g.least.contains(first) {
                             // Filed under permissions.json's least-privileged choice, whose
                             // page is where a reader needs to see the disagreement.

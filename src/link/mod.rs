@@ -133,8 +133,12 @@ pub fn link(records: Records) -> (Catalog, LoadReport) {
     }
     ctx.report.lap("endpoints");
     let granted = ctx.grant_index();
+    let has_command_map = commands.is_some();
     if let Some(entries) = commands {
         ctx.add_commands(entries, &mut endpoints, docs.as_ref(), &granted);
+    }
+    if let Some(docs) = &docs {
+        ctx.add_snippet_commands(docs, &mut endpoints, has_command_map);
     }
     ctx.report.lap("commands");
     let typemaps = ctx.register_typemaps(typemaps);

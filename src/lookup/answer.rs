@@ -126,13 +126,23 @@ pub struct PermissionId {
     pub matches: Vec<IdMatch>,
 }
 
-/// A cmdlet the command map does not know.
+/// A cmdlet no cmdlet source of the data knows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnknownCmdlet {
     /// The name given.
     pub cmdlet: String,
     /// Known names that look like it.
     pub closest: Vec<String>,
+}
+
+/// A cmdlet asked for while the data holds no cmdlet source at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoCmdletSource {
+    /// The name given.
+    pub cmdlet: String,
+    /// The files, relative to the data directory, that would bring cmdlets: the command
+    /// map, or the docs' PowerShell snippets.
+    pub sources: Vec<String>,
 }
 
 /// A GUID that is no permission's id.
@@ -142,7 +152,8 @@ pub struct UnknownId {
     pub id: String,
 }
 
-/// What one request (or one argument without a request: an id, an unknown cmdlet) got.
+/// What one request (or one argument without a request: an id, an unknown cmdlet, a
+/// cmdlet without a cmdlet source) got.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Outcome {
@@ -156,6 +167,8 @@ pub enum Outcome {
     Miss(Miss),
     /// A cmdlet the command map does not know.
     UnknownCmdlet(UnknownCmdlet),
+    /// A cmdlet, but no cmdlet source is loaded.
+    NoCmdletSource(NoCmdletSource),
     /// A GUID that is no permission's id.
     UnknownId(UnknownId),
 }

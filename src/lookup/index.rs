@@ -63,6 +63,11 @@ pub struct LookupIndex {
     /// Cmdlet names as the command map spells them, sorted and distinct, for
     /// suggestions.
     pub cmdlet_names: Vec<String>,
+    /// Where the cmdlets come from, for people ("the command map"); empty when no
+    /// cmdlet source is loaded.
+    pub cmdlet_source: String,
+    /// When no cmdlet source is loaded: the files that would bring one.
+    pub cmdlet_sources_missing: Vec<String>,
 }
 
 /// Builds the lookup index.
@@ -192,5 +197,7 @@ pub fn build(catalog: &Catalog) -> LookupIndex {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect(),
+        cmdlet_source: super::cmdlet_source_label(catalog).unwrap_or_default(),
+        cmdlet_sources_missing: super::missing_cmdlet_sources(catalog),
     }
 }

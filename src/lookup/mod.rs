@@ -18,8 +18,8 @@ mod trie;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use answer::{
-    Answer, Batch, Candidate, Entry, IdMatch, Miss, Outcome, PermissionId, Report, UnknownCmdlet,
-    UnknownId, Via, ViaKind, BATCH_NOTE, NO_SIGNED_IN_USER,
+    Answer, Batch, Candidate, Entry, IdMatch, Miss, NoCmdletSource, Outcome, PermissionId, Report,
+    UnknownCmdlet, UnknownId, Via, ViaKind, BATCH_NOTE, NO_SIGNED_IN_USER,
 };
 pub use cover::cover;
 pub use request::{is_cmdlet, parse_guid, parse_request, Request};
@@ -27,7 +27,8 @@ pub use suggest::SUGGEST_CHARS;
 pub use trie::PathTrie;
 
 use crate::link::path::canonicalize;
-use crate::model::{Catalog, PermissionType, Scheme};
+use crate::model::{Catalog, Command, PermissionType, Scheme};
+use crate::sources::{commands, docs};
 use readings::{is_me, literal, readings};
 use request::METHODS;
 use suggest::key_bigrams;
@@ -42,6 +43,8 @@ pub struct Lookup<'c> {
     templates: BTreeMap<&'c str, Vec<&'c str>>,
     /// Bigrams of every key, for suggestions.
     bigrams: Vec<(&'c str, Vec<u64>)>,
+    /// When no cmdlet source is loaded: the files that would bring one.
+    cmdlet_sources_missing: Vec<String>,
     /// Permissions by scope or app-role id, lower case.
     ids: BTreeMap<String, Vec<IdMatch>>,
 }
@@ -89,6 +92,7 @@ impl<'c> Lookup<'c> {
             templates,
             bigrams,
             ids,
+            cmdlet_sources_missing: missing_cmdlet_sources(catalog),
         }
     }
 
@@ -215,7 +219,8 @@ impl<'c> Lookup<'c> {
         schemes
     }
 
-    /// The requests a cmdlet makes, from the command map.
+    /// The requests a cmdlet makes, from the command map or the docs' PowerShell
+    /// snippets.
     pub fn cmdlet(&self, name: &str) -> Vec<Request> {
         let mut seen = BTreeSet::new();
         self.catalog
@@ -292,6 +297,11 @@ impl Lookup<'_> {
                 } else {
                     Outcome::Permission(found)
                 });
+            } else if is_cmdlet(arg) && !self.cmdlet_sources_missing.is_empty() {
+                push(Outcome::NoCmdletSource(NoCmdletSource {
+                    cmdlet: arg.to_string(),
+                    sources: self.cmdlet_sources_missing.clone(),
+                }));
             } else if is_cmdlet(arg) {
                 let found = self.cmdlet(arg);
                 if found.is_empty() {
@@ -325,4 +335,64 @@ impl Lookup<'_> {
         }
         Ok(report)
     }
+}
+
+/// Where the catalog's cmdlets come from, for people: "the command map" (the primary
+/// source) or "the Learn PowerShell snippets"; `None` when neither was read.
+pub fn cmdlet_source_label(catalog: &Catalog) -> Option<String> {
+    if catalog.sources.contains_key("commands") {
+        Some("the command map".into())
+    } else if catalog
+        .sources
+        .keys()
+        .any(|k| docs::is_powershell_source(k))
+    {
+        Some(format!("the {}", docs::POWERSHELL_SOURCE_LABEL))
+    } else {
+        None
+    }
+}
+
+/// When the catalog has no cmdlet source (neither the command map nor a PowerShell
+/// snippet with a cmdlet was read): the files that would bring one, relative to the data
+/// directory. Empty when a source is loaded, even one that gave no cmdlet.
+pub fn missing_cmdlet_sources(catalog: &Catalog) -> Vec<String> {
+    if cmdlet_source_label(catalog).is_some() {
+        Vec::new()
+    } else {
+        vec![commands::PATH.to_string(), docs::powershell_snippets_dirs()]
+    }
+}
+
+/// The cmdlets a permission allows: those calling an endpoint it is granted for, and,
+/// where permissions.json grants nothing for the cmdlet's request, those whose own
+/// permission list names it (the command map's, or the permission table of the docs page
+/// a snippet comes from). Sorted by version, name and path; one per cmdlet and request.
+pub fn permission_cmdlets<'c>(catalog: &'c Catalog, permission: &str) -> Vec<&'c Command> {
+    let granted: BTreeSet<(&str, &str)> = catalog
+        .grants_of(permission)
+        .map(|g| (g.key.as_str(), g.method.as_str()))
+        .collect();
+    let any_grant: BTreeSet<(&str, &str)> = catalog
+        .grants
+        .iter()
+        .map(|g| (g.key.as_str(), g.method.as_str()))
+        .collect();
+    let mut out: Vec<&Command> = catalog
+        .commands
+        .iter()
+        .filter(|c| {
+            let request = (c.key.as_str(), c.method.as_str());
+            granted.contains(&request)
+                || (!any_grant.contains(&request)
+                    && c.permissions.iter().any(|p| p.name == permission))
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.version, &a.name, &a.path, &a.method).cmp(&(b.version, &b.name, &b.path, &b.method))
+    });
+    out.dedup_by(|a, b| {
+        (a.version, &a.name, &a.key, &a.method) == (b.version, &b.name, &b.key, &b.method)
+    });
+    out
 }

@@ -514,6 +514,8 @@ pub enum ConflictKind {
     CommandPermissionNotGranted,
     /// The command map's least-privileged permission differs from permissions.json's.
     CommandLeastPrivilegedMismatch,
+    /// A docs PowerShell snippet calls another cmdlet for a request than the command map.
+    CommandSnippetMismatch,
     /// No permission is flagged `least=` for a (method, path, scheme); kibali's
     /// validation calls this MissingLeastPrivilegePermission.
     LeastPrivilegedMissing,
@@ -543,6 +545,7 @@ impl ConflictKind {
             ConflictKind::DocsLeastPrivilegedMismatch => "docs-least-privileged-mismatch",
             ConflictKind::CommandPermissionNotGranted => "command-permission-not-granted",
             ConflictKind::CommandLeastPrivilegedMismatch => "command-least-privileged-mismatch",
+            ConflictKind::CommandSnippetMismatch => "command-snippet-mismatch",
             ConflictKind::LeastPrivilegedMissing => "least-privileged-missing",
             ConflictKind::LeastPrivilegedDuplicate => "least-privileged-duplicate",
             ConflictKind::LeastPrivilegedAboveAlternative => "least-privileged-above-alternative",

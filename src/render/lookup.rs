@@ -5,21 +5,34 @@ use anyhow::Result;
 use askama::Template;
 
 use super::frame::{Site, SiteInfo};
+use crate::model::Catalog;
 
 #[derive(Template)]
 #[template(path = "lookup.html")]
 struct LookupPage {
     site: Site,
+    /// Where the cmdlets come from ("the command map"); empty when no source is loaded.
+    cmdlet_source: String,
+    /// When no cmdlet source is loaded: the files that would bring one.
+    cmdlet_sources_missing: Vec<String>,
 }
 
 /// The lookup page.
-pub fn page(info: &SiteInfo) -> Result<(String, Vec<u8>)> {
+pub fn page(catalog: &Catalog, info: &SiteInfo) -> Result<(String, Vec<u8>)> {
+    let cmdlet_sources_missing = crate::lookup::missing_cmdlet_sources(catalog);
+    let description = if cmdlet_sources_missing.is_empty() {
+        "Paste a Microsoft Graph request or PowerShell cmdlet and get the least privileged permission."
+    } else {
+        "Paste a Microsoft Graph request and get the least privileged permission."
+    };
     let lookup = LookupPage {
         site: info.site(
             "lookup.html",
             "Which permission do I need?".into(),
-            "Paste a Microsoft Graph request or PowerShell cmdlet and get the least privileged permission.".into(),
+            description.into(),
         ),
+        cmdlet_source: crate::lookup::cmdlet_source_label(catalog).unwrap_or_default(),
+        cmdlet_sources_missing,
     };
     Ok(("lookup.html".into(), lookup.render()?.into_bytes()))
 }

@@ -112,7 +112,7 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
     step(&mut report, "resource pages");
     files.push(index::page(catalog, &site)?);
     files.push(resource::index_page(catalog, &site)?);
-    files.push(lookup::page(&site)?);
+    files.push(lookup::page(catalog, &site)?);
     files.push(about::page(catalog, &site)?);
     files.push(not_found::page(&site)?);
     step(&mut report, "index, about and 404");

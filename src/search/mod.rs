@@ -27,6 +27,9 @@ pub struct SearchIndex {
     pub endpoints: Vec<(String, String, Vec<String>)>,
     /// `[cmdlet, method, path, version]`.
     pub cmdlets: Vec<(String, String, String, String)>,
+    /// When no cmdlet source is loaded, what to tell a search for a cmdlet; `""`
+    /// otherwise.
+    pub cmdlets_missing: String,
     /// `[short name, full name, version, page path]`.
     pub resources: Vec<(String, String, String, String)>,
     /// `[GUID, index into permissions, 1 delegated scope / 2 application role]`, sorted
@@ -158,8 +161,22 @@ pub fn build(catalog: &Catalog) -> SearchIndex {
         permissions,
         endpoints,
         cmdlets,
+        cmdlets_missing: cmdlets_missing(catalog),
         resources,
     }
+}
+
+/// The note a cmdlet search gets when no cmdlet source is loaded.
+fn cmdlets_missing(catalog: &Catalog) -> String {
+    let files = crate::lookup::missing_cmdlet_sources(catalog);
+    if files.is_empty() {
+        return String::new();
+    }
+    let files: Vec<String> = files.iter().map(|f| visible(f).into_owned()).collect();
+    format!(
+        "No cmdlet source is loaded, so no cmdlet can be found: {} would bring them.",
+        files.join(" or ")
+    )
 }
 
 /// The index as a script assigning `window.PERMCAT_SEARCH`, so it loads from disk

@@ -4,6 +4,7 @@ mod bounded;
 mod commands;
 mod common;
 mod csdl;
+mod current_docs;
 mod diff;
 mod docs;
 mod export;

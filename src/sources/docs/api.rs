@@ -1,5 +1,6 @@
 //! API reference pages (`api/*.md`): front matter, HTTP request lines, permission
-//! tables (inline or included) and tagged request examples.
+//! tables (inline or included, today's pages marking the block with
+//! `<!-- { "blockType": "permissions", "name": … } -->`) and tagged request examples.
 
 use std::path::Path;
 
@@ -30,6 +31,14 @@ pub struct ApiPage {
     pub permission_tables: Vec<PermissionTable>,
     /// Examples tagged `"blockType": "request"` whose code block starts with a request.
     pub examples: Vec<Example>,
+    /// Names of the `"blockType": "permissions"` markers, in page order: today's pages
+    /// mark their permission block so, the 2021 pages did not.
+    #[serde(default)]
+    pub permission_blocks: Vec<String>,
+    /// The `api-reference` folder the page was read from, relative to the data
+    /// directory; set by [`super::load`].
+    #[serde(default)]
+    pub root: String,
 }
 
 /// A method and a path as written in the docs (host and version prefix removed).
@@ -126,12 +135,16 @@ pub(crate) fn parse_api_page(
         requests: Vec::new(),
         permission_tables: Vec::new(),
         examples: Vec::new(),
+        permission_blocks: Vec::new(),
+        root: String::new(),
     };
     let mut counts = PageCounts::default();
     let mut section = String::new();
     let mut last_heading: Option<String> = None;
     let mut http_level: Option<usize> = None;
     let mut pending_example: Option<String> = None;
+    // The name of a permissions marker not yet followed by its table.
+    let mut pending_block: Option<String> = None;
     // Request lines of fences outside any "HTTP request" section, used only when a page
     // has no such section (a few pages put the block under another heading).
     let mut fallback_requests: Vec<HttpRequest> = Vec::new();
@@ -197,7 +210,11 @@ pub(crate) fn parse_api_page(
                 if pending_example.take().is_some() {
                     counts.examples_without_request += 1;
                 }
-                if block_type == "request" {
+                if block_type == "permissions" {
+                    let name = json_string_field(&text, "name").unwrap_or_default();
+                    page.permission_blocks.push(name.trim().to_string());
+                    pending_block = Some(name.trim().to_string());
+                } else if block_type == "request" {
                     match json_string_field(&text, "name") {
                         Some(name) if !name.trim().is_empty() => {
                             pending_example = Some(name.trim().to_string())
@@ -212,17 +229,22 @@ pub(crate) fn parse_api_page(
                     unknown_rows,
                 } => {
                     table.heading = last_heading.clone();
+                    table.block = pending_block.take();
                     counts.unknown_rows(unknown_rows, &header);
                     page.permission_tables.push(table);
                 }
                 Classified::Other => {
-                    if is_permission_section(&section) && looks_like_permissions(&header, &rows) {
+                    let marked = pending_block.take().is_some();
+                    if (marked || is_permission_section(&section))
+                        && looks_like_permissions(&header, &rows)
+                    {
                         counts.unknown_layout(&header);
                     }
                 }
             },
             Block::Text { line } => {
                 if let Some(target) = permissions_include(line) {
+                    let block = pending_block.take();
                     match resolve_include(&target)? {
                         Some(included) => {
                             let before = page.permission_tables.len();
@@ -238,6 +260,7 @@ pub(crate) fn parse_api_page(
                                     } => {
                                         table.heading = last_heading.clone();
                                         table.include = Some(target.clone());
+                                        table.block = block.clone();
                                         counts.unknown_rows(unknown_rows, &header);
                                         page.permission_tables.push(table);
                                     }
@@ -466,6 +489,25 @@ HTTP/1.1 200 OK
         let (_, counts) =
             parse_api_page("x", ApiVersion::Beta, &page_text(), &no_includes).expect("parse");
         assert_eq!(counts.missing_includes, 1);
+    }
+
+    #[test]
+    fn permissions_markers_name_the_table_after_them() {
+        let page = "## Permissions\n<!-- { \"blockType\": \"permissions\", \"name\": \"x_get\" } -->\n[!INCLUDE [permissions-table](../includes/permissions/x-permissions.md)]\n<!-- { \"blockType\": \"ignored\", \"name\": \"not_a_marker\" } -->\n## Notes\n<!-- {\n \"blockType\": \"permissions\",\n \"name\": \"inline\"\n}\n-->\n|Permission type|Permissions (from least to most privileged)|\n|-|-|\n|Application|A.Read.All|\n";
+        let resolve = |_: &str| -> Result<Option<String>> {
+            Ok(Some(
+                "|Permission type|Least privileged permissions|Higher privileged permissions|\n|-|-|-|\n|Application|A.Read.All|Not available.|\n".into(),
+            ))
+        };
+        let (page, counts) = parse_api_page("x", ApiVersion::Beta, page, &resolve).expect("parse");
+        assert_eq!(counts, PageCounts::default());
+        assert_eq!(page.permission_blocks, vec!["x_get", "inline"]);
+        let blocks: Vec<Option<&str>> = page
+            .permission_tables
+            .iter()
+            .map(|t| t.block.as_deref())
+            .collect();
+        assert_eq!(blocks, vec![Some("x_get"), Some("inline")]);
     }
 
     fn page_text() -> String {

@@ -12,6 +12,7 @@ mod permissions_table;
 mod resource;
 mod snippet;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Result};
@@ -21,12 +22,19 @@ use serde::{Deserialize, Serialize};
 pub use api::{ApiPage, Example, HttpRequest, PageCounts};
 pub use permissions_table::{PermissionRow, PermissionTable, Scheme, TableLayout};
 pub use resource::{Member, Method, ResourceCounts, ResourcePage};
-pub use snippet::{snippet_key, Snippet};
+pub use snippet::{powershell_call, snippet_key, PowerShellCall, Snippet, POWERSHELL};
 
 use super::DataDir;
 
 /// Where the docs' `api-reference` folder may live in the data directory, in order of
 /// preference: the repository's current name first, then its older home.
+///
+/// Every folder present is read. Per version, a page of the first folder wins over a
+/// page of the same file name in a later one (API pages and resource pages each by
+/// slug, snippets by request name and language); the later folders fill in only what
+/// the earlier ones lack. So a data directory holding today's docs next to the 2021
+/// copy shows today's page wherever it has one, whole (its permission table, examples
+/// and snippets, even when one of its includes is missing), and the 2021 page elsewhere.
 pub const ROOTS: [&str; 2] = [
     "microsoft-graph-docs-contrib/api-reference",
     "microsoft-graph-docs/api-reference",
@@ -34,11 +42,47 @@ pub const ROOTS: [&str; 2] = [
 
 pub use crate::model::ApiVersion;
 
+/// Source key of the cmdlets read from the docs' PowerShell snippets, before the
+/// version: `docs-powershell:beta` (and `docs-powershell:beta:<folder>` for a later
+/// folder of [`ROOTS`]). The command map's key is `commands`.
+pub const POWERSHELL_SOURCE: &str = "docs-powershell";
+
+/// How pages name the cmdlets of [`POWERSHELL_SOURCE`].
+pub const POWERSHELL_SOURCE_LABEL: &str = "Learn PowerShell snippets";
+
+/// Where the docs' PowerShell snippets live, relative to the data directory, in the
+/// preferred folder of [`ROOTS`], both versions written as one path.
+pub fn powershell_snippets_dirs() -> String {
+    format!("{}/{{v1.0,beta}}/includes/snippets/{POWERSHELL}/", ROOTS[0])
+}
+
+/// How a cmdlet's source is named for people: [`POWERSHELL_SOURCE_LABEL`] for the docs'
+/// snippets, "the command map" otherwise.
+pub fn command_source_label(source_key: &str) -> &'static str {
+    if is_powershell_source(source_key) {
+        POWERSHELL_SOURCE_LABEL
+    } else {
+        "the command map"
+    }
+}
+
+/// Whether a source key is one of [`POWERSHELL_SOURCE`]'s.
+pub fn is_powershell_source(source_key: &str) -> bool {
+    source_key
+        .strip_prefix(POWERSHELL_SOURCE)
+        .is_some_and(|rest| rest.starts_with(':'))
+}
+
 /// Everything read from the docs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Docs {
-    /// The `api-reference` folder read, relative to the data directory.
+    /// The preferred `api-reference` folder read (the first of [`ROOTS`] present),
+    /// relative to the data directory.
     pub root: String,
+    /// Every `api-reference` folder read, in order of preference; pages and snippets
+    /// name theirs.
+    #[serde(default)]
+    pub roots: Vec<String>,
     /// One set per version folder present, v1.0 first.
     pub sets: Vec<DocsSet>,
 }
@@ -105,6 +149,16 @@ pub struct DocsStats {
     pub snippet_files_skipped: usize,
     /// Other files in the page folders (not `.md`), ignored.
     pub other_files_skipped: usize,
+    /// PowerShell snippets read.
+    #[serde(default)]
+    pub powershell_snippets: usize,
+    /// PowerShell snippets in which no Microsoft Graph cmdlet was recognised.
+    #[serde(default)]
+    pub powershell_without_cmdlet: usize,
+    /// Pages and snippets of a later folder of [`ROOTS`] left out because an earlier
+    /// folder has the same one.
+    #[serde(default)]
+    pub superseded: usize,
 }
 
 impl DocsStats {
@@ -134,6 +188,9 @@ impl DocsStats {
         self.snippets += o.snippets;
         self.snippet_files_skipped += o.snippet_files_skipped;
         self.other_files_skipped += o.other_files_skipped;
+        self.powershell_snippets += o.powershell_snippets;
+        self.powershell_without_cmdlet += o.powershell_without_cmdlet;
+        self.superseded += o.superseded;
     }
 }
 
@@ -218,86 +275,113 @@ impl DocsSet {
     }
 }
 
-/// Loads the docs under the first of [`ROOTS`] that exists; `Ok(None)` when neither does.
+/// Loads the docs under every one of [`ROOTS`] that exists, merged as [`ROOTS`] says;
+/// `Ok(None)` when none does.
 pub fn load(dir: &DataDir) -> Result<Option<Docs>> {
-    for root in ROOTS {
-        if dir.path(root).is_dir() {
-            return load_root(dir, root).map(Some);
+    let roots: Vec<&str> = ROOTS
+        .into_iter()
+        .filter(|root| dir.path(root).is_dir())
+        .collect();
+    let Some(first) = roots.first() else {
+        return Ok(None);
+    };
+    let mut sets = Vec::new();
+    for version in ApiVersion::ALL {
+        let present: Vec<&str> = roots
+            .iter()
+            .copied()
+            .filter(|root| dir.path(&format!("{root}/{}", version.as_str())).is_dir())
+            .collect();
+        if !present.is_empty() {
+            sets.push(load_version(dir, &present, version)?);
         }
     }
-    Ok(None)
+    Ok(Some(Docs {
+        root: first.to_string(),
+        roots: roots.iter().map(|r| r.to_string()).collect(),
+        sets,
+    }))
 }
 
-/// One file to read.
+/// One file to read; API pages and snippets with the index of their folder among the
+/// roots read.
 enum Task {
-    Api { path: PathBuf },
-    Resource { path: PathBuf },
-    Snippet { path: PathBuf, language: String },
+    Api {
+        path: PathBuf,
+        root: usize,
+    },
+    Resource {
+        path: PathBuf,
+    },
+    Snippet {
+        path: PathBuf,
+        language: String,
+        root: usize,
+    },
 }
 
 /// What reading one file gave.
 enum Parsed {
-    Api(Box<ApiPage>, PageCounts),
+    Api(Box<ApiPage>, PageCounts, usize),
     Resource(Box<ResourcePage>, ResourceCounts),
-    Snippet(Option<Snippet>),
+    Snippet(Option<Snippet>, usize),
     /// A file refused by the bounded reader (counted as a warning by the data dir).
     Skipped,
 }
 
-fn load_root(dir: &DataDir, root: &str) -> Result<Docs> {
-    let mut sets = Vec::new();
-    for version in ApiVersion::ALL {
-        let vrel = format!("{root}/{}", version.as_str());
-        if !dir.path(&vrel).is_dir() {
-            continue;
+/// The files of one version in every root, the preferred root's first.
+fn version_tasks(
+    dir: &DataDir,
+    roots: &[&str],
+    version: ApiVersion,
+    stats: &mut DocsStats,
+) -> Result<Vec<Task>> {
+    let mut tasks = Vec::new();
+    for (root, root_dir) in roots.iter().enumerate() {
+        let vrel = format!("{root_dir}/{}", version.as_str());
+        for (folder, is_api) in [("api", true), ("resources", false)] {
+            let rel = format!("{vrel}/{folder}");
+            for name in dir.list_dir(&rel)?.unwrap_or_default() {
+                let path = dir.path(&format!("{rel}/{name}"));
+                if !name.ends_with(".md") {
+                    stats.other_files_skipped += 1;
+                    continue;
+                }
+                if !path.is_file() {
+                    continue;
+                }
+                tasks.push(if is_api {
+                    Task::Api { path, root }
+                } else {
+                    Task::Resource { path }
+                });
+            }
         }
-        sets.push(load_version(dir, &vrel, version)?);
+        let snippets_rel = format!("{vrel}/includes/snippets");
+        for language in dir.list_dir(&snippets_rel)?.unwrap_or_default() {
+            let lang_rel = format!("{snippets_rel}/{language}");
+            if !dir.path(&lang_rel).is_dir() {
+                continue;
+            }
+            for file in dir.list_dir(&lang_rel)?.unwrap_or_default() {
+                if !file.ends_with(".md") {
+                    stats.other_files_skipped += 1;
+                    continue;
+                }
+                tasks.push(Task::Snippet {
+                    path: dir.path(&format!("{lang_rel}/{file}")),
+                    language: language.clone(),
+                    root,
+                });
+            }
+        }
     }
-    Ok(Docs {
-        root: root.to_string(),
-        sets,
-    })
+    Ok(tasks)
 }
 
-fn load_version(dir: &DataDir, vrel: &str, version: ApiVersion) -> Result<DocsSet> {
+fn load_version(dir: &DataDir, roots: &[&str], version: ApiVersion) -> Result<DocsSet> {
     let mut stats = DocsStats::default();
-    let mut tasks = Vec::new();
-    for (folder, is_api) in [("api", true), ("resources", false)] {
-        let rel = format!("{vrel}/{folder}");
-        for name in dir.list_dir(&rel)?.unwrap_or_default() {
-            let path = dir.path(&format!("{rel}/{name}"));
-            if !name.ends_with(".md") {
-                stats.other_files_skipped += 1;
-                continue;
-            }
-            if !path.is_file() {
-                continue;
-            }
-            tasks.push(if is_api {
-                Task::Api { path }
-            } else {
-                Task::Resource { path }
-            });
-        }
-    }
-    let snippets_rel = format!("{vrel}/includes/snippets");
-    for language in dir.list_dir(&snippets_rel)?.unwrap_or_default() {
-        let lang_rel = format!("{snippets_rel}/{language}");
-        if !dir.path(&lang_rel).is_dir() {
-            continue;
-        }
-        for file in dir.list_dir(&lang_rel)?.unwrap_or_default() {
-            if !file.ends_with(".md") {
-                stats.other_files_skipped += 1;
-                continue;
-            }
-            tasks.push(Task::Snippet {
-                path: dir.path(&format!("{lang_rel}/{file}")),
-                language: language.clone(),
-            });
-        }
-    }
-
+    let tasks = version_tasks(dir, roots, version, &mut stats)?;
     let parsed: Vec<Parsed> = tasks
         .par_iter()
         .map(|task| parse_task(dir, task, version))
@@ -311,9 +395,19 @@ fn load_version(dir: &DataDir, vrel: &str, version: ApiVersion) -> Result<DocsSe
         stats: DocsStats::default(),
         warnings: Vec::new(),
     };
+    // Tasks, and so results, come in root order: the first of a slug or snippet key
+    // is the preferred root's.
+    let mut seen_pages: HashSet<String> = HashSet::new();
+    let mut seen_resources: HashSet<String> = HashSet::new();
+    let mut seen_snippets: HashSet<(String, String)> = HashSet::new();
     for p in parsed {
         match p {
-            Parsed::Api(page, counts) => {
+            Parsed::Api(mut page, counts, root) => {
+                if !seen_pages.insert(page.slug.clone()) {
+                    stats.superseded += 1;
+                    continue;
+                }
+                page.root = roots[root].to_string();
                 stats.api_pages += 1;
                 stats.unknown_table_layouts += counts.unknown_table_layouts;
                 stats.unknown_permission_rows += counts.unknown_permission_rows;
@@ -332,6 +426,10 @@ fn load_version(dir: &DataDir, vrel: &str, version: ApiVersion) -> Result<DocsSe
                 set.api_pages.push(*page);
             }
             Parsed::Resource(page, counts) => {
+                if !seen_resources.insert(page.slug.clone()) {
+                    stats.superseded += 1;
+                    continue;
+                }
                 stats.resource_pages += 1;
                 stats.unknown_table_layouts += counts.unknown_table_layouts;
                 if !page.properties.is_empty() {
@@ -341,11 +439,22 @@ fn load_version(dir: &DataDir, vrel: &str, version: ApiVersion) -> Result<DocsSe
                 push_warnings(&mut set.warnings, &file, counts.warnings);
                 set.resources.push(*page);
             }
-            Parsed::Snippet(Some(s)) => {
+            Parsed::Snippet(Some(mut s), root) => {
+                if !seen_snippets.insert((s.request_name.clone(), s.language.clone())) {
+                    stats.superseded += 1;
+                    continue;
+                }
+                s.root = roots[root].to_string();
                 stats.snippets += 1;
+                if s.language == snippet::POWERSHELL {
+                    stats.powershell_snippets += 1;
+                    if s.powershell.is_none() {
+                        stats.powershell_without_cmdlet += 1;
+                    }
+                }
                 set.snippets.push(s);
             }
-            Parsed::Snippet(None) => stats.snippet_files_skipped += 1,
+            Parsed::Snippet(None, _) => stats.snippet_files_skipped += 1,
             Parsed::Skipped => {}
         }
     }
@@ -369,14 +478,14 @@ fn push_warnings(out: &mut Vec<DocsWarning>, file: &str, messages: Vec<String>) 
 fn parse_task(dir: &DataDir, task: &Task, version: ApiVersion) -> Result<Parsed> {
     let read = |path: &Path| dir.read_path(path, super::DOCS_CAP);
     match task {
-        Task::Api { path } => {
+        Task::Api { path, root } => {
             let Some(bytes) = read(path)? else {
                 return Ok(Parsed::Skipped);
             };
             let page_dir = path.parent().unwrap_or(Path::new("."));
             let resolve = |rel: &str| resolve_include(dir, page_dir, rel);
             let (page, counts) = ApiPage::parse(path, version, &bytes, &resolve)?;
-            Ok(Parsed::Api(Box::new(page), counts))
+            Ok(Parsed::Api(Box::new(page), counts, *root))
         }
         Task::Resource { path } => {
             let Some(bytes) = read(path)? else {
@@ -385,13 +494,16 @@ fn parse_task(dir: &DataDir, task: &Task, version: ApiVersion) -> Result<Parsed>
             let (page, counts) = ResourcePage::parse(path, version, &bytes)?;
             Ok(Parsed::Resource(Box::new(page), counts))
         }
-        Task::Snippet { path, language } => {
+        Task::Snippet {
+            path,
+            language,
+            root,
+        } => {
             let Some(bytes) = read(path)? else {
                 return Ok(Parsed::Skipped);
             };
-            Ok(Parsed::Snippet(Snippet::parse(
-                path, version, language, &bytes,
-            )?))
+            let snippet = Snippet::parse(path, version, language, &bytes)?;
+            Ok(Parsed::Snippet(snippet, *root))
         }
     }
 }

@@ -2,7 +2,10 @@
 //! "Permissions (from least to most privileged)" table, its Intune variant listed most
 //! privileged first with per-workflow sub-rows, the two-column "acting on self / on
 //! others" table, the transposed per-resource table, and today's include files with
-//! "Least privileged / Higher privileged" columns.
+//! "Least privileged / Higher privileged" columns: compact (`|Permission type|Least
+//! privileged permissions|…`) or space-padded with a singular header (`| Least privileged
+//! permission   |`), "Not supported." and "Not available." cells, and a least privileged
+//! cell left blank when only higher privileged permissions apply.
 
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +39,10 @@ pub struct PermissionTable {
     pub heading: Option<String>,
     /// Include file the table was read from, as written in the page; `None` when inline.
     pub include: Option<String>,
+    /// Name of the `"blockType": "permissions"` marker right before the table (or its
+    /// include line), when the page has one.
+    #[serde(default)]
+    pub block: Option<String>,
     /// The layout recognised.
     pub layout: TableLayout,
     /// Rows in table order.
@@ -54,6 +61,19 @@ pub struct PermissionRow {
     pub permissions: Vec<String>,
     /// The cell says the scheme is not supported (or not applicable).
     pub not_supported: bool,
+    /// How many of `permissions`, from the start, the table marks least privileged: the
+    /// names of the least privileged cell in a "Least privileged / Higher privileged"
+    /// table (0 when that cell is blank and only higher privileged ones apply), the first
+    /// name in the older tables that list least privileged first, none when unsupported.
+    #[serde(default)]
+    pub least: usize,
+}
+
+impl PermissionRow {
+    /// The permissions the table marks least privileged.
+    pub fn least_privileged(&self) -> &[String] {
+        &self.permissions[..self.least.min(self.permissions.len())]
+    }
 }
 
 /// Result of looking at one table.
@@ -97,6 +117,7 @@ pub(crate) fn classify(header: &[String], rows: &[Vec<String>]) -> Classified {
                 table: PermissionTable {
                     heading: None,
                     include: None,
+                    block: None,
                     layout,
                     rows: table_rows,
                 },
@@ -188,6 +209,7 @@ fn parse_rows(plan: &Plan, rows: &[Vec<String>]) -> (Vec<PermissionRow>, usize, 
                     out.push(PermissionRow {
                         scheme,
                         variant: (!variant.is_empty()).then(|| variant.clone()),
+                        least: usize::from(!permissions.is_empty()),
                         permissions,
                         not_supported,
                     });
@@ -245,6 +267,7 @@ fn parse_rows(plan: &Plan, rows: &[Vec<String>]) -> (Vec<PermissionRow>, usize, 
                     out.push(PermissionRow {
                         scheme,
                         variant,
+                        least: usize::from(!permissions.is_empty()),
                         permissions,
                         not_supported,
                     });
@@ -252,6 +275,7 @@ fn parse_rows(plan: &Plan, rows: &[Vec<String>]) -> (Vec<PermissionRow>, usize, 
             }
             Plan::LeastHigher { least, higher } => {
                 let (mut permissions, least_ns) = parse_cell(&cell(row, *least));
+                let least_count = permissions.len();
                 let (more, higher_ns) = parse_cell(&cell(row, *higher));
                 for p in more {
                     if !permissions.contains(&p) {
@@ -264,6 +288,7 @@ fn parse_rows(plan: &Plan, rows: &[Vec<String>]) -> (Vec<PermissionRow>, usize, 
                     variant: workflow,
                     permissions,
                     not_supported,
+                    least: least_count,
                 });
             }
             Plan::Transposed { .. } => {}
@@ -372,6 +397,7 @@ mod tests {
             "|Delegated (work or school account)|User.Read|User.ReadWrite, Directory.Read.All|",
             "|Delegated (personal Microsoft account)|Not supported.|Not supported.|",
             "|Application|User.Read.All|Not available.|",
+            "| Application | | A.ReadWrite.All |",
         ]);
         assert_eq!(t.layout, TableLayout::LeastHigher);
         assert_eq!(
@@ -381,6 +407,11 @@ mod tests {
         assert!(t.rows[1].not_supported);
         assert_eq!(t.rows[2].permissions, vec!["User.Read.All"]);
         assert!(!t.rows[2].not_supported);
+        assert_eq!(t.rows[0].least_privileged(), ["User.Read"]);
+        assert_eq!(t.rows[1].least, 0);
+        // A blank least privileged cell: the higher one is no least privileged choice.
+        assert_eq!(t.rows[3].permissions, vec!["A.ReadWrite.All"]);
+        assert!(t.rows[3].least_privileged().is_empty() && !t.rows[3].not_supported);
     }
 
     #[test]
