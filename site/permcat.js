@@ -247,10 +247,15 @@
   });
 
   // Make each group consistent (one selected tab) and apply remembered synced choices.
+  // Pages ship the tab list hidden and every panel shown, so that without this script
+  // each language's code is there under its label; here the list appears and the
+  // panels become tabs.
   function initTabs() {
     each(doc.querySelectorAll('[data-tabs]'), function (group) {
       var tabs = tabsOf(group);
       if (!tabs.length) return;
+      var list = tabs[0].closest('[role="tablist"]');
+      if (list && list.hidden) list.hidden = false;
       var selected = tabs.filter(function (t) { return t.getAttribute('aria-selected') === 'true'; })[0];
       selectTab(selected || tabs[0]);
       var name = group.getAttribute('data-tabs-sync');

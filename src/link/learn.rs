@@ -1,9 +1,11 @@
 //! What the Learn docs add beyond endpoints: code snippets attached to endpoints, and
 //! conflicts where a page's permission table disagrees with permissions.json.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 use super::endpoints::EndpointMap;
+use super::path::{CanonicalPath, Segment};
 use super::Linker;
 use crate::model::{ApiVersion, Conflict, ConflictKind, ConflictSide, Scheme, Snippet};
 use crate::sources::docs::Docs;
@@ -49,24 +51,59 @@ impl Linker<'_> {
         index
     }
 
-    /// Attaches each docs example with a snippet to the endpoint it requests.
+    /// Attaches each docs example with a snippet to the endpoint it requests. Examples
+    /// request concrete paths (`/users/87d349ed-…/messages`), so one whose own path names
+    /// no endpoint is matched against the request lines of its page, then against every
+    /// endpoint, a placeholder standing for any one plain segment; the most literal
+    /// match wins.
     pub(super) fn attach_snippets(&mut self, docs: &Docs, endpoints: &EndpointMap) {
+        let mut by_shape: HashMap<(&str, usize), Vec<Rc<CanonicalPath>>> = HashMap::new();
+        for (key, method) in endpoints.keys() {
+            let c = self.canonical(key);
+            by_shape
+                .entry((method.as_str(), c.segments().len()))
+                .or_default()
+                .push(c);
+        }
         let mut snippets = Vec::new();
+        let mut by_pattern = 0;
         for set in &docs.sets {
             for page in &set.api_pages {
                 for example in &page.examples {
-                    let c = self.canonical(&example.request.path);
-                    let key = (c.key().to_string(), example.request.method.clone());
-                    if !endpoints.contains_key(&key) {
+                    let found = set.snippets_for(&example.name);
+                    if found.is_empty() {
                         continue;
                     }
-                    for s in set.snippets_for(&example.name) {
+                    let method = example.request.method.as_str();
+                    let c = self.canonical(&example.request.path);
+                    let key = if endpoints.contains_key(&(c.key().to_string(), method.into())) {
+                        c.key().to_string()
+                    } else {
+                        let own: Vec<Rc<CanonicalPath>> = page
+                            .requests
+                            .iter()
+                            .filter(|r| r.method == method)
+                            .map(|r| self.canonical(&r.path))
+                            .filter(|p| {
+                                endpoints.contains_key(&(p.key().to_string(), method.into()))
+                            })
+                            .collect();
+                        let everywhere = by_shape.get(&(method, c.segments().len()));
+                        let Some(key) = best_match(&c, own.iter())
+                            .or_else(|| best_match(&c, everywhere.into_iter().flatten()))
+                        else {
+                            continue;
+                        };
+                        by_pattern += 1;
+                        key
+                    };
+                    for s in found {
                         snippets.push(Snippet {
                             language: s.language.clone(),
                             version: set.version,
                             request_name: example.name.clone(),
-                            method: key.1.clone(),
-                            key: key.0.clone(),
+                            method: method.to_string(),
+                            key: key.clone(),
                             path: c.display().to_string(),
                             code: s.code.clone(),
                             file: format!("{}/{}", docs.root, s.file),
@@ -77,6 +114,10 @@ impl Linker<'_> {
         }
         self.report
             .linked("snippets attached to endpoints", snippets.len());
+        self.report.linked(
+            "docs examples matched to an endpoint by a request pattern",
+            by_pattern,
+        );
         self.catalog.snippets = snippets;
     }
 
@@ -154,9 +195,71 @@ impl Linker<'_> {
     }
 }
 
+/// The key of the pattern that matches a concrete request path with the most literal
+/// segments (ties: the smallest key). A placeholder matches one plain segment, never
+/// `$ref`, `$value`, `$count`, a cast or a function call.
+fn best_match<'a>(
+    request: &CanonicalPath,
+    patterns: impl Iterator<Item = &'a Rc<CanonicalPath>>,
+) -> Option<String> {
+    let fits = |pattern: &CanonicalPath| {
+        pattern.segments().len() == request.segments().len()
+            && pattern
+                .segments()
+                .iter()
+                .zip(request.segments())
+                .all(|(p, r)| match (p, r) {
+                    (Segment::Placeholder, Segment::Literal(l)) => !l.starts_with('$'),
+                    (p, r) => p == r,
+                })
+    };
+    patterns
+        .filter(|p| fits(p))
+        .map(|p| {
+            let literal = p.segments().iter().filter(|s| s.is_literal()).count();
+            (std::cmp::Reverse(literal), p.key())
+        })
+        .min()
+        .map(|(_, key)| key.to_string())
+}
+
 pub(super) fn side(source: &str, value: String) -> ConflictSide {
     ConflictSide {
         source: source.to_string(),
         value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::path::canonicalize;
+
+    #[test]
+    fn a_concrete_request_meets_the_most_literal_pattern() {
+        let patterns: Vec<Rc<CanonicalPath>> = [
+            "/users/{id}/messages/{id}",
+            "/users/{id}/messages/delta",
+            "/users/{id}/{x}/{y}",
+        ]
+        .iter()
+        .map(|p| Rc::new(canonicalize(p)))
+        .collect();
+        // `$count` is not a value a placeholder stands for.
+        for (request, pattern) in [
+            (
+                "/users/87d349ed/messages/AAMk=",
+                Some("/users/{}/messages/{}"),
+            ),
+            (
+                "/users/a@contoso.com/messages/delta",
+                Some("/users/{}/messages/delta"),
+            ),
+            ("/users/a/messages/$count", None),
+            ("/users/a/messages", None),
+        ] {
+            let found = best_match(&canonicalize(request), patterns.iter());
+            assert_eq!(found.as_deref(), pattern, "{request}");
+        }
     }
 }

@@ -9,7 +9,7 @@ use super::resolve::NameMatcher;
 use super::Linker;
 use crate::model::{ApiVersion, Endpoint, Member, Resource, TypeRef};
 use crate::sources::csdl::{Csdl, FoundType};
-use crate::sources::docs::{Docs, ResourcePage};
+use crate::sources::docs::{Docs, Member as DocsMember, ResourcePage};
 
 /// A loaded schema with its source key.
 pub(super) struct Schema<'a> {
@@ -18,13 +18,48 @@ pub(super) struct Schema<'a> {
     pub csdl: &'a Csdl,
 }
 
-/// Docs resource pages by (version, lower-case full type name).
-pub(super) fn index_resource_pages(
-    docs: Option<&Docs>,
-) -> HashMap<(ApiVersion, String), &ResourcePage> {
-    let mut index = HashMap::new();
+/// Docs resource pages by (version, lower-case full type name), and by (version,
+/// lower-case slug) for the links of type cells.
+#[derive(Default)]
+pub(super) struct ResourcePages<'d> {
+    by_type: HashMap<(ApiVersion, String), &'d ResourcePage>,
+    by_slug: HashMap<(ApiVersion, String), &'d ResourcePage>,
+}
+
+impl<'d> ResourcePages<'d> {
+    /// The page of a type: of the same version first, else the other version's.
+    fn of_type(&self, version: ApiVersion, type_name: &str) -> Option<&'d ResourcePage> {
+        let lower = type_name.to_ascii_lowercase();
+        let other = ApiVersion::ALL.into_iter().filter(|v| *v != version);
+        std::iter::once(version)
+            .chain(other)
+            .find_map(|v| self.by_type.get(&(v, lower.clone())).copied())
+    }
+
+    /// The type a docs member is of: the `@odata.type` of the page its type cell links
+    /// to (which knows the namespace), else the name the cell writes.
+    fn member_type(&self, page: &ResourcePage, m: &DocsMember) -> Option<(String, bool)> {
+        let (written, collection) = m.graph_type()?;
+        let linked = m.type_link().and_then(|target| {
+            let file = target.rsplit('/').next()?.split(['#', '?']).next()?;
+            let slug = file.strip_suffix(".md")?.to_ascii_lowercase();
+            let to = self.by_slug.get(&(page.version, slug))?;
+            let t = to.odata_type.as_deref()?.trim().trim_start_matches('#');
+            // A link to a page of another type than the cell names is a docs slip.
+            let short = |n: &str| n.rsplit('.').next().unwrap_or(n).to_ascii_lowercase();
+            (short(t) == short(&written)).then(|| t.to_string())
+        });
+        Some((linked.unwrap_or(written), collection))
+    }
+}
+
+pub(super) fn index_resource_pages(docs: Option<&Docs>) -> ResourcePages<'_> {
+    let mut index = ResourcePages::default();
     for set in docs.iter().flat_map(|d| &d.sets) {
         for page in &set.resources {
+            index
+                .by_slug
+                .insert((set.version, page.slug.to_ascii_lowercase()), page);
             let full = page
                 .odata_type
                 .clone()
@@ -35,6 +70,7 @@ pub(super) fn index_resource_pages(
             let short = full.rsplit('.').next().unwrap_or_default().to_string();
             let rank = |p: &ResourcePage| (p.slug.to_ascii_lowercase() != short, p.slug.len());
             index
+                .by_type
                 .entry((set.version, full))
                 .and_modify(|old: &mut &ResourcePage| {
                     if rank(page) < rank(old) {
@@ -71,18 +107,12 @@ impl Linker<'_> {
                 Some(FoundType::Structured(st)) => Some((s, st)),
                 _ => None,
             }) else {
-                if let Some(resource) = matcher.and_then(|m| self.resource_from_type_map(t, m)) {
+                if let Some(resource) = self.resource_without_schema(t, schemas, matcher, &pages) {
                     from_type_maps.push(resource);
                 }
                 continue;
             };
-            let lower = st.full_name.to_ascii_lowercase();
-            // The docs page of the same version first, the other version's otherwise.
-            let page = pages.get(&(t.version, lower.clone())).or_else(|| {
-                ApiVersion::ALL
-                    .iter()
-                    .find_map(|v| pages.get(&(*v, lower.clone())))
-            });
+            let page = pages.of_type(t.version, &st.full_name);
             let docs_key = page.map(|p| self.docs_source_key(p.version));
             let describe = |name: &str, csdl_text: &Option<String>, rels: bool| {
                 if let Some(d) = csdl_text.as_ref().filter(|d| !d.trim().is_empty()) {
@@ -167,7 +197,12 @@ impl Linker<'_> {
                     .skip(1)
                     .map(|b| b.full_name.clone())
                     .collect(),
-                json_representation: json_representation(schema.csdl, &st.full_name, &properties),
+                json_representation: json_representation(
+                    &[schema.csdl],
+                    &st.full_name,
+                    &properties,
+                ),
+                json_source: Some("schema".into()),
                 properties,
                 relationships,
                 doc_link: page.map(|p| learn_resource_link(&p.slug, p.version)),
@@ -192,15 +227,43 @@ impl Linker<'_> {
         );
     }
 
-    /// A resource known only by the type maps: member names without types.
-    fn resource_from_type_map(
+    /// A resource no schema of the data defines: its member names from the type map,
+    /// and from its Learn resource page, when the docs have one, the members' types and
+    /// descriptions and the JSON representation. Without a page (or a JSON block on
+    /// it) the JSON representation is generated from the members known.
+    fn resource_without_schema(
         &mut self,
         t: &TypeRef,
-        matcher: &NameMatcher<'_>,
+        schemas: &[Schema<'_>],
+        matcher: Option<&NameMatcher<'_>>,
+        pages: &ResourcePages<'_>,
     ) -> Option<Resource> {
-        let (version, names) = matcher.type_names(&t.type_name)?;
-        let source = format!("typemap:{version}");
-        let member = |name: &String| Member {
+        let names = matcher.and_then(|m| m.type_names(&t.type_name));
+        let page = pages.of_type(t.version, &t.type_name);
+        let version = names.map(|(v, _)| v).or(page.map(|p| p.version))?;
+        let docs_key = page.map(|p| self.docs_source_key(p.version));
+        // A name the page lists twice (two tables) is taken from its first row.
+        let from_docs = |members: &[DocsMember], p: &ResourcePage| -> Vec<Member> {
+            let mut seen = HashSet::new();
+            members
+                .iter()
+                .filter(|m| seen.insert(m.name.to_ascii_lowercase()))
+                .map(|m| {
+                    let (type_name, is_collection) = pages.member_type(p, m).unwrap_or_default();
+                    let description =
+                        Some(m.description.trim().to_string()).filter(|d| !d.is_empty());
+                    Member {
+                        name: m.name.clone(),
+                        type_name,
+                        is_collection,
+                        description_source: description.as_ref().and(docs_key.clone()),
+                        description,
+                        inherited_from: None,
+                    }
+                })
+                .collect()
+        };
+        let name_only = |name: &String| Member {
             name: name.clone(),
             type_name: String::new(),
             is_collection: false,
@@ -208,22 +271,84 @@ impl Linker<'_> {
             description_source: None,
             inherited_from: None,
         };
+        // The page's rows in its order, then the names only the type map has.
+        let merge = |docs: Vec<Member>, names: Option<&Vec<String>>| {
+            let mut out = docs;
+            for n in names.into_iter().flatten() {
+                if !out.iter().any(|m| m.name.eq_ignore_ascii_case(n)) {
+                    out.push(name_only(n));
+                }
+            }
+            out
+        };
+        let properties = merge(
+            page.map(|p| from_docs(&p.properties, p))
+                .unwrap_or_default(),
+            names.map(|(_, n)| &n.properties),
+        );
+        let relationships = merge(
+            page.map(|p| from_docs(&p.relationships, p))
+                .unwrap_or_default(),
+            names.map(|(_, n)| &n.navigation_properties),
+        );
+        let docs_json = page
+            .and_then(|p| p.json_representation.clone())
+            .filter(|j| !j.trim().is_empty());
+        let csdls: Vec<&Csdl> = schemas.iter().map(|s| s.csdl).collect();
+        let (json, json_source) = match docs_json {
+            Some(j) => (j, "docs"),
+            None if properties.is_empty() => (String::new(), "members"),
+            None => (
+                json_representation(&csdls, &t.type_name, &properties),
+                "members",
+            ),
+        };
+        let mut sources: Vec<String> = names
+            .map(|(v, _)| format!("typemap:{v}"))
+            .into_iter()
+            .collect();
+        sources.extend(docs_key.clone());
+        let names_from = names.map(|(v, _)| format!("the {v} type map"));
+        let page_from = page.map(|p| format!("the {} Learn resource page `{}`", p.version, p.slug));
+        let json_text = match json_source {
+            "docs" => "its JSON representation is the page's",
+            _ if properties.is_empty() => "no member is known, so there is no JSON representation",
+            _ if page.is_some() => {
+                "the page has no JSON representation, so permcat generated one from the members known"
+            }
+            _ => "permcat generated the JSON representation from those names, without types",
+        };
+        let note = match (&names_from, &page_from) {
+            (Some(n), Some(p)) => format!(
+                "No schema in this data defines `{}`; its member names come from {n} and {p}, \
+                 their types and descriptions from the page, and {json_text}.",
+                t.type_name
+            ),
+            (Some(n), None) => format!(
+                "No schema in this data defines `{}`; its member names come from {n}, which \
+                 lists names only, and the type was matched to the request paths by name; \
+                 {json_text}.",
+                t.type_name
+            ),
+            (None, Some(p)) => format!(
+                "No schema and no type map in this data defines `{}`; its members, their \
+                 types and descriptions come from {p}, and {json_text}.",
+                t.type_name
+            ),
+            (None, None) => return None,
+        };
         Some(Resource {
             type_name: t.type_name.clone(),
             version,
-            note: Some(format!(
-                "No schema in this data defines `{}`; its member names come from the {version} \
-                 type map, which lists names only, and the type was matched to the request \
-                 paths by name.",
-                t.type_name
-            )),
-            description: None,
+            note: Some(note),
+            description: page.and_then(|p| p.description.clone()),
             base_types: Vec::new(),
-            properties: names.properties.iter().map(member).collect(),
-            relationships: names.navigation_properties.iter().map(member).collect(),
-            json_representation: String::new(),
-            doc_link: None,
-            sources: vec![source],
+            properties,
+            relationships,
+            json_representation: json,
+            json_source: Some(json_source.to_string()),
+            doc_link: page.map(|p| learn_resource_link(&p.slug, p.version)),
+            sources,
             slug: String::new(),
         })
     }
@@ -300,15 +425,16 @@ impl Linker<'_> {
 }
 
 /// A JSON representation in the style of the Graph docs: each structural property with
-/// a placeholder of its type, complex values as nested objects naming their type.
-pub fn json_representation(csdl: &Csdl, full_name: &str, properties: &[Member]) -> String {
+/// a placeholder of its type, complex values as nested objects naming their type. Types
+/// are looked up in each schema in turn; a member of unknown type says so.
+pub fn json_representation(csdls: &[&Csdl], full_name: &str, properties: &[Member]) -> String {
     let mut out = String::from("{\n");
     let mut lines = vec![format!(
         "  \"@odata.type\": {}",
         json_string(&format!("#{full_name}"))
     )];
     for p in properties {
-        let value = placeholder(csdl, p);
+        let value = placeholder(csdls, p);
         let value = if p.is_collection {
             format!("[{value}]")
         } else {
@@ -321,9 +447,10 @@ pub fn json_representation(csdl: &Csdl, full_name: &str, properties: &[Member]) 
     out
 }
 
-fn placeholder(csdl: &Csdl, p: &Member) -> String {
+fn placeholder(csdls: &[&Csdl], p: &Member) -> String {
     let t = p.type_name.as_str();
     let text = match t {
+        "" => "(type unknown)",
         "Edm.String" if p.name == "id" => "String (identifier)",
         "Edm.String" => "String",
         "Edm.DateTimeOffset" => "String (timestamp)",
@@ -339,7 +466,7 @@ fn placeholder(csdl: &Csdl, p: &Member) -> String {
         "Edm.Double" | "Edm.Single" | "Edm.Decimal" => {
             return format!("\"{}\"", t.trim_start_matches("Edm."))
         }
-        _ => match csdl.find_type(t) {
+        _ => match csdls.iter().find_map(|c| c.find_type(t)) {
             Some(FoundType::Enum(e)) => return json_string(&format!("String ({})", e.name)),
             Some(FoundType::Structured(s)) => {
                 return format!("{{\"@odata.type\": {}}}", json_string(&s.full_name))

@@ -710,8 +710,10 @@ pub struct Resource {
     pub properties: Vec<Member>,
     /// Navigation properties.
     pub relationships: Vec<Member>,
-    /// A JSON representation generated from the schema.
+    /// A JSON representation of the type, empty when nothing is known of its members.
     pub json_representation: String,
+    /// Where it comes from: `schema`, `docs` (the Learn resource page) or `members`.
+    pub json_source: Option<String>,
     /// Learn page of the resource, when the docs have one.
     pub doc_link: Option<String>,
     /// Keys of the sources used.

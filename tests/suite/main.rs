@@ -7,6 +7,7 @@ mod csdl;
 mod current_docs;
 mod diff;
 mod docs;
+mod examples;
 mod export;
 mod fuzz_regressions;
 mod hostile;

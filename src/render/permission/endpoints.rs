@@ -1,12 +1,12 @@
-//! What a permission grants, as its page lists it: the Graph methods per API version,
-//! the PowerShell cmdlets that call them and code examples of the requests.
+//! What a permission grants, as its page lists it: the Graph methods per API version
+//! and the PowerShell cmdlets that call them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{ApiVersion, Catalog, Endpoint, Grant, Scheme, Snippet};
+use crate::model::{ApiVersion, Catalog, Endpoint, Grant, Scheme};
 use crate::render::markdown::is_web_url;
 use crate::render::resource::returns_text;
-use crate::slugs::{slug, type_href};
+use crate::slugs::type_href;
 
 /// One row of a "Graph methods" table.
 #[derive(Debug, Clone)]
@@ -244,105 +244,4 @@ pub fn command_groups(catalog: &Catalog, endpoints: &[Granted<'_>]) -> Vec<Comma
             }
         })
         .collect()
-}
-
-/// One language of a code example.
-#[derive(Debug, Clone)]
-pub struct SnippetTab {
-    /// Label, e.g. "C#".
-    pub label: String,
-    /// Element id suffix.
-    pub id: String,
-    /// The code.
-    pub code: String,
-}
-
-/// One request with its code in several languages.
-#[derive(Debug, Clone)]
-pub struct Example {
-    /// Element id prefix.
-    pub id: String,
-    /// Heading: the endpoint's title or the request.
-    pub title: String,
-    /// HTTP method.
-    pub method: String,
-    /// Path as the example writes it.
-    pub path: String,
-    /// API version.
-    pub version: String,
-    /// One tab per language, in a fixed language order.
-    pub tabs: Vec<SnippetTab>,
-}
-
-/// Label and sort order of a snippet language folder.
-pub fn language_label(lang: &str) -> (usize, String) {
-    match lang {
-        "csharp" => (0, "C#".into()),
-        "javascript" => (1, "JavaScript".into()),
-        "powershell" => (2, "PowerShell".into()),
-        "python" => (3, "Python".into()),
-        "go" => (4, "Go".into()),
-        "java" => (5, "Java".into()),
-        "php" => (6, "PHP".into()),
-        "cli" => (7, "CLI".into()),
-        other => (8, other.to_string()),
-    }
-}
-
-/// Up to `limit` code examples for a permission's endpoints, v1.0 first.
-pub fn examples(
-    catalog: &Catalog,
-    endpoints: &[Granted<'_>],
-    limit: usize,
-) -> (Vec<Example>, usize) {
-    let mut by_request: BTreeMap<(ApiVersion, &str, &str, &str), Vec<&Snippet>> = BTreeMap::new();
-    for e in endpoints.iter().filter_map(|g| g.endpoint) {
-        for s in catalog.snippets_of(&e.method, &e.key) {
-            by_request
-                .entry((
-                    s.version,
-                    s.key.as_str(),
-                    s.method.as_str(),
-                    s.request_name.as_str(),
-                ))
-                .or_default()
-                .push(s);
-        }
-    }
-    let total = by_request.len();
-    let out = by_request
-        .into_iter()
-        .take(limit)
-        .enumerate()
-        .map(|(i, ((version, key, method, name), snippets))| {
-            let mut tabs: Vec<(usize, SnippetTab)> = snippets
-                .iter()
-                .map(|s| {
-                    let (order, label) = language_label(&s.language);
-                    (
-                        order,
-                        SnippetTab {
-                            label,
-                            id: format!("ex{i}-{}", slug(&s.language)),
-                            code: s.code.clone(),
-                        },
-                    )
-                })
-                .collect();
-            tabs.sort_by(|a, b| (a.0, &a.1.label).cmp(&(b.0, &b.1.label)));
-            tabs.dedup_by(|a, b| a.1.label == b.1.label);
-            let endpoint = catalog.endpoint(method, key);
-            Example {
-                id: format!("ex{i}"),
-                title: endpoint
-                    .and_then(|e| e.title.clone())
-                    .unwrap_or_else(|| name.to_string()),
-                method: method.to_string(),
-                path: snippets.first().map(|s| s.path.clone()).unwrap_or_default(),
-                version: version.as_str().to_string(),
-                tabs: tabs.into_iter().map(|(_, t)| t).collect(),
-            }
-        })
-        .collect();
-    (out, total)
 }

@@ -3,6 +3,7 @@
 //! grants, how to register it, where sources disagree, and its JSON and CSV exports.
 
 mod endpoints;
+mod examples;
 
 use std::collections::BTreeSet;
 
@@ -10,9 +11,8 @@ use anyhow::{Context, Result};
 use askama::Template;
 use rayon::prelude::*;
 
-use self::endpoints::{
-    command_groups, examples, granted, method_groups, CommandGroup, Example, MethodGroup,
-};
+use self::endpoints::{command_groups, granted, method_groups, CommandGroup, MethodGroup};
+use self::examples::{examples, ExamplesView};
 use super::conflicts::{conflict_groups, ConflictGroup};
 use super::frame::{sources_for, Site, SiteInfo, SourceView};
 use super::markdown::to_html;
@@ -40,8 +40,7 @@ struct PermissionPage<'a> {
     methods: Vec<MethodGroup>,
     commands: Vec<CommandGroup>,
     commands_missing: String,
-    examples: Vec<Example>,
-    examples_total: usize,
+    examples: ExamplesView,
     examples_missing: String,
     /// How old the docs the examples come from are, when over a year: else empty.
     examples_age: String,
@@ -53,9 +52,6 @@ struct PermissionPage<'a> {
 
 /// Most conflicts of one kind a permission page lists; its JSON export has all of them.
 const CONFLICTS_SHOWN: usize = 20;
-
-/// How many code examples a permission page shows; the rest are a click away in Learn.
-const EXAMPLES_SHOWN: usize = 6;
 
 /// Every permission's page, JSON and CSV.
 pub fn pages(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
@@ -110,7 +106,7 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
     let commands = command_groups(catalog, &endpoints);
     let commands_missing =
         missing_reason(catalog, "msgraph-sdk-powershell", "").unwrap_or_default();
-    let (examples, examples_total) = examples(catalog, &endpoints, EXAMPLES_SHOWN);
+    let (examples, example_pages) = examples(catalog, info, p, &slug, &endpoints)?;
     let examples_age = ApiVersion::ALL
         .iter()
         .find_map(|v| catalog.source_age(&format!("docs:{v}")))
@@ -172,7 +168,6 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
         commands,
         commands_missing,
         examples,
-        examples_total,
         examples_missing,
         examples_age,
         registration: registration(p),
@@ -184,11 +179,13 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
         .render()
         .with_context(|| format!("failed to render the page of {}", p.name))?;
     let bundle = PermissionBundle::new(catalog, p);
-    Ok(vec![
+    let mut files = vec![
         (path, html.into_bytes()),
         (permission_file(&slug, "json"), bundle.to_json()?),
         (permission_file(&slug, "csv"), bundle.to_csv()?),
-    ])
+    ];
+    files.extend(example_pages);
+    Ok(files)
 }
 
 /// Texts of one language.

@@ -48,6 +48,90 @@ pub struct Member {
     pub description: String,
 }
 
+impl Member {
+    /// The member's type as a schema would name it, with whether it is a collection:
+    /// `Edm.DateTimeOffset` for `DateTimeOffset`, `microsoft.graph.itemBody` for
+    /// `[itemBody](itembody.md)`, `microsoft.graph.industryData.filter` as written,
+    /// `(Edm.String, true)` for `String collection` or `Collection(Edm.String)`. `None`
+    /// when the cell is empty or is not one type name (`String or Int32`, prose).
+    pub fn graph_type(&self) -> Option<(String, bool)> {
+        let text = self.type_text.trim();
+        let (inner, collection) = if let Some(rest) = strip_prefix_ignore_case(text, "collection(")
+        {
+            (rest.strip_suffix(')')?, true)
+        } else if let Some(rest) = strip_suffix_ignore_case(text, " collection") {
+            (rest, true)
+        } else {
+            (text, false)
+        };
+        let name = inner.trim();
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+        {
+            return None;
+        }
+        Some((graph_type_name(name), collection))
+    }
+
+    /// Target of the link in the type cell, e.g. `../resources/industrydata-filter.md`:
+    /// the page of the member's type.
+    pub fn type_link(&self) -> Option<String> {
+        first_link_target(&self.type_markdown)
+    }
+}
+
+/// The full name of a type as the docs write it: primitives as `Edm.*`, Graph types with
+/// their `microsoft.graph.` namespace.
+fn graph_type_name(name: &str) -> String {
+    const PRIMITIVES: [&str; 16] = [
+        "Binary",
+        "Boolean",
+        "Byte",
+        "Date",
+        "DateTimeOffset",
+        "Decimal",
+        "Double",
+        "Duration",
+        "Guid",
+        "Int16",
+        "Int32",
+        "Int64",
+        "SByte",
+        "Single",
+        "Stream",
+        "String",
+    ];
+    let bare = strip_prefix_ignore_case(name, "edm.").unwrap_or(name);
+    if let Some(p) = PRIMITIVES.iter().find(|p| p.eq_ignore_ascii_case(bare)) {
+        return format!("Edm.{p}");
+    }
+    if bare.eq_ignore_ascii_case("timeofday") {
+        "Edm.TimeOfDay".to_string()
+    } else if bare.eq_ignore_ascii_case("bool") {
+        "Edm.Boolean".to_string()
+    } else if strip_prefix_ignore_case(name, "microsoft.").is_some() {
+        name.to_string()
+    } else if let Some(rest) = strip_prefix_ignore_case(name, "graph.") {
+        format!("microsoft.graph.{rest}")
+    } else {
+        format!("microsoft.graph.{name}")
+    }
+}
+
+fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
+}
+
+fn strip_suffix_ignore_case<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
+    let cut = s.len().checked_sub(suffix.len())?;
+    let tail = s.get(cut..)?;
+    tail.eq_ignore_ascii_case(suffix).then(|| &s[..cut])
+}
+
 /// A row of the Methods table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Method {
@@ -353,6 +437,39 @@ description: "Represents a user."
         assert_eq!(
             page.json_representation.as_deref(),
             Some("{\n  \"displayName\": \"string\"\n}")
+        );
+    }
+
+    #[test]
+    fn type_cells_name_one_type() {
+        let m = |text: &str| Member {
+            name: "x".into(),
+            type_text: text.into(),
+            type_markdown: text.into(),
+            description: String::new(),
+        };
+        let t = |text: &str| m(text).graph_type();
+        let own = |s: &str, c: bool| Some((s.to_string(), c));
+        assert_eq!(t("DateTimeOffset"), own("Edm.DateTimeOffset", false));
+        assert_eq!(t("String collection"), own("Edm.String", true));
+        assert_eq!(t("Collection(Edm.Int32)"), own("Edm.Int32", true));
+        assert_eq!(t("boolean"), own("Edm.Boolean", false));
+        assert_eq!(
+            t("assignedLicense collection"),
+            own("microsoft.graph.assignedLicense", true)
+        );
+        assert_eq!(
+            t("microsoft.graph.industryData.filter"),
+            own("microsoft.graph.industryData.filter", false)
+        );
+        assert_eq!(t("graph.itemBody"), own("microsoft.graph.itemBody", false));
+        assert_eq!(t(""), None);
+        assert_eq!(t("String or Int32"), None);
+        let mut linked = m("filter");
+        linked.type_markdown = "[filter](../resources/industrydata-filter.md)".into();
+        assert_eq!(
+            linked.type_link().as_deref(),
+            Some("../resources/industrydata-filter.md")
         );
     }
 
