@@ -16,5 +16,6 @@ mod permissions;
 mod serve;
 mod site;
 mod sync;
+mod sync_docs;
 mod webdriver;
 mod which;
