@@ -45,7 +45,8 @@ enum Command {
     /// Which permission does a request need? URLs or cmdlets in, least privileged out.
     Which(which::WhichArgs),
     #[cfg(feature = "sync")]
-    /// Download the upstream files (not the docs yet) into a data directory, atomically.
+    /// Download the upstream files (with --docs the Learn docs, via git) into a data
+    /// directory, atomically.
     Sync(sync::SyncArgs),
 }
 

@@ -3,9 +3,14 @@
 //! own parsers, and swaps the new set in atomically with a fresh `SNAPSHOT.json`.
 //!
 //! Nothing in the destination changes until every file has been downloaded and parsed;
-//! any failure leaves the old directory exactly as it was.
+//! any failure leaves the old directory exactly as it was. With `docs`, the Learn docs
+//! are cloned or updated with git in the same staging directory and validated too (see
+//! [`docs`](self::docs)); a failure there keeps the old docs and fails the sync, but
+//! does not hold back the other files.
 
+mod docs;
 mod download;
+mod git;
 mod snapshot;
 mod swap;
 mod time;
@@ -27,7 +32,12 @@ use crate::sources::{parse_json, snapshot::SNAPSHOT_FILE, upstream_files};
 use download::{agent, download, origin, Limits};
 use swap::{create_staging, list_tree, swap_in, Kind};
 
+pub use docs::{
+    short, DocsHow, DocsSynced, Problems, DEFAULT_DOCS_MAX_BYTES, DOCS_BRANCH, DOCS_FOLDER,
+    DOCS_REPO, DOCS_REPO_URL, SPARSE_DIRS,
+};
 pub use download::hex_sha256;
+pub use git::{interrupt, MIN_GIT};
 pub use time::rfc3339;
 
 /// Where the upstream repositories are read from unless `--base-url` says otherwise.
@@ -54,9 +64,9 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(1800);
 /// (1/10) without `allow_shrink`.
 pub const MAX_DROP_DIVISOR: usize = 10;
 
-/// Folders of the Learn docs: sync does not fetch them yet, but a directory holding them
-/// is a data directory, and sync keeps them as they are.
-const DOCS_FOLDERS: [&str; 2] = ["microsoft-graph-docs", "microsoft-graph-docs-contrib"];
+/// Folders of the Learn docs: a directory holding them is a data directory. Sync keeps
+/// them as they are, except the clone it manages itself with `docs`.
+const DOCS_FOLDERS: [&str; 2] = ["microsoft-graph-docs", DOCS_FOLDER];
 
 /// Top-level folders that mark a directory as a data directory in the upstream layout.
 fn data_folders(files: &[Upstream]) -> Vec<&'static str> {
@@ -88,6 +98,14 @@ pub struct SyncOptions {
     pub dry_run: bool,
     /// Replace a directory whose `SNAPSHOT.json` names it the bundled sample.
     pub force: bool,
+    /// Download the files every source declares (off: only the docs, with `docs`).
+    pub files: bool,
+    /// Clone or update the Learn docs with git into [`DOCS_FOLDER`].
+    pub docs: bool,
+    /// The docs repository's address, for git.
+    pub docs_repo: String,
+    /// Largest size of the docs clone, working tree and `.git` together.
+    pub docs_max_bytes: u64,
 }
 
 impl SyncOptions {
@@ -104,6 +122,10 @@ impl SyncOptions {
             allow_redirect_hosts: Vec::new(),
             dry_run: false,
             force: false,
+            files: true,
+            docs: false,
+            docs_repo: DOCS_REPO_URL.to_string(),
+            docs_max_bytes: DEFAULT_DOCS_MAX_BYTES,
         }
     }
 }
@@ -139,6 +161,16 @@ pub enum Event<'a> {
         attempt: u32,
         /// Why.
         error: String,
+    },
+    /// The docs step began something (cloning, fetching, checking out, reading).
+    DocsStep {
+        /// What, in a few words.
+        step: &'a str,
+    },
+    /// A progress or message line of git (untrusted text).
+    DocsProgress {
+        /// The line, without its line end.
+        line: &'a str,
     },
 }
 
@@ -194,6 +226,9 @@ pub struct SyncReport {
     pub elapsed: Duration,
     /// Whether the destination was left untouched on purpose.
     pub dry_run: bool,
+    /// With `docs`: what the docs step did, or why it failed (the old docs are then
+    /// kept, and the caller should fail the run after reporting the files).
+    pub docs: Option<Result<DocsSynced, String>>,
 }
 /// Downloads, validates and (unless `dry_run`) swaps in the manifest's files.
 ///
@@ -206,12 +241,33 @@ pub struct SyncReport {
 /// other files and folders (with their modes) added and the staging directory renamed
 /// into place. Any failure removes the staging directory and leaves the destination
 /// exactly as it was.
+///
+/// With `docs` the docs step follows (see [`docs`](self::docs)). When it fails (git
+/// missing, a refused tree, a timeout) the old docs folder is carried over like any
+/// other and the failure is in [`SyncReport::docs`]; with `files` off it is the error.
 pub fn sync(opts: &SyncOptions, on_event: &mut dyn FnMut(Event<'_>)) -> Result<SyncReport> {
     let started = Instant::now();
     let deadline = started + opts.deadline;
-    let files = upstream_files();
+    let files = if opts.files {
+        upstream_files()
+    } else {
+        Vec::new()
+    };
     let dest = &resolve_dest(&opts.dest)?;
-    check_dest(dest, &data_folders(&files), opts.force)?;
+    check_dest(dest, &data_folders(&upstream_files()), opts.force)?;
+    // Looked for first, so a sync of the docs alone fails before anything else.
+    let git = opts.docs.then(|| {
+        git::Git::find(&git::Bounds {
+            deadline,
+            deadline_secs: opts.deadline.as_secs_f64(),
+            stall: opts.timeout,
+            watch: None,
+            max_bytes: u64::MAX,
+        })
+    });
+    if let (false, Some(Err(e))) = (opts.files, &git) {
+        bail!("{e:#}");
+    }
     let old_tree = list_tree(dest)?;
     let staging = create_staging(dest, opts.dry_run)?;
     let agent = agent(opts.timeout);
@@ -298,10 +354,32 @@ pub fn sync(opts: &SyncOptions, on_event: &mut dyn FnMut(Event<'_>)) -> Result<S
         }
         bail!(msg);
     }
+    report.docs = git.map(|git| {
+        let synced = git
+            .and_then(|git| docs::sync_docs(&git, dest, staging.path(), opts, deadline, on_event));
+        synced.map_err(|e| format!("{e:#}"))
+    });
+    if git::interrupted() {
+        bail!("interrupted");
+    }
+    if let (false, Some(Err(e))) = (opts.files, &report.docs) {
+        bail!("{e}");
+    }
+    if let Some(Err(_)) = &report.docs {
+        // What a failed step left in the staging directory must not mix with the old
+        // docs carried over next.
+        docs::discard(staging.path())?;
+    }
+    // A new docs clone replaces the old folder whole: nothing in it is carried over.
+    let replaced = matches!(report.docs, Some(Ok(_)));
+    let old_tree: Vec<_> = old_tree
+        .into_iter()
+        .filter(|e| !(replaced && docs::in_docs_folder(&e.rel)))
+        .collect();
     let fetched: BTreeSet<&str> = report.fetched.iter().map(|f| f.rel.as_str()).collect();
     report.carried = old_tree
         .iter()
-        .filter(|e| e.kind != Kind::Dir)
+        .filter(|e| e.kind != Kind::Dir && !(replaced && e.rel == DOCS_FOLDER))
         .map(|e| e.rel.clone())
         .filter(|rel| rel != SNAPSHOT_FILE && !fetched.contains(rel.as_str()))
         .collect();

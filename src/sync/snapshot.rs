@@ -1,11 +1,12 @@
 //! The `SNAPSHOT.json` a sync writes: where every fetched file came from, with its hash,
-//! size and time, and the old record's entries for the files carried over.
+//! size and time; the commit and committer date of the docs clone; and the old record's
+//! entries for the files carried over.
 
 use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use super::{FetchedFile, SyncReport, SYNC_NAME};
+use super::{FetchedFile, SyncReport, DOCS_BRANCH, DOCS_FOLDER, DOCS_REPO, SPARSE_DIRS, SYNC_NAME};
 use crate::sources::upstream::{repos, Repo, Upstream};
 
 /// The new `SNAPSHOT.json`: one entry per repository folder fetched now, plus the old
@@ -43,6 +44,23 @@ pub(super) fn snapshot_json(
                 "bytes": f.bytes,
                 "retrieved": f.retrieved,
             })).collect::<Vec<_>>(),
+        }));
+    }
+    if let Some(Ok(d)) = &report.docs {
+        sources.push(json!({
+            "repo": DOCS_REPO,
+            "folder": DOCS_FOLDER,
+            "commit": d.commit,
+            "date": d.committed.get(..10).unwrap_or(&d.committed),
+            // The tree, as other snapshots record the docs, so the docs reader's sources
+            // (`api-reference/v1.0`) find the entry; `sparse` says which of its folders
+            // were checked out.
+            "files": ["api-reference/"],
+            "sparse": SPARSE_DIRS,
+            "url": d.url,
+            "branch": DOCS_BRANCH,
+            "committed": d.committed,
+            "retrieved": d.retrieved,
         }));
     }
     let carried: BTreeSet<&str> = report.carried.iter().map(String::as_str).collect();

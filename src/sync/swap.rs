@@ -162,13 +162,13 @@ pub(super) fn swap_in(
 
 /// Recreates the symbolic link `from` at `to`, pointing where it pointed.
 #[cfg(unix)]
-fn copy_link(from: &Path, to: &Path) -> io::Result<()> {
+pub(super) fn copy_link(from: &Path, to: &Path) -> io::Result<()> {
     std::os::unix::fs::symlink(fs::read_link(from)?, to)
 }
 
 /// Without a portable way to tell file links from folder links, copies what `from`
 /// points at.
 #[cfg(not(unix))]
-fn copy_link(from: &Path, to: &Path) -> io::Result<()> {
+pub(super) fn copy_link(from: &Path, to: &Path) -> io::Result<()> {
     fs::copy(from, to).map(drop)
 }

@@ -100,3 +100,40 @@ fn the_gate_counts_permissions_and_top_level_keys() {
     gate(&file, None, &perms(&[]), &mut soft, &mut hard);
     assert_eq!(hard.len(), 1);
 }
+
+#[test]
+fn git_versions_parse_with_and_without_a_vendor_suffix() {
+    use super::git::parse_version;
+    assert_eq!(parse_version("git version 2.47.3"), Some((2, 47)));
+    assert_eq!(
+        parse_version("git version 2.39.2 (Apple Git-143)"),
+        Some((2, 39))
+    );
+    assert_eq!(parse_version("git version 2.45.1.windows.1"), Some((2, 45)));
+    assert_eq!(parse_version("hg version 6"), None);
+    assert!(parse_version("git version 2.24.0") < Some(MIN_GIT));
+}
+
+#[test]
+fn recorded_docs_addresses_lose_their_credentials() {
+    use super::docs::{check_url, in_docs_folder, public_url};
+    assert!(check_url("--upload-pack=touch x").is_err());
+    assert!(check_url("https://example.com/r.git").is_ok());
+    assert_eq!(
+        public_url("https://user:token@example.com/a/b.git"),
+        "https://example.com/a/b.git"
+    );
+    assert_eq!(public_url("file:///srv/mirror"), "file:///srv/mirror");
+    assert_eq!(
+        public_url("git@github.com:o/r.git"),
+        "git@github.com:o/r.git"
+    );
+    assert!(in_docs_folder("microsoft-graph-docs-contrib/.git/HEAD"));
+    assert!(!in_docs_folder(DOCS_FOLDER));
+    assert!(!in_docs_folder("microsoft-graph-docs-contribx/a.md"));
+    assert_eq!(
+        crate::sources::docs::ROOTS[0],
+        format!("{DOCS_FOLDER}/api-reference"),
+        "the clone goes where the docs reader looks first"
+    );
+}

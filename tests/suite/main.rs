@@ -18,5 +18,6 @@ mod permissions;
 mod serve;
 mod site;
 mod sync;
+mod sync_docs;
 mod which;
 mod which_cases;

@@ -19,7 +19,7 @@ use crate::common::{drain, sample_copy, stderr, stdout, upstream};
 
 /// What the server does wrong, and for which file (path relative to the data directory).
 #[derive(Clone)]
-enum Fault {
+pub(crate) enum Fault {
     None,
     Status500(&'static str),
     Truncated(&'static str),
@@ -61,13 +61,13 @@ struct Shared {
 
 /// A minimal HTTP/1.1 server on 127.0.0.1: one thread per connection, one request per
 /// connection. Counts the requests for the faulty file, so retries can be checked.
-struct Server {
+pub(crate) struct Server {
     port: u16,
     shared: Arc<Shared>,
 }
 
 impl Server {
-    fn start(fault: Fault) -> Server {
+    pub(crate) fn start(fault: Fault) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let port = listener.local_addr().expect("local addr").port();
         let shared = Arc::new(Shared::default());
@@ -205,7 +205,7 @@ fn answer(stream: TcpStream, fault: &Fault, shared: &Shared) -> std::io::Result<
 }
 
 /// `permcat sync` with the given extra flags, never through a proxy.
-fn sync_command(server: &Server, dest: &Path, extra: &[&str]) -> Command {
+pub(crate) fn sync_command(server: &Server, dest: &Path, extra: &[&str]) -> Command {
     let dest = dest.to_str().expect("UTF-8 temp path");
     let base = server.base_url();
     let mut args = vec!["sync", "--dest", dest, "--base-url", base.as_str()];
@@ -233,11 +233,11 @@ fn sync(server: &Server, dest: &Path, extra: &[&str]) -> Output {
 }
 
 /// How a sync that must end on its own ended.
-struct Bounded {
+pub(crate) struct Bounded {
     /// Exit code; `None` when the test had to kill it.
-    code: Option<i32>,
-    stderr: String,
-    elapsed: Duration,
+    pub(crate) code: Option<i32>,
+    pub(crate) stderr: String,
+    pub(crate) elapsed: Duration,
 }
 
 /// Runs `permcat sync`, killing it after `limit` so a sync that never ends fails the
@@ -249,8 +249,13 @@ fn sync_bounded(
     limit: Duration,
     poll: &mut dyn FnMut(),
 ) -> Bounded {
+    run_bounded(sync_command(server, dest, extra), limit, poll)
+}
+
+/// Runs a command as [`sync_bounded`] does.
+pub(crate) fn run_bounded(mut cmd: Command, limit: Duration, poll: &mut dyn FnMut()) -> Bounded {
     let started = Instant::now();
-    let mut child = sync_command(server, dest, extra)
+    let mut child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -280,7 +285,7 @@ fn sync_bounded(
 }
 
 /// A refusal: the process ended by itself with the error code 2.
-fn assert_refused(out: &Output) {
+pub(crate) fn assert_refused(out: &Output) {
     let code = out.status.code();
     assert!(
         code == Some(2),
@@ -291,7 +296,7 @@ fn assert_refused(out: &Output) {
 }
 
 /// Every file under a directory with its bytes.
-fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         for entry in std::fs::read_dir(dir).expect("read dir") {
             let path = entry.expect("dir entry").path();
@@ -338,7 +343,7 @@ fn seeded() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 /// The failure left the old directory byte for byte and no staging directory behind.
-fn assert_untouched(tmp: &Path, dest: &Path, before: &BTreeMap<String, Vec<u8>>) {
+pub(crate) fn assert_untouched(tmp: &Path, dest: &Path, before: &BTreeMap<String, Vec<u8>>) {
     assert!(tree(dest) == *before, "the old data changed");
     let names: Vec<String> = std::fs::read_dir(tmp)
         .expect("read temp dir")
