@@ -10,7 +10,7 @@ use super::path::Segment;
 use super::Linker;
 use crate::model::{ApiVersion, Command, CommandPermission, Conflict, ConflictKind};
 use crate::sources::commands::{self, CommandEntry};
-use crate::sources::docs::{ApiPage, Docs, Example, POWERSHELL};
+use crate::sources::docs::{ApiPage, Docs, PowerShellCall, POWERSHELL};
 
 const COMMANDS: &str = "commands";
 
@@ -237,7 +237,9 @@ impl Linker<'_> {
                     if call.module.is_none() {
                         no_module += 1;
                     }
-                    let (key, path, known) = self.example_endpoint(page, example, endpoints);
+                    let asked = powershell_request_path(&example.request.path, call);
+                    let (key, path, known) =
+                        self.example_endpoint(page, &example.request.method, &asked, endpoints);
                     if !known {
                         unmatched += 1;
                     }
@@ -283,19 +285,19 @@ impl Linker<'_> {
     fn example_endpoint(
         &self,
         page: &ApiPage,
-        example: &Example,
+        method: &str,
+        raw_path: &str,
         endpoints: &EndpointMap,
     ) -> (String, String, bool) {
-        let method = &example.request.method;
-        let asked = self.canonical(&example.request.path);
+        let asked = self.canonical(raw_path);
         let template = page
             .requests
             .iter()
-            .filter(|r| &r.method == method)
+            .filter(|r| r.method == method)
             .map(|r| self.canonical(&r.path))
             .find(|t| fills(asked.segments(), t.segments()));
         let c = template.unwrap_or(asked);
-        match endpoints.get(&(c.key().to_string(), method.clone())) {
+        match endpoints.get(&(c.key().to_string(), method.to_string())) {
             Some((e, _)) => (e.key.clone(), e.path.clone(), true),
             None => (c.key().to_string(), c.display().to_string(), false),
         }
@@ -384,4 +386,62 @@ fn page_permissions(page: &ApiPage) -> Vec<CommandPermission> {
     out.sort();
     out.dedup();
     out
+}
+
+/// The request a PowerShell snippet's cmdlet sends. The SDK has no `/me` cmdlets: the
+/// docs show the `/me` example's snippet as `Send-MgUserMail -UserId $userId`, which
+/// calls `/users/{user-id}/sendMail`, so a `/me` path with a `-UserId` call is that
+/// user path. Any other path is the example's own.
+fn powershell_request_path(example_path: &str, call: &PowerShellCall) -> String {
+    let passes_user = call
+        .parameters
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case("UserId"));
+    let trimmed = example_path.trim_start_matches('/');
+    let (first, rest) = match trimmed.find(['/', '?']) {
+        Some(i) => trimmed.split_at(i),
+        None => (trimmed, ""),
+    };
+    if passes_user && first.eq_ignore_ascii_case("me") {
+        format!("/users/{{user-id}}{rest}")
+    } else {
+        example_path.to_string()
+    }
+}
+
+#[cfg(test)]
+mod snippet_path_tests {
+    use super::*;
+
+    fn call(parameters: &[&str]) -> PowerShellCall {
+        PowerShellCall {
+            cmdlet: "Send-MgUserMail".into(),
+            module: None,
+            parameters: parameters.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn me_with_a_user_id_is_the_user_path() {
+        let with = call(&["UserId", "BodyParameter"]);
+        assert_eq!(
+            powershell_request_path("/me/sendMail", &with),
+            "/users/{user-id}/sendMail"
+        );
+        assert_eq!(powershell_request_path("/me", &with), "/users/{user-id}");
+        assert_eq!(
+            powershell_request_path("/ME?$select=id", &with),
+            "/users/{user-id}?$select=id"
+        );
+        assert_eq!(
+            powershell_request_path("/messages/me", &with),
+            "/messages/me"
+        );
+        assert_eq!(powershell_request_path("/meetings", &with), "/meetings");
+        let without = call(&["BodyParameter"]);
+        assert_eq!(
+            powershell_request_path("/me/sendMail", &without),
+            "/me/sendMail"
+        );
+    }
 }

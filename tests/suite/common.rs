@@ -154,3 +154,78 @@ pub fn files_under(dir: &Path) -> std::collections::BTreeSet<String> {
         })
         .collect()
 }
+
+/// The docs folder of today's Learn docs in a data directory.
+pub const CONTRIB: &str = "microsoft-graph-docs-contrib";
+
+/// `../shared/upstream/current-docs`: a sample of today's Learn docs.
+pub fn current_docs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/upstream/current-docs")
+}
+
+/// The sample's `api-reference` folder.
+pub fn current_docs_api() -> PathBuf {
+    current_docs().join(CONTRIB).join("api-reference")
+}
+
+/// A data directory of every top-level entry of `current/` (with `with_current`) plus
+/// today's docs, as symlinks, with a `SNAPSHOT.json` listing the sources of both
+/// snapshots (written, as the data directory refuses a snapshot outside itself): what a
+/// user who syncs today has.
+pub fn combined_docs_dir(with_current: bool) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut snapshot = serde_json::json!({"name": "combined", "sources": []});
+    let mut add_sources = |file: &Path| {
+        let v = raw_json(file);
+        let list = snapshot["sources"].as_array_mut().expect("sources");
+        list.extend(v["sources"].as_array().cloned().unwrap_or_default());
+    };
+    let link = |from: &Path, to: &Path| {
+        std::os::unix::fs::symlink(from, to)
+            .unwrap_or_else(|e| panic!("symlink {} → {}: {e}", to.display(), from.display()))
+    };
+    if with_current {
+        for entry in std::fs::read_dir(upstream()).expect("current/") {
+            let entry = entry.expect("entry");
+            let name = entry.file_name();
+            if name == "SNAPSHOT.json" {
+                add_sources(&entry.path());
+            } else {
+                link(&entry.path(), &tmp.path().join(&name));
+            }
+        }
+    }
+    add_sources(&current_docs().join("SNAPSHOT.json"));
+    link(&current_docs().join(CONTRIB), &tmp.path().join(CONTRIB));
+    std::fs::write(
+        tmp.path().join("SNAPSHOT.json"),
+        serde_json::to_string_pretty(&snapshot).expect("JSON"),
+    )
+    .expect("write snapshot");
+    tmp
+}
+
+/// The combined data directory of [`combined_docs_dir`], its catalog and load report,
+/// and its site, made once for every test that reads them.
+pub struct CombinedDocs {
+    pub dir: tempfile::TempDir,
+    pub catalog: Catalog,
+    pub report: permcat::LoadReport,
+    pub site: PathBuf,
+}
+
+pub fn combined_docs() -> &'static CombinedDocs {
+    static COMBINED: std::sync::OnceLock<CombinedDocs> = std::sync::OnceLock::new();
+    COMBINED.get_or_init(|| {
+        let dir = combined_docs_dir(true);
+        let (catalog, report) = permcat::load(dir.path()).expect("combined data loads");
+        let site = dir.path().join("site-out");
+        build_site(&catalog, &site);
+        CombinedDocs {
+            dir,
+            catalog,
+            report,
+            site,
+        }
+    })
+}

@@ -17,13 +17,6 @@ use serde_json::Value;
 
 use crate::common::*;
 
-const CONTRIB: &str = "microsoft-graph-docs-contrib";
-
-/// `../shared/upstream/current-docs`.
-fn current_docs() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/upstream/current-docs")
-}
-
 /// The raw `api-reference/<version>` folder of the current docs.
 fn raw_dir(version: &str) -> PathBuf {
     current_docs()
@@ -43,54 +36,21 @@ fn symlink(from: &Path, to: &Path) {
         .unwrap_or_else(|e| panic!("symlink {} → {}: {e}", to.display(), from.display()));
 }
 
-/// A data directory of every top-level entry of `current/` plus the current docs, as
-/// symlinks, with a `SNAPSHOT.json` listing the sources of both snapshots (written, as
-/// the data directory refuses a snapshot outside itself).
-fn combined_dir(with_current: bool) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let mut snapshot: Value = serde_json::json!({"name": "combined", "sources": []});
-    let mut add_sources = |file: &Path| {
-        let text = fs::read_to_string(file).expect("SNAPSHOT.json");
-        let v: Value = serde_json::from_str(&text).expect("snapshot JSON");
-        let list = snapshot["sources"].as_array_mut().expect("sources");
-        list.extend(v["sources"].as_array().cloned().unwrap_or_default());
-    };
-    if with_current {
-        for entry in fs::read_dir(upstream()).expect("current/") {
-            let entry = entry.expect("entry");
-            let name = entry.file_name();
-            if name == "SNAPSHOT.json" {
-                add_sources(&entry.path());
-            } else {
-                symlink(&entry.path(), &tmp.path().join(&name));
-            }
-        }
-    }
-    add_sources(&current_docs().join("SNAPSHOT.json"));
-    symlink(&current_docs().join(CONTRIB), &tmp.path().join(CONTRIB));
-    fs::write(
-        tmp.path().join("SNAPSHOT.json"),
-        serde_json::to_string_pretty(&snapshot).expect("JSON"),
-    )
-    .expect("write snapshot");
-    tmp
-}
-
-/// The combined data directory and its catalog, made once.
-fn combined() -> &'static (tempfile::TempDir, Catalog, permcat::LoadReport) {
-    static COMBINED: OnceLock<(tempfile::TempDir, Catalog, permcat::LoadReport)> = OnceLock::new();
-    COMBINED.get_or_init(|| {
-        let dir = combined_dir(true);
-        let (catalog, report) = permcat::load(dir.path()).expect("combined data loads");
-        (dir, catalog, report)
-    })
+/// The combined data directory and its catalog.
+fn combined() -> (
+    &'static tempfile::TempDir,
+    &'static Catalog,
+    &'static permcat::LoadReport,
+) {
+    let c = combined_docs();
+    (&c.dir, &c.catalog, &c.report)
 }
 
 /// The current docs read alone.
 fn current() -> &'static Docs {
     static DOCS: OnceLock<Docs> = OnceLock::new();
     DOCS.get_or_init(|| {
-        let dir = combined_dir(false);
+        let dir = combined_docs_dir(false);
         let data = DataDir::open(dir.path()).expect("data dir");
         docs::load(&data).expect("docs load").expect("docs present")
     })
@@ -630,10 +590,26 @@ fn mail_send_lists_send_mgusermail() {
         .unwrap_or_else(|| panic!("{:?}", names(&cmds)));
     assert_eq!(send.module, "Microsoft.Graph.Users.Actions");
     assert_eq!(send.version, Some(ApiVersion::V1_0));
+    // The page's snippet is the `/me/sendMail` example's, but the cmdlet takes
+    // `-UserId`: it sends `/users/{id}/sendMail`, which permissions.json grants
+    // application permissions too.
+    let page_text = raw("v1.0", "api/user-sendmail.md");
+    let include = page_text
+        .find("user-sendmail-powershell-snippets.md")
+        .expect("the page includes the snippet");
+    let request = page_text[..include]
+        .rfind("POST https://graph.microsoft.com/v1.0/")
+        .map(|i| page_text[i..].lines().next().unwrap_or_default())
+        .expect("the example's request line");
+    assert!(request.ends_with("/v1.0/me/sendMail"), "{request}");
+    assert!(text.contains("Send-MgUserMail -UserId $userId"), "{text}");
     assert_eq!(
         (send.method.as_str(), send.path.as_str()),
-        ("POST", "/me/sendMail")
+        ("POST", "/users/{id | userPrincipalName}/sendMail")
     );
+    assert!(catalog.grants_of("Mail.Send").any(|g| g.key == send.key
+        && g.method == "POST"
+        && g.scheme == permcat::model::Scheme::Application));
     assert!(names(&cmds).contains("Send-MgUserMessage"));
     // No command map in this data: its missing note gives way to the snippets' cmdlets.
     assert!(!catalog
@@ -663,7 +639,7 @@ fn which_answers_a_snippet_cmdlet() {
 #[test]
 fn current_pages_win_and_the_older_tree_fills_the_rest() {
     let (_, catalog, report) = combined();
-    let dir = combined_dir(true);
+    let dir = combined_docs_dir(true);
     let data = DataDir::open(dir.path()).expect("data dir");
     let both = docs::load(&data).expect("load").expect("docs");
     assert_eq!(both.root, "microsoft-graph-docs-contrib/api-reference");
@@ -914,4 +890,72 @@ fn without_any_cmdlet_source_cmdlets_are_not_looked_up() {
     assert!(search.contains("No cmdlet source is loaded"));
     let index = fs::read_to_string(site.path().join("assets/lookup-index.js")).expect("index");
     assert!(index.contains("\"cmdlet_sources_missing\":[\""));
+}
+
+/// The text of one `<section id="…">` of a page, tags dropped.
+fn section_text(html: &str, id: &str) -> String {
+    let start = html
+        .find(&format!("<section id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no section {id}"));
+    let end = html[start..]
+        .find("\n</section>")
+        .map_or(html.len(), |e| start + e);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html[start..end].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_permission_pages_list_the_snippet_cmdlets_with_their_source() {
+    let c = combined_docs();
+    let page = |name: &str| {
+        let slug = permcat::slugs::Slugs::new(&c.catalog).get(name);
+        fs::read_to_string(c.site.join(format!("permissions/{slug}.html"))).expect("page")
+    };
+    let reference = section_text(
+        &page("IndustryData-OutboundFlow.ReadWrite.All"),
+        "powershell",
+    );
+    assert!(
+        reference.contains("From Learn PowerShell snippets."),
+        "{reference}"
+    );
+    // Every cmdlet `permission_cmdlets` gives is on the page, with its module; the
+    // provisioning flows' too, which only the docs page's permission table links.
+    let cmds = lookup::permission_cmdlets(&c.catalog, "IndustryData-OutboundFlow.ReadWrite.All");
+    assert!(cmds.len() >= 6, "{:?}", names(&cmds));
+    for cmd in &cmds {
+        let row = format!("{} {} {}", cmd.name, cmd.method, cmd.path);
+        assert!(reference.contains(&row), "{row:?} not in {reference}");
+    }
+    for cmdlet in [
+        "New-MgBetaExternalIndustryDataOutboundProvisioningFlowSetProvisioningFlow",
+        "Reset-MgBetaExternalIndustryDataOutboundProvisioningFlowSetProvisioningFlow",
+    ] {
+        assert!(reference.contains(cmdlet), "{cmdlet} not in {reference}");
+    }
+    assert!(reference.contains("Microsoft.Graph.Beta.Search"));
+    assert!(!reference.contains("Not available"), "{reference}");
+
+    let mail = section_text(&page("Mail.Send"), "powershell");
+    assert!(
+        mail.contains("Send-MgUserMail POST /users/{id | userPrincipalName}/sendMail"),
+        "{mail}"
+    );
+    assert!(mail.contains("Microsoft.Graph.Users.Actions"), "{mail}");
+    assert!(
+        mail.contains("No beta cmdlet found in Learn PowerShell snippets"),
+        "{mail}"
+    );
 }

@@ -8,81 +8,42 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use permcat::model::{ApiVersion, Catalog};
-use permcat::render::{self, BuildOptions};
+use permcat::render;
 use permcat::sources::docs::ResourcePage;
 
 use crate::common::*;
 
 /// The sample of today's docs (docs-contrib layout).
 fn current_docs() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/upstream/current-docs/microsoft-graph-docs-contrib/api-reference")
-}
-
-/// A data directory of every top-level entry of the real snapshot (symlinked) and the
-/// sample of today's docs beside the 2021 tree; the snapshot file itself is copied, as
-/// the data directory does not follow a file link out of it.
-fn combined_dir() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("temp dir");
-    for entry in std::fs::read_dir(upstream()).expect("upstream folder") {
-        let entry = entry.expect("entry");
-        let target = tmp.path().join(entry.file_name());
-        if entry.file_name() == "SNAPSHOT.json" {
-            std::fs::copy(entry.path(), &target).expect("copy snapshot");
-        } else {
-            std::os::unix::fs::symlink(entry.path(), &target).expect("symlink");
-        }
-    }
-    let contrib = current_docs().parent().expect("docs-contrib").to_path_buf();
-    std::os::unix::fs::symlink(contrib, tmp.path().join("microsoft-graph-docs-contrib"))
-        .expect("symlink docs-contrib");
-    tmp
+    current_docs_api()
 }
 
 struct Built {
-    _tmp: tempfile::TempDir,
-    catalog: Catalog,
+    catalog: &'static Catalog,
     slugs: permcat::slugs::Slugs,
-    site: PathBuf,
-}
-
-fn build(catalog: Catalog, tmp: tempfile::TempDir) -> Built {
-    let site = tmp.path().join("site-out");
-    render::build(
-        &catalog,
-        &BuildOptions {
-            out: site.clone(),
-            base_url: None,
-            previous: None,
-        },
-    )
-    .expect("build");
-    Built {
-        _tmp: tmp,
-        slugs: permcat::slugs::Slugs::new(&catalog),
-        catalog,
-        site,
-    }
+    site: &'static Path,
 }
 
 /// The combined data, loaded and built once.
 fn combined() -> &'static Built {
     static B: OnceLock<Built> = OnceLock::new();
     B.get_or_init(|| {
-        let data = combined_dir();
-        let catalog = load(data.path());
-        build(catalog, data)
+        let c = combined_docs();
+        Built {
+            catalog: &c.catalog,
+            slugs: permcat::slugs::Slugs::new(&c.catalog),
+            site: &c.site,
+        }
     })
 }
 
 /// The real snapshot with its 2021 docs (many examples per permission), built once.
 fn current() -> &'static Built {
     static B: OnceLock<Built> = OnceLock::new();
-    B.get_or_init(|| {
-        build(
-            upstream_catalog().clone(),
-            tempfile::tempdir().expect("temp"),
-        )
+    B.get_or_init(|| Built {
+        catalog: upstream_catalog(),
+        slugs: permcat::slugs::Slugs::new(upstream_catalog()),
+        site: upstream_site(),
     })
 }
 

@@ -22,8 +22,7 @@ const FOLDER: &str = "microsoft-graph-docs-contrib";
 
 /// The real sample of today's docs, read in place.
 fn current_docs() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/upstream/current-docs/microsoft-graph-docs-contrib")
+    crate::common::current_docs().join(FOLDER)
 }
 
 /// Runs git for the tests' own repositories, apart from the user's configuration.

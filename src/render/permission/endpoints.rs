@@ -7,6 +7,7 @@ use crate::model::{ApiVersion, Catalog, Endpoint, Grant, Scheme};
 use crate::render::markdown::is_web_url;
 use crate::render::resource::returns_text;
 use crate::slugs::type_href;
+use crate::sources::docs::command_source_label;
 
 /// One row of a "Graph methods" table.
 #[derive(Debug, Clone)]
@@ -210,18 +211,34 @@ pub struct CommandGroup {
     pub anchor: String,
     /// Rows.
     pub rows: Vec<CommandRow>,
+    /// Where the rows come from, for the sentence above the table ("the command map",
+    /// "Learn PowerShell snippets"); the loaded sources when there are no rows.
+    pub sources: String,
 }
 
-/// PowerShell cmdlets for a permission's endpoints, per version.
-pub fn command_groups(catalog: &Catalog, endpoints: &[Granted<'_>]) -> Vec<CommandGroup> {
+/// PowerShell cmdlets a permission allows, per version: those calling one of its
+/// endpoints and those whose own permission list names it
+/// ([`crate::lookup::permission_cmdlets`], the same reading `which` has).
+pub fn command_groups(catalog: &Catalog, permission: &str) -> Vec<CommandGroup> {
+    let all = crate::lookup::permission_cmdlets(catalog, permission);
+    let loaded: BTreeSet<&'static str> = catalog
+        .commands
+        .iter()
+        .map(|c| command_source_label(&c.source))
+        .collect();
     ApiVersion::ALL
         .iter()
         .map(|v| {
-            let mut rows: Vec<CommandRow> = endpoints
+            let of_version: Vec<_> = all.iter().filter(|c| c.version == Some(*v)).collect();
+            let mut labels: BTreeSet<&'static str> = of_version
                 .iter()
-                .filter_map(|g| g.endpoint)
-                .flat_map(|e| catalog.commands_of(&e.method, &e.key))
-                .filter(|c| c.version == Some(*v))
+                .map(|c| command_source_label(&c.source))
+                .collect();
+            if labels.is_empty() {
+                labels = loaded.clone();
+            }
+            let mut rows: Vec<CommandRow> = of_version
+                .iter()
                 .map(|c| CommandRow {
                     name: c.name.clone(),
                     module: c.module.clone(),
@@ -241,6 +258,7 @@ pub fn command_groups(catalog: &Catalog, endpoints: &[Granted<'_>]) -> Vec<Comma
                 label: v.as_str().to_string(),
                 anchor: format!("powershell-{}", v.as_str().replace('.', "")),
                 rows,
+                sources: labels.into_iter().collect::<Vec<_>>().join(" and "),
             }
         })
         .collect()

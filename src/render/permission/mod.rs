@@ -103,7 +103,7 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
         )
         .unwrap_or_default()
     };
-    let commands = command_groups(catalog, &endpoints);
+    let commands = command_groups(catalog, &p.name);
     let commands_missing =
         missing_reason(catalog, "msgraph-sdk-powershell", "").unwrap_or_default();
     let (examples, example_pages) = examples(catalog, info, p, &slug, &endpoints)?;

@@ -44,6 +44,9 @@ pub struct PowerShellCall {
     pub cmdlet: String,
     /// The module of the first `Import-Module` line, e.g. `Microsoft.Graph.Users.Actions`.
     pub module: Option<String>,
+    /// The parameters the call names on its line, without the dash, e.g. `UserId`.
+    #[serde(default)]
+    pub parameters: Vec<String>,
 }
 
 impl PowerShellCall {
@@ -206,10 +209,17 @@ pub fn powershell_call(code: &str) -> Option<PowerShellCall> {
             }
             continue;
         }
-        if let Some(cmdlet) = words.into_iter().find(|w| is_graph_cmdlet(w)) {
+        if let Some(at) = words.iter().position(|w| is_graph_cmdlet(w)) {
+            let parameters = words[at + 1..]
+                .iter()
+                .filter_map(|w| w.strip_prefix('-'))
+                .filter(|p| p.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
+                .map(str::to_string)
+                .collect();
             return Some(PowerShellCall {
-                cmdlet: cmdlet.to_string(),
+                cmdlet: words[at].to_string(),
                 module,
+                parameters,
             });
         }
     }
@@ -345,6 +355,7 @@ mod tests {
         )
         .expect("a call");
         assert_eq!(call.cmdlet, "Send-MgUserMail");
+        assert_eq!(call.parameters, ["UserId", "BodyParameter"]);
         assert_eq!(
             call.module.as_deref(),
             Some("Microsoft.Graph.Users.Actions")
@@ -354,6 +365,7 @@ mod tests {
         let call = powershell_call("Connect-MgGraph -Scopes x\n$r = Get-MgBetaUser -UserId 1")
             .expect("a call");
         assert_eq!(call.cmdlet, "Get-MgBetaUser");
+        assert_eq!(call.parameters, ["UserId"]);
         assert_eq!(call.module, None);
         assert_eq!(call.version(), ApiVersion::Beta);
 
@@ -379,6 +391,7 @@ mod tests {
         let beta = PowerShellCall {
             cmdlet: "Get-MgX".into(),
             module: Some("Microsoft.Graph.Beta.Search".into()),
+            parameters: Vec::new(),
         };
         assert_eq!(beta.version(), ApiVersion::Beta);
     }
