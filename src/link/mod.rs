@@ -205,19 +205,40 @@ impl Linker<'_> {
             .collect()
     }
 
-    /// Registers each version of the docs as a source, with what was read and skipped.
+    /// Registers each version of the docs as a source, with what was read and skipped:
+    /// the pages and snippets under the folder each came from (today's docs and the
+    /// older copy apart), the parse problems per version.
     fn count_docs(&mut self, docs: &docs::Docs) {
         for set in &docs.sets {
-            let key = self.docs_source(docs, set.version);
-            self.report.count(&key, "API pages", set.api_pages.len());
-            self.report
-                .count(&key, "resource pages", set.resources.len());
-            self.report.count(&key, "snippets", set.snippets.len());
-            self.report.count(
-                &key,
-                "pages with a permission table",
-                set.stats.pages_with_permissions,
-            );
+            self.docs_source(docs, set.version);
+            let mut per_root: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
+            for page in &set.api_pages {
+                let n = per_root.entry(page.root.as_str()).or_default();
+                n[0] += 1;
+                if page.permission_tables.iter().any(|t| !t.rows.is_empty()) {
+                    n[3] += 1;
+                }
+            }
+            for page in &set.resources {
+                per_root.entry(page.root.as_str()).or_default()[1] += 1;
+            }
+            for snippet in &set.snippets {
+                per_root.entry(snippet.root.as_str()).or_default()[2] += 1;
+            }
+            if per_root.is_empty() {
+                per_root.insert("", [0; 4]);
+            }
+            for (root, n) in per_root {
+                let key = self.docs_page_source(docs, root, set.version);
+                for (what, count) in [
+                    ("API pages", n[0]),
+                    ("resource pages", n[1]),
+                    ("snippets", n[2]),
+                    ("pages with a permission table", n[3]),
+                ] {
+                    self.report.count(&key, what, count);
+                }
+            }
             let st = &set.stats;
             let v = set.version;
             for (n, what) in [

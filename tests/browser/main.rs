@@ -53,6 +53,11 @@ const TESTS: &[(&str, fn(), bool)] = &[
         false,
     ),
     (
+        "the_real_catalog_with_todays_docs_shows_cmdlets_and_every_language",
+        pages::the_real_catalog_with_todays_docs_shows_cmdlets_and_every_language,
+        false,
+    ),
+    (
         "search_ranks_exact_prefix_typo_and_paths_on_the_real_index",
         pages::search_ranks_exact_prefix_typo_and_paths_on_the_real_index,
         false,

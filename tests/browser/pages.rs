@@ -34,6 +34,8 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 struct Setup {
     browser: Browser,
     site: tempfile::TempDir,
+    /// A data directory made for this test, when it is not the sample.
+    _data: Option<tempfile::TempDir>,
     _turn: MutexGuard<'static, ()>,
 }
 
@@ -46,10 +48,14 @@ impl Setup {
 
 /// Builds the sample site and starts a browser.
 fn setup() -> Setup {
+    setup_with(common::sample(), None)
+}
+
+/// Builds the site of a data directory and starts a browser.
+fn setup_with(data: PathBuf, made: Option<tempfile::TempDir>) -> Setup {
     let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let site = tempfile::tempdir().expect("temp dir for the site");
     let out = site.path().join("site");
-    let data = common::sample();
     let o = common::permcat(&[
         "build",
         "--data",
@@ -65,6 +71,7 @@ fn setup() -> Setup {
     Setup {
         browser: Browser::start(),
         site,
+        _data: made,
         _turn: turn,
     }
 }
@@ -590,6 +597,78 @@ pub fn screenshots_of_permission_page_and_index() {
         light.len()
     );
     assert_clean_console(b, "while taking screenshots");
+}
+
+/// The real catalog as a user has it after `permcat sync --docs`: the upstream snapshot
+/// with today's Learn docs beside it (symlinks in a temp dir). The reference page lists
+/// the cmdlets of the Learn PowerShell snippets and shows code examples with a tab per
+/// language; `scripts/screenshot.sh` copies the screenshot to
+/// `docs/screenshot-after-sync-docs.png` for the README.
+pub fn the_real_catalog_with_todays_docs_shows_cmdlets_and_every_language() {
+    let data = common::combined_docs_dir(true);
+    let s = setup_with(data.path().to_path_buf(), Some(data));
+    let b = &s.browser;
+    b.goto(&s.url(PERMISSION));
+    assert_clean_console(b, "after loading the permission page of the real catalog");
+
+    let powershell = text_of(b, "#powershell");
+    assert!(
+        powershell.contains("From Learn PowerShell snippets."),
+        "{powershell}"
+    );
+    for cmdlet in [
+        "Get-MgBetaExternalIndustryDataOutboundProvisioningFlowSet",
+        "New-MgBetaExternalIndustryDataOutboundProvisioningFlowSetProvisioningFlow",
+        "Reset-MgBetaExternalIndustryDataOutboundProvisioningFlowSetProvisioningFlow",
+    ] {
+        assert!(powershell.contains(cmdlet), "{cmdlet} not in {powershell}");
+    }
+
+    // The first example: a tab per language, in the page's order, each showing its code.
+    let group = b.find("#examples .tabs[data-tabs]");
+    let tabs = b.find_in(&group, "[role=tab]");
+    let names: Vec<String> = tabs.iter().map(|t| b.text(t)).collect();
+    for lang in [
+        "C#",
+        "Go",
+        "Java",
+        "JavaScript",
+        "PHP",
+        "PowerShell",
+        "Python",
+    ] {
+        assert!(
+            names.iter().any(|n| n == lang),
+            "no {lang} tab in {names:?}"
+        );
+    }
+    let go = tabs.iter().find(|t| b.text(t) == "Go").expect("a Go tab");
+    b.click(go);
+    assert!(selected(b, go), "clicking Go selects it");
+    let panel = b
+        .attribute(go, "aria-controls")
+        .expect("tab has aria-controls");
+    let code = b.text(&b.find(&format!("[id='{panel}']")));
+    assert!(
+        code.contains("msgraph-beta-sdk-go"),
+        "the Go panel shows {code}"
+    );
+
+    viewport(b, 1100, 1400, false);
+    // Instantly, not smoothly: the screenshot is taken right after.
+    b.execute(
+        "var top = document.getElementById('powershell').getBoundingClientRect().top;\
+         window.scrollTo({ top: window.scrollY + top - 72, behavior: 'instant' });",
+        &[],
+    );
+    let shot = b.screenshot();
+    save_png(&shot, &screenshot_dir().join("permission-docs-light.png"));
+    assert!(
+        shot.len() < 400 * 1024,
+        "screenshot is {} bytes",
+        shot.len()
+    );
+    assert_clean_console(b, "after choosing a language");
 }
 
 /// `permcat serve` on the upstream snapshot, shared by every test of this module that

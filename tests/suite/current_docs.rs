@@ -959,3 +959,68 @@ fn the_permission_pages_list_the_snippet_cmdlets_with_their_source() {
         "{mail}"
     );
 }
+
+/// The files of one kind under a docs folder of a data directory, counted without
+/// permcat: `.md` files of `api/` or `resources/`, or of every language folder of
+/// `includes/snippets/`.
+fn raw_count(root: &Path, version: &str, kind: &str) -> usize {
+    let md_in = |dir: PathBuf| {
+        fs::read_dir(dir)
+            .map(|it| {
+                it.filter_map(Result::ok)
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".md"))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let base = root.join("api-reference").join(version);
+    match kind {
+        "snippets" => fs::read_dir(base.join("includes/snippets"))
+            .map(|it| it.filter_map(Result::ok).map(|e| md_in(e.path())).sum())
+            .unwrap_or(0),
+        folder => md_in(base.join(folder)),
+    }
+}
+
+#[test]
+fn check_counts_each_docs_folder_apart() {
+    // Today's pages and the 2021 copy are two sources: each is counted under its own
+    // folder, the older one without the pages today's docs supersede.
+    let (_, catalog, report) = combined();
+    let count = |path: &str, what: &str| {
+        report
+            .counts
+            .iter()
+            .find(|(source, w, _)| {
+                w == what && catalog.sources.get(source).map(|s| s.path.as_str()) == Some(path)
+            })
+            .map(|(_, _, n)| *n)
+    };
+    let contrib = current_docs().join(CONTRIB);
+    let older = upstream().join("microsoft-graph-docs");
+    for version in ["v1.0", "beta"] {
+        for (kind, what) in [
+            ("api", "API pages"),
+            ("resources", "resource pages"),
+            ("snippets", "snippets"),
+        ] {
+            let today = raw_count(&contrib, version, kind);
+            assert!(today > 0, "{version} {kind}");
+            assert_eq!(
+                count(&format!("{CONTRIB}/api-reference/{version}"), what),
+                Some(today),
+                "{version} {what} of today's docs"
+            );
+            let old = count(
+                &format!("microsoft-graph-docs/api-reference/{version}"),
+                what,
+            )
+            .expect("the older folder is counted");
+            let raw_old = raw_count(&older, version, kind);
+            assert!(
+                old <= raw_old && old + today >= raw_old,
+                "{version} {what}: {old} of {raw_old}"
+            );
+        }
+    }
+}

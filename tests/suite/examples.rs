@@ -249,9 +249,9 @@ fn check_permission(b: &Built, permission: &str) -> usize {
     let slug = b.slugs.get(permission);
     let page = read(&b.site.join(format!("permissions/{slug}.html")));
     let on_page = groups(&page);
-    let parts = example_pages(&b.site, &slug);
+    let parts = example_pages(b.site, &slug);
     let all = joined(&parts);
-    let wanted = catalog_requests(&b.catalog, permission);
+    let wanted = catalog_requests(b.catalog, permission);
     if wanted.is_empty() {
         assert!(on_page.is_empty() && all.is_empty(), "{permission}");
         return 0;
@@ -287,7 +287,7 @@ fn check_permission(b: &Built, permission: &str) -> usize {
     // Groups in rank order, and the requests inside each.
     let firsts: Vec<_> = all
         .iter()
-        .map(|g| rank(&b.catalog, permission, &g.requests[0]))
+        .map(|g| rank(b.catalog, permission, &g.requests[0]))
         .collect();
     assert!(
         firsts.windows(2).all(|w| w[0] <= w[1]),
@@ -301,7 +301,7 @@ fn check_permission(b: &Built, permission: &str) -> usize {
         let ranks: Vec<_> = g
             .requests
             .iter()
-            .map(|r| rank(&b.catalog, permission, r))
+            .map(|r| rank(b.catalog, permission, r))
             .collect();
         assert!(
             ranks.windows(2).all(|w| w[0] <= w[1]),
@@ -347,7 +347,7 @@ fn reference_permission_has_a_tab_per_language_of_todays_docs() {
     let slug = permcat::slugs::slug(REFERENCE);
     let page = read(&b.site.join(format!("permissions/{slug}.html")));
     let mut html = page.clone();
-    for p in example_pages(&b.site, &slug) {
+    for p in example_pages(b.site, &slug) {
         html.push_str(&p);
     }
     let labels: BTreeSet<String> = groups(&html)
@@ -472,7 +472,7 @@ fn reference_resource_is_typed_from_its_learn_page() {
     let b = combined();
     let raw =
         read(&current_docs().join("beta/resources/industrydata-outboundprovisioningflowset.md"));
-    let r = flow_set(&b.catalog);
+    let r = flow_set(b.catalog);
     assert_eq!(r.version, ApiVersion::Beta);
     // The JSON representation is the page's, and says so.
     assert_eq!(Some(r.json_representation.clone()), raw_json(&raw));
@@ -519,7 +519,7 @@ fn reference_resource_is_typed_from_its_learn_page() {
 fn a_resource_without_schema_or_page_gets_a_json_generated_from_its_names() {
     // In the 2021 docs there is no page for the flow set: only the type map's names.
     let b = current();
-    let r = flow_set(&b.catalog);
+    let r = flow_set(b.catalog);
     assert_eq!(r.json_source.as_deref(), Some("members"));
     let json: serde_json::Value = serde_json::from_str(&r.json_representation).expect("JSON");
     for m in &r.properties {
@@ -549,7 +549,7 @@ fn examples_follow_the_order_rule_on_the_real_data() {
     let page = read(&b.site.join("permissions/User.Read.All.html"));
     let first = &groups(&page)[0];
     assert_eq!(
-        rank(&b.catalog, "User.Read.All", &first.requests[0]),
+        rank(b.catalog, "User.Read.All", &first.requests[0]),
         (false, false, false, false),
         "{first:?}"
     );

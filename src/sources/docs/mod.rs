@@ -303,8 +303,7 @@ pub fn load(dir: &DataDir) -> Result<Option<Docs>> {
     }))
 }
 
-/// One file to read; API pages and snippets with the index of their folder among the
-/// roots read.
+/// One file to read, with the index of its folder among the roots read.
 enum Task {
     Api {
         path: PathBuf,
@@ -312,6 +311,7 @@ enum Task {
     },
     Resource {
         path: PathBuf,
+        root: usize,
     },
     Snippet {
         path: PathBuf,
@@ -323,7 +323,7 @@ enum Task {
 /// What reading one file gave.
 enum Parsed {
     Api(Box<ApiPage>, PageCounts, usize),
-    Resource(Box<ResourcePage>, ResourceCounts),
+    Resource(Box<ResourcePage>, ResourceCounts, usize),
     Snippet(Option<Snippet>, usize),
     /// A file refused by the bounded reader (counted as a warning by the data dir).
     Skipped,
@@ -353,7 +353,7 @@ fn version_tasks(
                 tasks.push(if is_api {
                     Task::Api { path, root }
                 } else {
-                    Task::Resource { path }
+                    Task::Resource { path, root }
                 });
             }
         }
@@ -425,11 +425,12 @@ fn load_version(dir: &DataDir, roots: &[&str], version: ApiVersion) -> Result<Do
                 push_warnings(&mut set.warnings, &file, counts.warnings);
                 set.api_pages.push(*page);
             }
-            Parsed::Resource(page, counts) => {
+            Parsed::Resource(mut page, counts, root) => {
                 if !seen_resources.insert(page.slug.clone()) {
                     stats.superseded += 1;
                     continue;
                 }
+                page.root = roots[root].to_string();
                 stats.resource_pages += 1;
                 stats.unknown_table_layouts += counts.unknown_table_layouts;
                 if !page.properties.is_empty() {
@@ -487,12 +488,12 @@ fn parse_task(dir: &DataDir, task: &Task, version: ApiVersion) -> Result<Parsed>
             let (page, counts) = ApiPage::parse(path, version, &bytes, &resolve)?;
             Ok(Parsed::Api(Box::new(page), counts, *root))
         }
-        Task::Resource { path } => {
+        Task::Resource { path, root } => {
             let Some(bytes) = read(path)? else {
                 return Ok(Parsed::Skipped);
             };
             let (page, counts) = ResourcePage::parse(path, version, &bytes)?;
-            Ok(Parsed::Resource(Box::new(page), counts))
+            Ok(Parsed::Resource(Box::new(page), counts, *root))
         }
         Task::Snippet {
             path,

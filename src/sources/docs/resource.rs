@@ -33,6 +33,10 @@ pub struct ResourcePage {
     pub methods: Vec<Method>,
     /// Text of the JSON representation code block, verbatim.
     pub json_representation: Option<String>,
+    /// The `api-reference` folder the page was read from (one of
+    /// [`super::ROOTS`]); empty until the loader sets it.
+    #[serde(default)]
+    pub root: String,
 }
 
 /// A property or relationship row.
@@ -195,6 +199,7 @@ pub(crate) fn parse_resource_page(
         relationships: Vec::new(),
         methods: Vec::new(),
         json_representation: None,
+        root: String::new(),
     };
     let mut counts = ResourceCounts::default();
     let mut section = Section::Other;
