@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests need when it is missing, on a fresh Debian machine: Chromium
-# and chromedriver from Debian, Node.js and npm, the axe-core version pinned in
+# Installs what the tests need when it is missing, on a fresh Debian machine: git (the
+# `sync --docs` tests clone repositories they make), Chromium and chromedriver from
+# Debian, Node.js and npm, the axe-core version pinned in
 # tests/browser/package-lock.json. The README's test command runs it and then
 # `cargo test --locked`, so the browser tests run instead of being reported ignored.
 #
@@ -39,6 +40,11 @@ axe_installed() {
   local f=tests/browser/node_modules/axe-core/package.json
   [ -f "$f" ] && sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$f" | head -n 1
 }
+
+if ! command -v git >/dev/null; then
+  echo "== installing git for the sync --docs tests" >&2
+  apt_install git
+fi
 
 if [ "${PERMCAT_SKIP_BROWSER:-}" = 1 ]; then
   echo "== PERMCAT_SKIP_BROWSER=1: nothing installed for the browser tests" >&2
