@@ -118,6 +118,11 @@ const TESTS: &[(&str, fn(), bool)] = &[
         search_and_404::search_puts_the_permission_named_by_the_query_first,
         false,
     ),
+    (
+        "the_404_page_suggests_the_permission_a_lower_case_address_meant",
+        search_and_404::the_404_page_suggests_the_permission_a_lower_case_address_meant,
+        true,
+    ),
 ];
 
 /// How to get what is missing, for the notes and failures.

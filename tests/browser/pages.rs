@@ -91,7 +91,7 @@ pub(crate) fn file_url(path: &Path) -> String {
 
 /// Console messages a reader or the site's author would care about: errors (uncaught
 /// exceptions, console.error, failed loads) and any Content Security Policy report.
-fn problems(log: Vec<LogEntry>) -> Vec<LogEntry> {
+pub(crate) fn problems(log: Vec<LogEntry>) -> Vec<LogEntry> {
     log.into_iter()
         .filter(|e| {
             e.level == "SEVERE"
@@ -255,7 +255,7 @@ pub fn console_check_catches_load_time_errors_and_csp_reports() {
 }
 
 /// `document.documentElement.dataset.theme`, `null` when unset.
-fn theme(b: &Browser) -> Value {
+pub(crate) fn theme(b: &Browser) -> Value {
     b.execute(
         "return document.documentElement.dataset.theme || null;",
         &[],
@@ -1391,7 +1391,7 @@ fn axe_source() -> &'static str {
 }
 
 /// Runs axe-core on the current page; its serious and critical violations.
-fn axe_violations(b: &Browser) -> Vec<Value> {
+pub(crate) fn axe_violations(b: &Browser) -> Vec<Value> {
     // WebDriver scripts run outside the page's Content Security Policy, which would
     // refuse a script the site did not ship.
     let loaded = b.execute("return typeof window.axe;", &[]);
@@ -1416,7 +1416,7 @@ fn axe_violations(b: &Browser) -> Vec<Value> {
 }
 
 /// One line per violation, for the failure message.
-fn describe(page: &str, violations: &[Value]) -> Vec<String> {
+pub(crate) fn describe(page: &str, violations: &[Value]) -> Vec<String> {
     violations
         .iter()
         .map(|v| {
@@ -1438,7 +1438,7 @@ fn describe(page: &str, violations: &[Value]) -> Vec<String> {
 
 /// Waits until no CSS transition (the theme's colours fade on buttons) is running, so
 /// axe and the screenshot see the final colours.
-fn settle(b: &Browser) {
+pub(crate) fn settle(b: &Browser) {
     b.wait_for("transitions to finish", || {
         let running = b.execute(
             "return document.getAnimations().filter(function (a) { return a.playState === 'running'; }).length;",
