@@ -505,6 +505,18 @@
     }
   }
 
+  // Groups by the rank of their best entry, so the best match of any kind comes first;
+  // on a tie the fixed order Permissions, Endpoints, Cmdlets, Resources. A permission
+  // whose name is the query or starts with it (tier 0 or 1) therefore always leads:
+  // no endpoint or cmdlet ranks above Mail.Send for `mail.send`. Empty groups go last.
+  function order(groups) {
+    function best(g) { return g.items.length ? g.items[0].key >> 20 : NO_MATCH * 4; }
+    var leader = groups[0].items.length && best(groups[0]) < (T_PREFIX + 1) * 4;
+    return groups.map(function (g, i) { return { g: g, i: i, rank: leader && i === 0 ? -1 : best(g) }; })
+      .sort(function (a, b) { return a.rank - b.rank || a.i - b.i; })
+      .map(function (x) { return x.g; });
+  }
+
   function search(text, limit) {
     if (!index) throw new Error('permcatSearch: call ready() first');
     limit = limit > 0 ? Math.floor(limit) : DEFAULT_LIMIT;
@@ -541,7 +553,7 @@
       });
     }
 
-    var groups = tops.map(function (top, g) { return { kind: KINDS[g], count: top.count, items: top.items }; });
+    var groups = order(tops.map(function (top, g) { return { kind: KINDS[g], label: GROUP_LABELS[g], count: top.count, items: top.items }; }));
     fit(groups, limit);
     groups.forEach(function (group) {
       group.items = group.items.map(function (item) { return toResult(item, root, q, qwords, costs, pq); });
@@ -727,13 +739,13 @@
       var frag = doc.createDocumentFragment();
       options = [];
       var n = 0;
-      result.groups.forEach(function (group, g) {
+      result.groups.forEach(function (group) {
         if (!group.items.length) return;
         var node = el('div', 'search-group');
         node.setAttribute('role', 'group');
         var more = group.count > group.items.length ? ' (' + group.items.length + ' of ' + group.count + ')' : '';
-        node.setAttribute('aria-label', GROUP_LABELS[g] + more);
-        var head = el('div', 'search-group-label', GROUP_LABELS[g]);
+        node.setAttribute('aria-label', group.label + more);
+        var head = el('div', 'search-group-label', group.label);
         head.setAttribute('aria-hidden', 'true');
         if (group.count > group.items.length) head.appendChild(el('span', 'search-group-count', group.items.length + ' of ' + group.count));
         node.appendChild(head);
@@ -896,9 +908,106 @@
     window.addEventListener('pageshow', function () { if (doc.activeElement !== input) close(); });
   }
 
+  /* ---------------------------------------------------------------- the 404 page */
+
+  // The name a missed address asked for: its last segment, decoded, without `.html`.
+  // `permissions/user.read.all.html` → `user.read.all`.
+  function missedName(pathname) {
+    var last = String(pathname || '').split('/').pop() || '';
+    try { last = decodeURIComponent(last); } catch (e) { /* keep it as typed */ }
+    last = last.replace(/\.html?$/i, '').trim();
+    return /^(404|index)$/i.test(last) ? '' : last.slice(0, 200);
+  }
+
+  // Full optimal-string-alignment distance, or NO_MATCH once every way exceeds `budget`.
+  function distance(a, b, budget) {
+    if (Math.abs(a.length - b.length) > budget) return NO_MATCH;
+    var prev2 = [], prev = [], cur = [], i, j;
+    for (j = 0; j <= b.length; j++) prev[j] = j;
+    for (i = 1; i <= a.length; i++) {
+      cur = [i];
+      var rowMin = i;
+      for (j = 1; j <= b.length; j++) {
+        var v = prev[j - 1] + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1);
+        if (prev[j] + 1 < v) v = prev[j] + 1;
+        if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
+        if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1) && prev2[j - 2] + 1 < v) v = prev2[j - 2] + 1;
+        cur[j] = v;
+        if (v < rowMin) rowMin = v;
+      }
+      if (rowMin > budget) return NO_MATCH;
+      prev2 = prev; prev = cur;
+    }
+    return prev[b.length] <= budget ? prev[b.length] : NO_MATCH;
+  }
+
+  // Up to `n` permissions whose name (or page name) is closest to `name`: the same
+  // letters in another case first, then names starting with it, then by edits (at most
+  // a third of the name's length, at least 2), then shorter and alphabetical. `permissions` is the index's
+  // list; each answer is {name, href}.
+  function closestPermissions(permissions, name, n, root) {
+    var q = name.toLowerCase();
+    if (!q) return [];
+    var budget = Math.max(2, Math.floor(q.length / 3));
+    var found = [];
+    (permissions || []).forEach(function (p) {
+      var page = p[3] || p[0];
+      var lname = p[0].toLowerCase();
+      var d = Math.min(distance(q, lname, budget), distance(q, page.toLowerCase(), budget));
+      // A name that starts with the address's name is close whatever its length.
+      var cls = d === 0 ? 0 : lname.lastIndexOf(q, 0) === 0 ? 1 : 2;
+      if (cls === 2 && d === NO_MATCH) return;
+      found.push({ name: p[0], cls: cls, d: d, href: root + 'permissions/' + encodeURIComponent(page) + '.html' });
+    });
+    found.sort(function (a, b) {
+      return a.cls - b.cls || a.d - b.d || a.name.length - b.name.length ||
+        (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : 0);
+    });
+    return found.slice(0, n).map(function (x) { return { name: x.name, href: x.href }; });
+  }
+  api.closestPermissions = function (name, n) {
+    if (!window.PERMCAT_SEARCH) throw new Error('permcatSearch: call ready() first');
+    return closestPermissions(window.PERMCAT_SEARCH.permissions, name, n > 0 ? n : 5, siteRoot());
+  };
+
+  // Fills the 404 page's "Did you mean" from the search index, loaded like the search
+  // box's (a script element, so it works offline and from any static host). Without
+  // JavaScript, or with no close name, the section stays hidden.
+  function initNotFound(box) {
+    var name = missedName(window.location.pathname);
+    if (!name) return;
+    ready().then(function () {
+      var list = api.closestPermissions(name, 6);
+      if (!list.length) return;
+      var first = box.querySelector('[data-not-found-first]');
+      first.textContent = 'Did you mean ';
+      var link = doc.createElement('a');
+      link.href = list[0].href;
+      link.textContent = list[0].name;
+      first.appendChild(link);
+      first.appendChild(doc.createTextNode('?'));
+      var more = box.querySelector('[data-not-found-more]');
+      list.slice(1).forEach(function (x) {
+        var li = doc.createElement('li');
+        var a = doc.createElement('a');
+        a.href = x.href;
+        a.textContent = x.name;
+        li.appendChild(a);
+        more.appendChild(li);
+      });
+      box.querySelector('[data-not-found-more-label]').hidden = list.length < 2;
+      more.hidden = list.length < 2;
+      box.hidden = false;
+    }, function (err) {
+      if (window.console) console.warn('permcat 404:', err && err.message);
+    });
+  }
+
   function init() {
     var input = doc.querySelector('[data-search-input]');
     if (input) initBox(input);
+    var missed = doc.querySelector('[data-not-found]');
+    if (missed) initNotFound(missed);
   }
 
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', init);

@@ -264,19 +264,6 @@ fn grant_row(g: &Grant) -> Vec<String> {
     ]
 }
 
-/// The grants of one permission as CSV, in the `grants` export's columns.
-pub(super) fn write_grants<'a>(
-    grants: impl Iterator<Item = &'a Grant>,
-    out: &mut dyn Write,
-) -> Result<()> {
-    let mut w = SafeWriter::new(out);
-    w.row(grant_header())?;
-    for g in grants {
-        w.row(grant_row(g))?;
-    }
-    w.finish()
-}
-
 /// An RFC 4180 writer (CRLF records) whose every cell is formula-safe: every CSV that
 /// permcat writes goes through it.
 pub struct SafeWriter<'a> {

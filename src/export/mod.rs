@@ -3,6 +3,7 @@
 
 mod csv_out;
 mod json_out;
+mod permission;
 
 use std::fmt;
 use std::io::Write;
@@ -13,6 +14,7 @@ use anyhow::Result;
 use crate::model::Catalog;
 
 pub use csv_out::{neutralize_formula, SafeWriter};
+pub use permission::{PermissionBundle, PermissionGrant, PERMISSION_CSV_COLUMNS};
 
 /// What to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -103,58 +105,4 @@ pub fn to_bytes(catalog: &Catalog, what: What, format: Format) -> Result<Vec<u8>
     let mut buf = Vec::new();
     write(catalog, what, format, &mut buf)?;
     Ok(buf)
-}
-
-/// One permission with its grants and conflicts, as `permcat show --json` prints it and
-/// the site's "Export JSON" button downloads it.
-#[derive(Debug, serde::Serialize)]
-pub struct PermissionBundle<'a> {
-    /// Shape name, `permcat.permission`.
-    pub format: &'static str,
-    /// Shape version.
-    pub version: u32,
-    /// Date of the permission data.
-    pub data_date: Option<&'a str>,
-    /// The permission.
-    pub permission: &'a crate::model::Permission,
-    /// Its grants.
-    pub grants: Vec<&'a crate::model::Grant>,
-    /// Conflicts concerning it.
-    pub conflicts: Vec<&'a crate::model::Conflict>,
-    /// Its primary resource (the type most of its endpoints return) with properties and
-    /// relationships; `version` says which schema it is shown from and `note` why, when
-    /// that is not v1.0.
-    pub resource: Option<&'a crate::model::Resource>,
-}
-
-impl<'a> PermissionBundle<'a> {
-    /// Collects one permission's records.
-    pub fn new(catalog: &'a Catalog, permission: &'a crate::model::Permission) -> Self {
-        PermissionBundle {
-            format: "permcat.permission",
-            version: crate::model::FORMAT_VERSION,
-            data_date: catalog.data_date.as_deref(),
-            permission,
-            grants: catalog.grants_of(&permission.name).collect(),
-            conflicts: catalog.conflicts_of(&permission.name).collect(),
-            resource: permission
-                .primary_resource
-                .as_ref()
-                .and_then(|t| catalog.resource(t.version, &t.type_name)),
-        }
-    }
-
-    /// Pretty JSON with a final newline.
-    pub fn to_json(&self) -> Result<Vec<u8>> {
-        let mut out = serde_json::to_vec_pretty(self)?;
-        out.push(b'\n');
-        Ok(out)
-    }
-
-    /// The grants as CSV, in the `grants` export's columns.
-    pub fn to_csv(&self) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
-        csv_out::write_grants(self.grants.iter().copied(), &mut out)?;
-        Ok(out)
-    }
 }

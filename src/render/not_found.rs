@@ -1,4 +1,5 @@
-//! The 404 page, which a server shows for any address it has no file for.
+//! The 404 page, which a server shows for any address it has no file for; its script
+//! suggests the permissions closest to the address (`site/search.js`).
 
 use anyhow::Result;
 use askama::Template;

@@ -7,6 +7,7 @@
 #[path = "../suite/common.rs"]
 mod common;
 mod pages;
+mod search_and_404;
 mod webdriver;
 #[path = "../suite/which_cases.rs"]
 mod which_cases;
@@ -110,6 +111,16 @@ const TESTS: &[(&str, fn(), bool)] = &[
     (
         "accessibility_check_catches_injected_violations",
         pages::accessibility_check_catches_injected_violations,
+        true,
+    ),
+    (
+        "search_puts_the_permission_named_by_the_query_first",
+        search_and_404::search_puts_the_permission_named_by_the_query_first,
+        false,
+    ),
+    (
+        "the_404_page_suggests_the_permission_a_lower_case_address_meant",
+        search_and_404::the_404_page_suggests_the_permission_a_lower_case_address_meant,
         true,
     ),
 ];

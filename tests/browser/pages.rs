@@ -31,9 +31,9 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// A site built from the sample and a browser to look at it. Fields drop in order:
 /// the browser quits before the site is deleted and the next test may start.
-struct Setup {
-    browser: Browser,
-    site: tempfile::TempDir,
+pub(crate) struct Setup {
+    pub(crate) browser: Browser,
+    pub(crate) site: tempfile::TempDir,
     /// A data directory made for this test, when it is not the sample.
     _data: Option<tempfile::TempDir>,
     _turn: MutexGuard<'static, ()>,
@@ -41,18 +41,18 @@ struct Setup {
 
 impl Setup {
     /// `file://` URL of a page of the built site.
-    fn url(&self, page: &str) -> String {
+    pub(crate) fn url(&self, page: &str) -> String {
         file_url(&self.site.path().join("site").join(page))
     }
 }
 
 /// Builds the sample site and starts a browser.
-fn setup() -> Setup {
+pub(crate) fn setup() -> Setup {
     setup_with(common::sample(), None)
 }
 
 /// Builds the site of a data directory and starts a browser.
-fn setup_with(data: PathBuf, made: Option<tempfile::TempDir>) -> Setup {
+pub(crate) fn setup_with(data: PathBuf, made: Option<tempfile::TempDir>) -> Setup {
     let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let site = tempfile::tempdir().expect("temp dir for the site");
     let out = site.path().join("site");
@@ -77,7 +77,7 @@ fn setup_with(data: PathBuf, made: Option<tempfile::TempDir>) -> Setup {
 }
 
 /// A `file://` URL for an absolute path, percent-encoding what URLs can't hold.
-fn file_url(path: &Path) -> String {
+pub(crate) fn file_url(path: &Path) -> String {
     let mut url = String::from("file://");
     for b in path.to_str().expect("UTF-8 path").bytes() {
         if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
@@ -91,7 +91,7 @@ fn file_url(path: &Path) -> String {
 
 /// Console messages a reader or the site's author would care about: errors (uncaught
 /// exceptions, console.error, failed loads) and any Content Security Policy report.
-fn problems(log: Vec<LogEntry>) -> Vec<LogEntry> {
+pub(crate) fn problems(log: Vec<LogEntry>) -> Vec<LogEntry> {
     log.into_iter()
         .filter(|e| {
             e.level == "SEVERE"
@@ -102,7 +102,7 @@ fn problems(log: Vec<LogEntry>) -> Vec<LogEntry> {
         .collect()
 }
 
-fn assert_clean_console(browser: &Browser, when: &str) {
+pub(crate) fn assert_clean_console(browser: &Browser, when: &str) {
     let found = problems(browser.console());
     assert!(found.is_empty(), "console problems {when}: {found:#?}");
 }
@@ -255,7 +255,7 @@ pub fn console_check_catches_load_time_errors_and_csp_reports() {
 }
 
 /// `document.documentElement.dataset.theme`, `null` when unset.
-fn theme(b: &Browser) -> Value {
+pub(crate) fn theme(b: &Browser) -> Value {
     b.execute(
         "return document.documentElement.dataset.theme || null;",
         &[],
@@ -507,7 +507,7 @@ pub fn no_request_leaves_the_site() {
 
 /// Sets the viewport size (CSS pixels) as a phone or desktop would have it; call it on
 /// a page of the site, whose viewport meta tag a phone honours.
-fn viewport(b: &Browser, width: u32, height: u32, mobile: bool) {
+pub(crate) fn viewport(b: &Browser, width: u32, height: u32, mobile: bool) {
     b.cdp(
         "Emulation.setDeviceMetricsOverride",
         json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
@@ -554,7 +554,7 @@ pub fn pages_do_not_scroll_sideways() {
     );
 }
 
-fn save_png(png: &[u8], path: &Path) {
+pub(crate) fn save_png(png: &[u8], path: &Path) {
     assert!(
         png.starts_with(b"\x89PNG\r\n\x1a\n"),
         "screenshot is not a PNG"
@@ -736,21 +736,21 @@ impl Served {
 static SERVED: Mutex<Option<Served>> = Mutex::new(None);
 
 /// A browser on the served upstream site, holding the module's turn.
-struct Upstream {
-    browser: Browser,
-    base: String,
+pub(crate) struct Upstream {
+    pub(crate) browser: Browser,
+    pub(crate) base: String,
     _turn: MutexGuard<'static, ()>,
 }
 
 impl Upstream {
     /// URL of a page of the served site (`page` relative to its root).
-    fn url(&self, page: &str) -> String {
+    pub(crate) fn url(&self, page: &str) -> String {
         format!("{}{page}", self.base)
     }
 }
 
 /// A browser on a page of the upstream site served by `permcat serve`.
-fn upstream(page: &str) -> Upstream {
+pub(crate) fn upstream(page: &str) -> Upstream {
     let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let base = {
         let mut served = SERVED.lock().unwrap_or_else(|e| e.into_inner());
@@ -767,7 +767,7 @@ fn upstream(page: &str) -> Upstream {
 
 /// Every request since the last call must stay on the served site (or be an inline
 /// `data:` image); `page` names the page in the message.
-fn assert_stays_on_site(b: &Browser, base: &str, page: &str) {
+pub(crate) fn assert_stays_on_site(b: &Browser, base: &str, page: &str) {
     let requests = b.requests();
     let outside: Vec<_> = requests
         .iter()
@@ -780,7 +780,7 @@ fn assert_stays_on_site(b: &Browser, base: &str, page: &str) {
 }
 
 /// The site search's results for a query: (kind, title).
-fn search(b: &Browser, q: &str) -> Vec<(String, String)> {
+pub(crate) fn search(b: &Browser, q: &str) -> Vec<(String, String)> {
     let v = b.execute(
         "var q = arguments[0]; return window.permcatSearch.ready().then(function () { \
            return window.permcatSearch.query(q, 30).map(function (r) { return [r.kind, r.title]; }); });",
@@ -798,7 +798,7 @@ fn search(b: &Browser, q: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn first_of(results: &[(String, String)], kind: &str) -> Vec<String> {
+pub(crate) fn first_of(results: &[(String, String)], kind: &str) -> Vec<String> {
     results
         .iter()
         .filter(|(k, _)| k == kind)
@@ -985,14 +985,14 @@ pub fn lookup_page_shows_fallbacks_batch_and_permission_ids() {
 const REAL_PERMISSION: &str = "permissions/User.Read.All.html";
 
 /// `target/screenshots`, created; CI keeps it as an artifact.
-fn screenshot_dir() -> PathBuf {
+pub(crate) fn screenshot_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).expect("create target/screenshots");
     dir
 }
 
 /// Text of the first element matching a CSS selector.
-fn text_of(b: &Browser, css: &str) -> String {
+pub(crate) fn text_of(b: &Browser, css: &str) -> String {
     b.text(&b.find(css))
 }
 
@@ -1391,7 +1391,7 @@ fn axe_source() -> &'static str {
 }
 
 /// Runs axe-core on the current page; its serious and critical violations.
-fn axe_violations(b: &Browser) -> Vec<Value> {
+pub(crate) fn axe_violations(b: &Browser) -> Vec<Value> {
     // WebDriver scripts run outside the page's Content Security Policy, which would
     // refuse a script the site did not ship.
     let loaded = b.execute("return typeof window.axe;", &[]);
@@ -1416,7 +1416,7 @@ fn axe_violations(b: &Browser) -> Vec<Value> {
 }
 
 /// One line per violation, for the failure message.
-fn describe(page: &str, violations: &[Value]) -> Vec<String> {
+pub(crate) fn describe(page: &str, violations: &[Value]) -> Vec<String> {
     violations
         .iter()
         .map(|v| {
@@ -1438,7 +1438,7 @@ fn describe(page: &str, violations: &[Value]) -> Vec<String> {
 
 /// Waits until no CSS transition (the theme's colours fade on buttons) is running, so
 /// axe and the screenshot see the final colours.
-fn settle(b: &Browser) {
+pub(crate) fn settle(b: &Browser) {
     b.wait_for("transitions to finish", || {
         let running = b.execute(
             "return document.getAnimations().filter(function (a) { return a.playState === 'running'; }).length;",

@@ -17,6 +17,7 @@ mod outputs;
 mod permissions;
 mod serve;
 mod site;
+mod site_exports;
 mod sync;
 mod sync_docs;
 mod which;
