@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 #[path = "../suite/common.rs"]
 mod common;
+mod index_pages;
 mod pages;
 mod webdriver;
 #[path = "../suite/which_cases.rs"]
@@ -110,6 +111,16 @@ const TESTS: &[(&str, fn(), bool)] = &[
     (
         "accessibility_check_catches_injected_violations",
         pages::accessibility_check_catches_injected_violations,
+        true,
+    ),
+    (
+        "index_jump_bar_sticks_on_desktop_and_is_a_select_on_a_phone",
+        index_pages::index_jump_bar_sticks_on_desktop_and_is_a_select_on_a_phone,
+        false,
+    ),
+    (
+        "resources_index_filter_narrows_the_list",
+        index_pages::resources_index_filter_narrows_the_list,
         true,
     ),
 ];

@@ -102,7 +102,7 @@ fn problems(log: Vec<LogEntry>) -> Vec<LogEntry> {
         .collect()
 }
 
-fn assert_clean_console(browser: &Browser, when: &str) {
+pub(crate) fn assert_clean_console(browser: &Browser, when: &str) {
     let found = problems(browser.console());
     assert!(found.is_empty(), "console problems {when}: {found:#?}");
 }
@@ -507,7 +507,7 @@ pub fn no_request_leaves_the_site() {
 
 /// Sets the viewport size (CSS pixels) as a phone or desktop would have it; call it on
 /// a page of the site, whose viewport meta tag a phone honours.
-fn viewport(b: &Browser, width: u32, height: u32, mobile: bool) {
+pub(crate) fn viewport(b: &Browser, width: u32, height: u32, mobile: bool) {
     b.cdp(
         "Emulation.setDeviceMetricsOverride",
         json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
@@ -517,7 +517,7 @@ fn viewport(b: &Browser, width: u32, height: u32, mobile: bool) {
 }
 
 /// How far a page scrolls sideways (CSS pixels) in the current viewport.
-fn sideways(b: &Browser) -> i64 {
+pub(crate) fn sideways(b: &Browser) -> i64 {
     b.execute(
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
         &[],
@@ -554,7 +554,7 @@ pub fn pages_do_not_scroll_sideways() {
     );
 }
 
-fn save_png(png: &[u8], path: &Path) {
+pub(crate) fn save_png(png: &[u8], path: &Path) {
     assert!(
         png.starts_with(b"\x89PNG\r\n\x1a\n"),
         "screenshot is not a PNG"
@@ -736,21 +736,21 @@ impl Served {
 static SERVED: Mutex<Option<Served>> = Mutex::new(None);
 
 /// A browser on the served upstream site, holding the module's turn.
-struct Upstream {
-    browser: Browser,
+pub(crate) struct Upstream {
+    pub(crate) browser: Browser,
     base: String,
     _turn: MutexGuard<'static, ()>,
 }
 
 impl Upstream {
     /// URL of a page of the served site (`page` relative to its root).
-    fn url(&self, page: &str) -> String {
+    pub(crate) fn url(&self, page: &str) -> String {
         format!("{}{page}", self.base)
     }
 }
 
 /// A browser on a page of the upstream site served by `permcat serve`.
-fn upstream(page: &str) -> Upstream {
+pub(crate) fn upstream(page: &str) -> Upstream {
     let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let base = {
         let mut served = SERVED.lock().unwrap_or_else(|e| e.into_inner());
@@ -985,7 +985,7 @@ pub fn lookup_page_shows_fallbacks_batch_and_permission_ids() {
 const REAL_PERMISSION: &str = "permissions/User.Read.All.html";
 
 /// `target/screenshots`, created; CI keeps it as an artifact.
-fn screenshot_dir() -> PathBuf {
+pub(crate) fn screenshot_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).expect("create target/screenshots");
     dir
@@ -1376,7 +1376,7 @@ pub fn print_media_hides_navigation_and_buttons() {
 }
 
 /// axe-core's source, from `npm ci --prefix tests/browser`.
-fn axe_source() -> &'static str {
+pub(crate) fn axe_source() -> &'static str {
     static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     AXE.get_or_init(|| {
         let path = axe_path();
@@ -1391,7 +1391,7 @@ fn axe_source() -> &'static str {
 }
 
 /// Runs axe-core on the current page; its serious and critical violations.
-fn axe_violations(b: &Browser) -> Vec<Value> {
+pub(crate) fn axe_violations(b: &Browser) -> Vec<Value> {
     // WebDriver scripts run outside the page's Content Security Policy, which would
     // refuse a script the site did not ship.
     let loaded = b.execute("return typeof window.axe;", &[]);
@@ -1416,7 +1416,7 @@ fn axe_violations(b: &Browser) -> Vec<Value> {
 }
 
 /// One line per violation, for the failure message.
-fn describe(page: &str, violations: &[Value]) -> Vec<String> {
+pub(crate) fn describe(page: &str, violations: &[Value]) -> Vec<String> {
     violations
         .iter()
         .map(|v| {
@@ -1438,7 +1438,7 @@ fn describe(page: &str, violations: &[Value]) -> Vec<String> {
 
 /// Waits until no CSS transition (the theme's colours fade on buttons) is running, so
 /// axe and the screenshot see the final colours.
-fn settle(b: &Browser) {
+pub(crate) fn settle(b: &Browser) {
     b.wait_for("transitions to finish", || {
         let running = b.execute(
             "return document.getAnimations().filter(function (a) { return a.playState === 'running'; }).length;",
