@@ -81,7 +81,11 @@ fn facts(
             PermissionType::Application => "a".to_string(),
         })
         .collect();
-    out.extend(admin.iter().map(|b| if *b { "ay" } else { "an" }.to_string()));
+    out.extend(
+        admin
+            .iter()
+            .map(|b| if *b { "ay" } else { "an" }.to_string()),
+    );
     out.extend(levels.iter().map(|l| format!("p{l}")));
     out.extend(versions.into_iter().flatten().map(|v| match v {
         ApiVersion::V1_0 => "v1".to_string(),

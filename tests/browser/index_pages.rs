@@ -7,8 +7,8 @@
 use serde_json::{json, Value};
 
 use crate::pages::{
-    assert_clean_console, axe_violations, describe, save_png, screenshot_dir, settle,
-    sideways, upstream, viewport,
+    assert_clean_console, axe_violations, describe, save_png, screenshot_dir, settle, sideways,
+    upstream, viewport,
 };
 use crate::webdriver::Browser;
 
@@ -55,7 +55,10 @@ fn placeholder_fits(b: &Browser) -> (bool, String) {
     let no_scroll = v[3].as_bool().unwrap_or(false);
     (
         shown && no_scroll && text <= room,
-        format!("placeholder {:?}: {text:.0} px of text in {room:.0} px", v[4]),
+        format!(
+            "placeholder {:?}: {text:.0} px of text in {room:.0} px",
+            v[4]
+        ),
     )
 }
 
@@ -74,7 +77,11 @@ pub fn index_jump_bar_sticks_on_desktop_and_is_a_select_on_a_phone() {
     // Follow a letter of the bar: the page scrolls and the bar stays in view, under the
     // header, with the category heading it went to below both.
     let letters = b.find_all(".jump-letters a");
-    assert!(letters.len() > 5, "the jump bar has {} letters", letters.len());
+    assert!(
+        letters.len() > 5,
+        "the jump bar has {} letters",
+        letters.len()
+    );
     let target = b
         .attribute(&letters[letters.len() / 2], "href")
         .expect("a letter links somewhere");
@@ -177,7 +184,10 @@ pub fn resources_index_filter_narrows_the_list() {
     viewport(b, 1366, 900, false);
     b.goto(&u.url("resources/index.html"));
     let form = b.find("form[data-resource-filter]");
-    assert!(b.displayed(&form), "the filter is hidden with JavaScript on");
+    assert!(
+        b.displayed(&form),
+        "the filter is hidden with JavaScript on"
+    );
     save_png(&b.screenshot(), &dir.join("resources-desktop.png"));
     eprintln!("resources index at 1366 px: {} px tall", page_height(b));
     let (all, text) = shown_resources(b);
@@ -220,7 +230,11 @@ pub fn resources_index_filter_narrows_the_list() {
 
     viewport(b, 390, 844, true);
     b.goto(&u.url("resources/index.html"));
-    assert_eq!(sideways(b), 0, "the resources index scrolls sideways at 390 px");
+    assert_eq!(
+        sideways(b),
+        0,
+        "the resources index scrolls sideways at 390 px"
+    );
     save_png(&b.screenshot(), &dir.join("resources-mobile.png"));
     eprintln!("resources index at 390 px: {} px tall", page_height(b));
 
