@@ -154,7 +154,7 @@ pub fn index_jump_bar_sticks_on_desktop_and_is_a_select_on_a_phone() {
     });
     b.wait_for("the category heading to come into view", || {
         let (top, _) = rect(b, &format!("[id=\"{pick}\"]"));
-        (top >= 0.0 && top < 844.0 && scroll_y(b) > 2000.0).then_some(())
+        ((0.0..844.0).contains(&top) && scroll_y(b) > 2000.0).then_some(())
     });
     save_png(&b.screenshot(), &dir.join("index-mobile-jumped.png"));
     assert_clean_console(b, "on the index");
