@@ -266,12 +266,29 @@
 
   /* ---------------------------------------------------------------- index filters */
 
-  // Which item attribute each select filters on.
-  var FILTER_ATTRS = { type: 'data-types', admin: 'data-admin', privilege: 'data-privilege', version: 'data-versions' };
+  // Each select and the token its value stands for in the facts of an item
+  // (assets/index-facts.js, one string per item in page order; see render/index.rs).
+  var FILTER_TOKENS = {
+    type: { delegated: 'd', application: 'a' },
+    admin: { yes: 'ay', no: 'an' },
+    privilege: null, // level N → pN
+    version: { 'v1.0': 'v1', beta: 'vb' }
+  };
+  function filterToken(name, value) {
+    if (name === 'privilege') return 'p' + value;
+    var map = FILTER_TOKENS[name];
+    return map && map[value] ? map[value] : '';
+  }
 
   function initFilters(form) {
+    var perms = doc.querySelectorAll('.perm');
+    var facts = window.PERMCAT_INDEX_FACTS;
+    // Without the facts (the script missing or out of step with the page) only the
+    // text filter works; the selects stay hidden.
+    var hasFacts = Array.isArray(facts) && facts.length === perms.length;
+    each(form.querySelectorAll('[data-needs-facts]'), function (f) { f.hidden = !hasFacts; });
     var fields = Array.prototype.filter.call(form.elements, function (f) {
-      return f.name && (f.name === 'q' || FILTER_ATTRS[f.name]);
+      return f.name && (f.name === 'q' || (hasFacts && f.name in FILTER_TOKENS));
     });
     var output = form.querySelector('[data-filter-count]');
     var emptyNote = doc.querySelector('[data-filter-empty]');
@@ -280,26 +297,27 @@
     var byElement = new Map();
 
     // Read every item's data once: filtering then touches no DOM except the writes.
-    each(doc.querySelectorAll('.perm'), function (el) {
-      // Without data-name/data-text the item's own text (name and summary) is searched,
-      // which keeps a 900-item index page small.
-      var plain = el.hasAttribute('data-name') && el.hasAttribute('data-text') ? '' : el.textContent.toLowerCase();
+    // The text searched is the name and the description, not the badges.
+    each(perms, function (el, i) {
+      var link = el.querySelector('a');
+      var summary = el.querySelector('p');
       var item = {
         el: el,
-        name: (el.getAttribute('data-name') || plain).toLowerCase(),
-        text: (el.getAttribute('data-text') || plain).toLowerCase(),
-        sets: {},
+        name: (link ? link.textContent : '').toLowerCase(),
+        text: (summary ? summary.textContent : '').toLowerCase(),
+        tokens: hasFacts ? words(facts[i]) : [],
         hidden: el.hidden,
         match: true
       };
-      Object.keys(FILTER_ATTRS).forEach(function (k) { item.sets[k] = words(el.getAttribute(FILTER_ATTRS[k])); });
       items.push(item);
-      var section = el.closest('[data-category]');
-      if (!section) return;
-      var cat = byElement.get(section);
+      // A category is a heading and the list after it.
+      var list = el.parentNode;
+      var heading = list && list.previousElementSibling;
+      if (!heading || heading.tagName !== 'H2') return;
+      var cat = byElement.get(list);
       if (!cat) {
-        cat = { el: section, count: section.querySelector('[data-category-count]'), items: [], hidden: section.hidden, shown: -1 };
-        byElement.set(section, cat);
+        cat = { els: [heading, list], count: heading.querySelector('span'), items: [], hidden: list.hidden, shown: -1 };
+        byElement.set(list, cat);
         categories.push(cat);
       }
       cat.items.push(item);
@@ -342,12 +360,12 @@
     function apply() {
       var s = state();
       var q = (s.q || '').toLowerCase();
-      var keys = Object.keys(s).filter(function (k) { return FILTER_ATTRS[k]; });
+      var wanted = Object.keys(s).filter(function (k) { return k !== 'q'; }).map(function (k) { return filterToken(k, s[k]); });
       var shown = 0;
       // Pass 1: decide from cached data only.
       items.forEach(function (item) {
         var ok = !q || item.name.indexOf(q) !== -1 || item.text.indexOf(q) !== -1;
-        for (var i = 0; ok && i < keys.length; i++) ok = item.sets[keys[i]].indexOf(s[keys[i]].toLowerCase()) !== -1;
+        for (var i = 0; ok && i < wanted.length; i++) ok = item.tokens.indexOf(wanted[i]) !== -1;
         item.match = ok;
         if (ok) shown++;
       });
@@ -360,7 +378,7 @@
         if (cat.count && n !== cat.shown) cat.count.textContent = String(n);
         cat.shown = n;
         var hide = n === 0;
-        if (hide !== cat.hidden) { cat.hidden = hide; cat.el.hidden = hide; }
+        if (hide !== cat.hidden) { cat.hidden = hide; cat.els.forEach(function (el) { el.hidden = hide; }); }
       });
       var summary = shown + ' of ' + items.length + ' permissions';
       if (output && output.textContent !== summary) output.textContent = summary;
@@ -384,6 +402,16 @@
 
     readHash();
     apply(); // also honours values the browser restored into the fields on back/forward
+  }
+
+  // The facts script comes after this one in the page (both deferred): wait for the
+  // document to be ready unless the facts are already there.
+  function whenFactsReady(fn) {
+    var done = false;
+    function once() { if (!done) { done = true; fn(); } }
+    if (window.PERMCAT_INDEX_FACTS || doc.readyState === 'complete') { once(); return; }
+    doc.addEventListener('DOMContentLoaded', once);
+    window.addEventListener('load', once);
   }
 
   /* ---------------------------------------------------------------- description language */
@@ -451,11 +479,131 @@
     syncThemeButtons();
     initTabs();
     var form = doc.querySelector('form[data-filter-form]');
-    if (form) initFilters(form);
+    if (form) whenFactsReady(function () { initFilters(form); });
     initLang();
   }
 
   // Works deferred (DOM already parsed) and also if a template loads it in <head> without defer.
+  if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', init);
+  else init();
+})();
+
+// ---- index and resources index: the category jump select, the jump bar's place under
+// the header, the resources filter
+(function () {
+  'use strict';
+
+  var doc = document;
+  function each(list, fn) { Array.prototype.forEach.call(list, fn); }
+
+  // The sticky jump bar sits just under the header where the header itself is sticky;
+  // its height depends on how its row wraps, so it is measured, not guessed.
+  function placeJumpBar() {
+    var header = doc.querySelector('.site-header');
+    if (!header) return;
+    var sticky = window.getComputedStyle(header).position === 'sticky';
+    doc.documentElement.style.setProperty('--jump-top', sticky ? header.offsetHeight + 'px' : '0px');
+  }
+
+  // The select lists every category under its letter, built from the headings so the
+  // page carries the names once; choosing one goes to its heading like a link would.
+  function initJump(nav) {
+    var select = nav.querySelector('[data-jump-select]');
+    if (!select) return;
+    var group = null;
+    each(doc.querySelectorAll('.index-list > h2[id]'), function (h) {
+      var name = (h.firstChild && h.firstChild.nodeType === 3 ? h.firstChild.nodeValue : h.textContent).trim();
+      var count = h.querySelector('span');
+      var letter = /^[a-z]/i.test(name) ? name.charAt(0).toUpperCase() : '#';
+      if (!group || group.label !== letter) {
+        group = doc.createElement('optgroup');
+        group.label = letter;
+        select.appendChild(group);
+      }
+      var option = doc.createElement('option');
+      option.value = h.id;
+      option.textContent = count ? name + ' (' + count.textContent.trim() + ')' : name;
+      group.appendChild(option);
+    });
+    select.hidden = false;
+    nav.classList.add('has-select');
+    select.addEventListener('change', function () {
+      var target = select.value && doc.getElementById(select.value);
+      if (!target) return;
+      window.location.hash = '#' + select.value;
+    });
+  }
+
+  // Narrows the resources list to the names that contain the text typed (the full
+  // name, so `security.alert` works), with the counts of each group and in all.
+  function initResourceFilter(form) {
+    var input = form.querySelector('input[name="q"]');
+    var output = form.querySelector('[data-resource-count]');
+    var empty = doc.querySelector('[data-resource-empty]');
+    if (!input) return;
+    var groups = [];
+    var versions = new Map();
+    var total = 0;
+    each(doc.querySelectorAll('.res-ns'), function (section) {
+      var ns = (section.getAttribute('data-ns') || '').toLowerCase();
+      var items = Array.prototype.map.call(section.querySelectorAll('li'), function (li) {
+        var name = li.textContent.trim().toLowerCase();
+        return { el: li, text: ns ? ns + '.' + name : name, match: true };
+      });
+      total += items.length;
+      var version = section.closest('.res-version');
+      var group = { el: section, count: section.querySelector('h3 .count'), items: items, version: version };
+      groups.push(group);
+      if (version && !versions.has(version)) versions.set(version, { el: version, count: version.querySelector('h2 .count'), groups: [] });
+      if (version) versions.get(version).groups.push(group);
+    });
+
+    function apply() {
+      var q = input.value.trim().toLowerCase();
+      var shown = 0;
+      groups.forEach(function (g) {
+        var n = 0;
+        g.items.forEach(function (item) {
+          var ok = !q || item.text.indexOf(q) !== -1;
+          if (ok) n++;
+          if (item.el.hidden === ok) item.el.hidden = !ok;
+        });
+        g.shown = n;
+        shown += n;
+        if (g.count) g.count.textContent = String(n);
+        g.el.hidden = n === 0;
+      });
+      versions.forEach(function (v) {
+        var n = v.groups.reduce(function (sum, g) { return sum + g.shown; }, 0);
+        if (v.count) v.count.textContent = String(n);
+        v.el.hidden = n === 0;
+      });
+      if (output) output.textContent = shown + ' of ' + total + ' resources';
+      if (empty) empty.hidden = shown !== 0;
+    }
+
+    var pending = false;
+    input.addEventListener('input', function () {
+      if (pending) return;
+      pending = true;
+      window.requestAnimationFrame(function () { pending = false; apply(); });
+    });
+    form.addEventListener('submit', function (event) { event.preventDefault(); apply(); });
+    form.hidden = false;
+    apply(); // honours a value the browser restored on back/forward
+  }
+
+  function init() {
+    var nav = doc.querySelector('[data-jump]');
+    if (nav) {
+      initJump(nav);
+      placeJumpBar();
+      window.addEventListener('resize', placeJumpBar);
+    }
+    var form = doc.querySelector('form[data-resource-filter]');
+    if (form) initResourceFilter(form);
+  }
+
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', init);
   else init();
 })();

@@ -1,5 +1,6 @@
 //! The index page: every permission by category, with the facts its filters use
-//! (types, admin consent, privilege level, API versions, New/Changed badges).
+//! (types, admin consent, privilege level, API versions, New/Changed badges), with a
+//! jump bar to the categories.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -7,22 +8,30 @@ use anyhow::Result;
 use askama::Template;
 
 use super::frame::{Site, SiteInfo};
+use super::Files;
 use crate::model::{ApiVersion, Catalog, Permission, PermissionType};
 use crate::slugs::slug;
+
+/// Where the filters' facts are written, relative to the site root.
+pub const FACTS_PATH: &str = "assets/index-facts.js";
+/// The global the facts script sets: one string of tokens per item, in page order.
+const FACTS_GLOBAL: &str = "PERMCAT_INDEX_FACTS";
 
 /// One permission in the index.
 #[derive(Debug, Clone)]
 pub struct IndexItem {
-    name: String,
+    /// The name cut after each dot, so the page can offer a line break there.
+    parts: Vec<String>,
     slug: String,
     summary: String,
-    types: String,
-    type_text: String,
-    admin: String,
-    admin_badge: bool,
-    privilege: String,
+    /// The filters' tokens (see [`facts`]); kept out of the page, in `assets/index-facts.js`.
+    facts: String,
+    /// "Delegated only", "Application only", or empty when it has both forms.
+    type_note: &'static str,
+    /// "User consent" when no form needs admin consent, "Consent unknown" when no
+    /// source says, empty when some form needs it (the common case the page states once).
+    consent_note: &'static str,
     level: u8,
-    versions: String,
     conflicts: usize,
     /// `new`, `changed` or empty: the badge when the site was built with --previous.
     change: &'static str,
@@ -36,6 +45,13 @@ pub struct IndexCategory {
     items: Vec<IndexItem>,
 }
 
+/// A letter of the jump bar and the first category it starts.
+#[derive(Debug, Clone)]
+pub struct JumpLetter {
+    letter: String,
+    anchor: String,
+}
+
 #[derive(Template)]
 #[template(path = "index.html")]
 struct IndexPage {
@@ -45,7 +61,37 @@ struct IndexPage {
     application: usize,
     admin: usize,
     levels: Vec<u8>,
+    letters: Vec<JumpLetter>,
     categories: Vec<IndexCategory>,
+}
+
+/// The filters' tokens of a permission, space-separated: `d`/`a` for its delegated and
+/// application forms, `ay`/`an` for admin consent required or not by some form, `p1`…
+/// for each privilege level, `v1`/`vb` for the API versions its endpoints are in.
+fn facts(
+    kinds: &[PermissionType],
+    admin: &BTreeSet<bool>,
+    levels: &BTreeSet<u8>,
+    versions: Option<&BTreeSet<ApiVersion>>,
+) -> String {
+    let mut out: Vec<String> = kinds
+        .iter()
+        .map(|k| match k {
+            PermissionType::Delegated => "d".to_string(),
+            PermissionType::Application => "a".to_string(),
+        })
+        .collect();
+    out.extend(
+        admin
+            .iter()
+            .map(|b| if *b { "ay" } else { "an" }.to_string()),
+    );
+    out.extend(levels.iter().map(|l| format!("p{l}")));
+    out.extend(versions.into_iter().flatten().map(|v| match v {
+        ApiVersion::V1_0 => "v1".to_string(),
+        ApiVersion::Beta => "vb".to_string(),
+    }));
+    out.join(" ")
 }
 
 fn index_item(
@@ -58,11 +104,10 @@ fn index_item(
         .into_iter()
         .filter(|k| p.schemes_of(*k).next().is_some())
         .collect();
-    let admin: BTreeSet<&str> = p
+    let admin: BTreeSet<bool> = p
         .schemes
         .values()
         .filter_map(|s| s.requires_admin_consent)
-        .map(|b| if b { "yes" } else { "no" })
         .collect();
     let levels: BTreeSet<u8> = p
         .schemes
@@ -74,41 +119,46 @@ fn index_item(
         .values()
         .find_map(|s| s.admin_display_name.clone())
         .unwrap_or_default();
+    let mut parts: Vec<String> = p.name.split_inclusive('.').map(str::to_string).collect();
+    if parts.is_empty() {
+        parts.push(String::new());
+    }
     IndexItem {
-        name: p.name.clone(),
+        parts,
         slug: info.slugs.get(&p.name),
         summary,
-        types: kinds
-            .iter()
-            .map(|k| k.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
-        type_text: kinds
-            .iter()
-            .map(|k| match k {
-                PermissionType::Delegated => "Delegated",
-                PermissionType::Application => "Application",
-            })
-            .collect::<Vec<_>>()
-            .join(" · "),
-        admin: admin.iter().copied().collect::<Vec<_>>().join(" "),
-        admin_badge: admin.contains("yes"),
-        privilege: levels
-            .iter()
-            .map(u8::to_string)
-            .collect::<Vec<_>>()
-            .join(" "),
+        facts: facts(&kinds, &admin, &levels, versions_of.get(p.name.as_str())),
+        type_note: match kinds.as_slice() {
+            [PermissionType::Delegated] => "Delegated only",
+            [PermissionType::Application] => "Application only",
+            _ => "",
+        },
+        consent_note: if admin.contains(&true) {
+            ""
+        } else if admin.is_empty() {
+            "Consent unknown"
+        } else {
+            "User consent"
+        },
         level: levels.iter().max().copied().unwrap_or(0),
-        versions: versions_of
-            .get(p.name.as_str())
-            .map(|v| v.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(" "))
-            .unwrap_or_default(),
         conflicts: catalog.conflicts_of(&p.name).count(),
         change: "",
     }
 }
-/// The index page: every permission by category, with the filters' facts.
-pub fn page(catalog: &Catalog, info: &SiteInfo) -> Result<(String, Vec<u8>)> {
+
+/// The letter a category is listed under in the jump bar: its first letter in upper
+/// case, `#` for anything else.
+fn letter_of(category: &str) -> String {
+    match category.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => c.to_ascii_uppercase().to_string(),
+        _ => "#".to_string(),
+    }
+}
+
+/// The index page, every permission by category, and the script that holds the
+/// filters' facts of its items in page order (the page itself stays small; the filters
+/// need JavaScript anyway).
+pub fn page(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
     let mut versions_of: BTreeMap<&str, BTreeSet<ApiVersion>> = BTreeMap::new();
     for g in &catalog.grants {
         if let Some(e) = catalog.endpoint(&g.method, &g.key) {
@@ -118,10 +168,12 @@ pub fn page(catalog: &Catalog, info: &SiteInfo) -> Result<(String, Vec<u8>)> {
                 .extend(e.versions.keys().copied());
         }
     }
-    let mut categories: BTreeMap<String, Vec<IndexItem>> = BTreeMap::new();
+    // Case-insensitive order, so `eDiscovery` sits among the other E categories.
+    let mut categories: BTreeMap<(String, String), Vec<IndexItem>> = BTreeMap::new();
     for p in &catalog.permissions {
+        let name = p.category().to_string();
         categories
-            .entry(p.category().to_string())
+            .entry((name.to_lowercase(), name))
             .or_default()
             .push(IndexItem {
                 change: info
@@ -131,6 +183,24 @@ pub fn page(catalog: &Catalog, info: &SiteInfo) -> Result<(String, Vec<u8>)> {
                     .unwrap_or(""),
                 ..index_item(catalog, info, p, &versions_of)
             });
+    }
+    let categories: Vec<IndexCategory> = categories
+        .into_iter()
+        .map(|((_, name), items)| IndexCategory {
+            anchor: slug(&name),
+            name,
+            items,
+        })
+        .collect();
+    let mut letters: Vec<JumpLetter> = Vec::new();
+    for c in &categories {
+        let letter = letter_of(&c.name);
+        if letters.last().map(|l| &l.letter) != Some(&letter) {
+            letters.push(JumpLetter {
+                letter,
+                anchor: c.anchor.clone(),
+            });
+        }
     }
     let count = |k: PermissionType| {
         catalog
@@ -143,6 +213,11 @@ pub fn page(catalog: &Catalog, info: &SiteInfo) -> Result<(String, Vec<u8>)> {
     for p in &catalog.permissions {
         levels.extend(p.schemes.values().filter_map(|s| s.privilege_level));
     }
+    let facts: Vec<&str> = categories
+        .iter()
+        .flat_map(|c| c.items.iter().map(|i| i.facts.as_str()))
+        .collect();
+    let script = crate::search::script(FACTS_GLOBAL, &facts)?;
     let index = IndexPage {
         site: info.site(
             "index.html",
@@ -158,14 +233,11 @@ pub fn page(catalog: &Catalog, info: &SiteInfo) -> Result<(String, Vec<u8>)> {
             .filter(|p| p.schemes.values().any(|s| s.requires_admin_consent == Some(true)))
             .count(),
         levels: levels.into_iter().collect(),
-        categories: categories
-            .into_iter()
-            .map(|(name, items)| IndexCategory {
-                anchor: slug(&name),
-                name,
-                items,
-            })
-            .collect(),
+        letters,
+        categories,
     };
-    Ok(("index.html".into(), index.render()?.into_bytes()))
+    Ok(vec![
+        ("index.html".into(), index.render()?.into_bytes()),
+        (FACTS_PATH.into(), script),
+    ])
 }

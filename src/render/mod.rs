@@ -110,7 +110,7 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
     step(&mut report, "permission pages");
     files.extend(resource::pages(catalog, &site)?);
     step(&mut report, "resource pages");
-    files.push(index::page(catalog, &site)?);
+    files.extend(index::page(catalog, &site)?);
     files.push(resource::index_page(catalog, &site)?);
     files.push(lookup::page(catalog, &site)?);
     files.push(about::page(catalog, &site)?);

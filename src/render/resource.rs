@@ -11,8 +11,8 @@ use rayon::prelude::*;
 use super::frame::{sources_for, Site, SiteInfo, SourceView};
 use super::markdown::{to_html, to_inline_html};
 use super::Files;
-use crate::model::{Catalog, Endpoint, Grant, Member, Resource, TypeRef};
-use crate::slugs::{resource_href, type_href};
+use crate::model::{ApiVersion, Catalog, Endpoint, Grant, Member, Resource, TypeRef};
+use crate::slugs::{resource_href, slug, type_href};
 
 /// A property or relationship row.
 #[derive(Debug, Clone)]
@@ -280,14 +280,100 @@ pub fn pages(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
         .collect()
 }
 
+/// One resource in the list: its page, relative to the list, and its short name.
+#[derive(Debug, Clone)]
+pub struct ResourceItem {
+    href: String,
+    short_name: String,
+}
+
+/// The resources of one namespace in one API version.
+#[derive(Debug, Clone)]
+pub struct NamespaceGroup {
+    /// The namespace, such as `microsoft.graph.security`; empty for names without one.
+    namespace: String,
+    /// What the jump bar calls it: the part after `microsoft.graph.`, or the whole name.
+    label: String,
+    anchor: String,
+    items: Vec<ResourceItem>,
+}
+
+/// The resources of one API version, by namespace.
+#[derive(Debug, Clone)]
+pub struct VersionGroup {
+    version: String,
+    anchor: String,
+    count: usize,
+    namespaces: Vec<NamespaceGroup>,
+}
+
 #[derive(Template)]
 #[template(path = "resources.html")]
 struct ResourcesPage {
     site: Site,
-    resources: Vec<ResourceView>,
+    total: usize,
+    versions: Vec<VersionGroup>,
 }
 
-/// The list of every resource page.
+/// The resources of the catalog by API version (in the catalog's order) and then by
+/// namespace, `microsoft.graph` first, the others by name; each list by short name.
+fn groups(catalog: &Catalog) -> Vec<VersionGroup> {
+    let mut versions: Vec<VersionGroup> = Vec::new();
+    let mut by_version: BTreeMap<ApiVersion, BTreeMap<(bool, String), Vec<ResourceItem>>> =
+        BTreeMap::new();
+    for r in &catalog.resources {
+        let (namespace, short) = r.type_name.rsplit_once('.').unwrap_or(("", &r.type_name));
+        let href = resource_href(r);
+        by_version
+            .entry(r.version)
+            .or_default()
+            .entry((namespace != "microsoft.graph", namespace.to_string()))
+            .or_default()
+            .push(ResourceItem {
+                href: href
+                    .strip_prefix("resources/")
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("../{href}")),
+                short_name: short.to_string(),
+            });
+    }
+    for (version, namespaces) in by_version {
+        let version = version.as_str().to_string();
+        let namespaces: Vec<NamespaceGroup> = namespaces
+            .into_iter()
+            .map(|((_, namespace), mut items)| {
+                items.sort_by(|a, b| {
+                    a.short_name
+                        .to_lowercase()
+                        .cmp(&b.short_name.to_lowercase())
+                        .then_with(|| a.short_name.cmp(&b.short_name))
+                });
+                NamespaceGroup {
+                    label: namespace
+                        .strip_prefix("microsoft.graph.")
+                        .unwrap_or(if namespace.is_empty() {
+                            "(no namespace)"
+                        } else {
+                            &namespace
+                        })
+                        .to_string(),
+                    anchor: slug(&format!("{version}-{namespace}")),
+                    namespace,
+                    items,
+                }
+            })
+            .collect();
+        versions.push(VersionGroup {
+            anchor: slug(&version),
+            count: namespaces.iter().map(|n| n.items.len()).sum(),
+            version,
+            namespaces,
+        });
+    }
+    versions
+}
+
+/// The list of every resource page, by API version and namespace.
 pub fn index_page(catalog: &Catalog, info: &SiteInfo) -> Result<(String, Vec<u8>)> {
     let resources = ResourcesPage {
         site: info.site(
@@ -295,11 +381,8 @@ pub fn index_page(catalog: &Catalog, info: &SiteInfo) -> Result<(String, Vec<u8>
             "Resources".into(),
             "Microsoft Graph resource types and the permissions that reach them.".into(),
         ),
-        resources: catalog
-            .resources
-            .iter()
-            .map(|r| resource_view(catalog, r))
-            .collect(),
+        total: catalog.resources.len(),
+        versions: groups(catalog),
     };
     Ok((
         "resources/index.html".into(),

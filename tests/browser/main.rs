@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 #[path = "../suite/common.rs"]
 mod common;
+mod index_pages;
 mod pages;
 mod search_and_404;
 mod webdriver;
@@ -121,6 +122,16 @@ const TESTS: &[(&str, fn(), bool)] = &[
     (
         "the_404_page_suggests_the_permission_a_lower_case_address_meant",
         search_and_404::the_404_page_suggests_the_permission_a_lower_case_address_meant,
+        true,
+    ),
+    (
+        "index_jump_bar_sticks_on_desktop_and_is_a_select_on_a_phone",
+        index_pages::index_jump_bar_sticks_on_desktop_and_is_a_select_on_a_phone,
+        false,
+    ),
+    (
+        "resources_index_filter_narrows_the_list",
+        index_pages::resources_index_filter_narrows_the_list,
         true,
     ),
 ];

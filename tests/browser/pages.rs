@@ -517,7 +517,7 @@ pub(crate) fn viewport(b: &Browser, width: u32, height: u32, mobile: bool) {
 }
 
 /// How far a page scrolls sideways (CSS pixels) in the current viewport.
-fn sideways(b: &Browser) -> i64 {
+pub(crate) fn sideways(b: &Browser) -> i64 {
     b.execute(
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
         &[],
@@ -1376,7 +1376,7 @@ pub fn print_media_hides_navigation_and_buttons() {
 }
 
 /// axe-core's source, from `npm ci --prefix tests/browser`.
-fn axe_source() -> &'static str {
+pub(crate) fn axe_source() -> &'static str {
     static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     AXE.get_or_init(|| {
         let path = axe_path();

@@ -11,6 +11,7 @@ mod examples;
 mod export;
 mod fuzz_regressions;
 mod hostile;
+mod index_pages;
 mod least;
 mod linking;
 mod outputs;
