@@ -62,15 +62,99 @@ pub(super) fn add_version(e: &mut Endpoint, version: ApiVersion, source: &str) {
 /// Records that `source` knows an endpoint, offering its spelling for display: a more
 /// readable source wins, and between equals the spelling with fewer segments in
 /// PascalCase (`OutboundProvisioningFlowSets` is a typo of the usual camelCase).
+///
+/// Placeholders are spelled one way whatever the page wrote: Learn's
+/// `{id | userPrincipalName}`, not `{id|userPrincipalName}` or
+/// `{id | user-principal-name}`, so one page lists one spelling of the same key.
 pub(super) fn offer_spelling(entry: &mut (Endpoint, Spelling), path: &str, rank: Spelling) {
     let capitals = |p: &str| {
         p.split('/')
             .filter(|s| s.starts_with(|c: char| c.is_ascii_uppercase()))
             .count()
     };
-    if rank > entry.1 || (rank == entry.1 && capitals(path) < capitals(&entry.0.path)) {
-        entry.0.path = path.to_string();
+    let path = tidy_placeholders(path);
+    if rank > entry.1 || (rank == entry.1 && capitals(&path) < capitals(&entry.0.path)) {
+        entry.0.path = path;
         entry.1 = rank;
+    }
+}
+
+/// Spells the alternatives of each `{…|…}` placeholder in camelCase, separated by ` | `.
+pub(super) fn tidy_placeholders(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 4);
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(len) = rest[open..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let inner = &rest[open + 1..open + len];
+        if inner.contains('|') {
+            let names: Vec<String> = inner.split('|').map(|n| camel(n.trim())).collect();
+            out.push('{');
+            out.push_str(&names.join(" | "));
+            out.push('}');
+        } else {
+            out.push_str(&rest[open..=open + len]);
+        }
+        rest = &rest[open + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `user-principal-name` → `userPrincipalName`; other names unchanged.
+fn camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '-' && !out.is_empty() {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Restores the camelCase of paths that only permissions.json spells, all lower case
+/// (`/users/{id}/deleteddatetime`): each segment takes the spelling the docs give the
+/// same name in a request path or as a property or relationship of a resource.
+fn recase_lower_paths(map: &mut EndpointMap, docs: &Docs) {
+    let mut spelled: HashMap<String, String> = HashMap::new();
+    let mut learn = |name: &str| {
+        let plain = name.chars().all(|c| c.is_ascii_alphanumeric());
+        if plain && name.chars().any(|c| c.is_ascii_uppercase()) {
+            spelled
+                .entry(name.to_ascii_lowercase())
+                .or_insert_with(|| name.to_string());
+        }
+    };
+    for (e, rank) in map.values() {
+        if *rank >= Spelling::Commands {
+            e.path.split('/').for_each(&mut learn);
+        }
+    }
+    for set in &docs.sets {
+        for r in &set.resources {
+            for m in r.properties.iter().chain(&r.relationships) {
+                learn(m.name.trim());
+            }
+        }
+    }
+    for (e, rank) in map.values_mut() {
+        if *rank != Spelling::Permissions {
+            continue;
+        }
+        let recased: Vec<&str> = e
+            .path
+            .split('/')
+            .map(|s| spelled.get(s).map_or(s, String::as_str))
+            .collect();
+        e.path = recased.join("/");
     }
 }
 
@@ -225,6 +309,7 @@ impl Linker<'_> {
                 }
             }
         }
+        recase_lower_paths(map, docs);
         unknown
     }
 
