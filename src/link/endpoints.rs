@@ -120,33 +120,34 @@ fn camel(name: &str) -> String {
     out
 }
 
-/// Restores the camelCase of paths that only permissions.json spells, all lower case
-/// (`/users/{id}/deleteddatetime`): each segment takes the spelling the docs give the
-/// same name in a request path or as a property or relationship of a resource.
-fn recase_lower_paths(map: &mut EndpointMap, docs: &Docs) {
+/// Restores the camelCase of path segments that a source spells all lower case
+/// (`/users/{id}/deleteddatetime`, `/me/onenote`): each such segment takes the spelling
+/// another endpoint's path gives the same name, or a resource page's property or
+/// relationship, so one page spells `oneNote` one way.
+fn recase_lower_segments(map: &mut EndpointMap, docs: Option<&Docs>) {
     let mut spelled: HashMap<String, String> = HashMap::new();
     let mut learn = |name: &str| {
-        let plain = name.chars().all(|c| c.is_ascii_alphanumeric());
-        if plain && name.chars().any(|c| c.is_ascii_uppercase()) {
+        let camel = name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name.chars().all(|c| c.is_ascii_alphanumeric())
+            && name.chars().any(|c| c.is_ascii_uppercase());
+        if camel {
             spelled
                 .entry(name.to_ascii_lowercase())
                 .or_insert_with(|| name.to_string());
         }
     };
-    for (e, rank) in map.values() {
-        if *rank >= Spelling::Commands {
-            e.path.split('/').for_each(&mut learn);
-        }
+    for (e, _) in map.values() {
+        e.path.split('/').for_each(&mut learn);
     }
-    for set in &docs.sets {
+    for set in docs.iter().flat_map(|d| &d.sets) {
         for r in &set.resources {
             for m in r.properties.iter().chain(&r.relationships) {
                 learn(m.name.trim());
             }
         }
     }
-    for (e, rank) in map.values_mut() {
-        if *rank != Spelling::Permissions {
+    for (e, _) in map.values_mut() {
+        if !e.path.split('/').any(|s| spelled.contains_key(s)) {
             continue;
         }
         let recased: Vec<&str> = e
@@ -309,7 +310,7 @@ impl Linker<'_> {
                 }
             }
         }
-        recase_lower_paths(map, docs);
+        recase_lower_segments(map, Some(docs));
         unknown
     }
 
@@ -321,6 +322,8 @@ impl Linker<'_> {
         schemas: &[(ApiVersion, String, Resolver<'_>)],
         matcher: Option<&NameMatcher<'_>>,
     ) {
+        // The command map spelled its paths after the docs: one spelling for all again.
+        recase_lower_segments(map, None);
         let strict: Vec<&Resolver<'_>> = schemas.iter().map(|(_, _, r)| r).collect();
         // Several methods share a path; walk each path once per schema.
         let mut walked: HashMap<String, Vec<Option<Resolved>>> = HashMap::new();

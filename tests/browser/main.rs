@@ -7,6 +7,7 @@
 #[path = "../suite/common.rs"]
 mod common;
 mod pages;
+mod permission_page;
 mod webdriver;
 #[path = "../suite/which_cases.rs"]
 mod which_cases;
@@ -111,6 +112,41 @@ const TESTS: &[(&str, fn(), bool)] = &[
         "accessibility_check_catches_injected_violations",
         pages::accessibility_check_catches_injected_violations,
         true,
+    ),
+    (
+        "permission_page_answers_first_on_the_real_catalog",
+        permission_page::permission_page_answers_first_on_the_real_catalog,
+        false,
+    ),
+    (
+        "method_paths_break_only_after_a_slash",
+        permission_page::method_paths_break_only_after_a_slash,
+        false,
+    ),
+    (
+        "permission_pages_fit_a_phone",
+        permission_page::permission_pages_fit_a_phone,
+        false,
+    ),
+    (
+        "method_filter_narrows_the_rows",
+        permission_page::method_filter_narrows_the_rows,
+        false,
+    ),
+    (
+        "print_opens_every_folded_section",
+        permission_page::print_opens_every_folded_section,
+        false,
+    ),
+    (
+        "in_page_links_open_folded_sections",
+        permission_page::in_page_links_open_folded_sections,
+        false,
+    ),
+    (
+        "screenshots_of_permission_pages_on_the_real_catalog",
+        permission_page::screenshots_of_permission_pages_on_the_real_catalog,
+        false,
     ),
 ];
 

@@ -102,7 +102,7 @@ fn problems(log: Vec<LogEntry>) -> Vec<LogEntry> {
         .collect()
 }
 
-fn assert_clean_console(browser: &Browser, when: &str) {
+pub(crate) fn assert_clean_console(browser: &Browser, when: &str) {
     let found = problems(browser.console());
     assert!(found.is_empty(), "console problems {when}: {found:#?}");
 }
@@ -507,7 +507,7 @@ pub fn no_request_leaves_the_site() {
 
 /// Sets the viewport size (CSS pixels) as a phone or desktop would have it; call it on
 /// a page of the site, whose viewport meta tag a phone honours.
-fn viewport(b: &Browser, width: u32, height: u32, mobile: bool) {
+pub(crate) fn viewport(b: &Browser, width: u32, height: u32, mobile: bool) {
     b.cdp(
         "Emulation.setDeviceMetricsOverride",
         json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
@@ -517,7 +517,7 @@ fn viewport(b: &Browser, width: u32, height: u32, mobile: bool) {
 }
 
 /// How far a page scrolls sideways (CSS pixels) in the current viewport.
-fn sideways(b: &Browser) -> i64 {
+pub(crate) fn sideways(b: &Browser) -> i64 {
     b.execute(
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
         &[],
@@ -554,7 +554,7 @@ pub fn pages_do_not_scroll_sideways() {
     );
 }
 
-fn save_png(png: &[u8], path: &Path) {
+pub(crate) fn save_png(png: &[u8], path: &Path) {
     assert!(
         png.starts_with(b"\x89PNG\r\n\x1a\n"),
         "screenshot is not a PNG"
@@ -736,21 +736,21 @@ impl Served {
 static SERVED: Mutex<Option<Served>> = Mutex::new(None);
 
 /// A browser on the served upstream site, holding the module's turn.
-struct Upstream {
-    browser: Browser,
+pub(crate) struct Upstream {
+    pub(crate) browser: Browser,
     base: String,
     _turn: MutexGuard<'static, ()>,
 }
 
 impl Upstream {
     /// URL of a page of the served site (`page` relative to its root).
-    fn url(&self, page: &str) -> String {
+    pub(crate) fn url(&self, page: &str) -> String {
         format!("{}{page}", self.base)
     }
 }
 
 /// A browser on a page of the upstream site served by `permcat serve`.
-fn upstream(page: &str) -> Upstream {
+pub(crate) fn upstream(page: &str) -> Upstream {
     let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let base = {
         let mut served = SERVED.lock().unwrap_or_else(|e| e.into_inner());
@@ -985,7 +985,7 @@ pub fn lookup_page_shows_fallbacks_batch_and_permission_ids() {
 const REAL_PERMISSION: &str = "permissions/User.Read.All.html";
 
 /// `target/screenshots`, created; CI keeps it as an artifact.
-fn screenshot_dir() -> PathBuf {
+pub(crate) fn screenshot_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).expect("create target/screenshots");
     dir

@@ -14,6 +14,7 @@ mod hostile;
 mod least;
 mod linking;
 mod outputs;
+mod permission_page;
 mod permissions;
 mod serve;
 mod site;
