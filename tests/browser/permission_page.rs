@@ -13,6 +13,10 @@ use crate::webdriver::Browser;
 
 const USER_READ_ALL: &str = "permissions/User.Read.All.html";
 
+/// A short page the viewport is resized on before a permission page opens, as a phone
+/// would open it; the viewport check runs on this page.
+const NEUTRAL: &str = "about.html";
+
 /// Pages shown in the screenshots: a large one, a common one and a small one.
 const SCREENSHOT_PAGES: [&str; 3] = [
     USER_READ_ALL,
@@ -38,6 +42,12 @@ fn largest_pages(n: usize) -> Vec<String> {
         .collect();
     pages.sort_by(|a, b| b.cmp(a));
     pages.into_iter().take(n).map(|(_, p)| p).collect()
+}
+
+/// The layout viewport's width in CSS pixels.
+fn inner_width(b: &Browser) -> u32 {
+    let w = b.execute("return window.innerWidth;", &[]);
+    w.as_u64().and_then(|w| u32::try_from(w).ok()).expect("a width")
 }
 
 fn number(v: &Value) -> f64 {
@@ -66,7 +76,12 @@ pub fn permission_page_answers_first_on_the_real_catalog() {
         "return document.getElementById('methods').getBoundingClientRect().top + scrollY;",
         &[],
     ));
-    eprintln!("User.Read.All at 1366x900: {height} px tall, Graph methods at {methods} px");
+    let sections = b.execute(
+        "return Array.prototype.map.call(document.querySelectorAll('article > header, article > section'),
+           function (s) { return (s.id || 'header') + ' ' + Math.round(s.getBoundingClientRect().height); });",
+        &[],
+    );
+    eprintln!("User.Read.All at 1366x900: {height} px tall, Graph methods at {methods} px; {sections}");
     assert!(height <= 9000.0, "User.Read.All is {height} px tall");
     assert!(methods <= 2500.0, "Graph methods start at {methods} px");
     assert_eq!(
@@ -134,8 +149,10 @@ pub fn method_paths_break_only_after_a_slash() {
     let b = &u.browser;
     let dir = screenshot_dir();
     for (width, height, mobile) in [(1366, 900, false), (390, 844, true)] {
+        b.goto(&u.url(NEUTRAL));
         viewport(b, width, height, mobile);
         b.goto(&u.url(USER_READ_ALL));
+        assert_eq!(inner_width(b), width, "the viewport is not {width} px wide");
         b.execute(
             "document.querySelectorAll('#methods details').forEach(function (d) { d.open = true; });",
             &[],
@@ -165,7 +182,7 @@ pub fn method_paths_break_only_after_a_slash() {
 
 /// Elements wider than the viewport, or sticking out of it, outside scrolling frames.
 const TOO_WIDE: &str = "
-  var w = document.documentElement.clientWidth, out = [];
+  var w = arguments[0], out = [];
   document.querySelectorAll('body *').forEach(function (e) {
     var r = e.getBoundingClientRect();
     if (!r.width || (r.right <= w + 0.5 && r.left >= -0.5)) return;
@@ -179,18 +196,21 @@ const TOO_WIDE: &str = "
 
 pub fn permission_pages_fit_a_phone() {
     let pages = largest_pages(5);
-    let u = upstream(USER_READ_ALL);
+    let u = upstream(NEUTRAL);
     let b = &u.browser;
     viewport(b, 390, 844, true);
     let mut wide = Vec::new();
     for page in &pages {
         b.goto(&u.url(page));
+        // A phone widens its layout viewport to content wider than the screen.
+        assert_eq!(inner_width(b), 390, "{page} lays out wider than the phone");
         b.execute(
             "document.querySelectorAll('details').forEach(function (d) { d.open = true; });",
             &[],
         );
         let extra = sideways(b);
-        let too_wide = b.execute(TOO_WIDE, &[]);
+        let too_wide = b.execute(TOO_WIDE, &[json!(390)]);
+        let width = inner_width(b);
         let stacked = b.execute(
             "var t = document.querySelector('table.methods tbody tr');
              return t ? getComputedStyle(t).display : 'block';",
@@ -333,12 +353,15 @@ pub fn in_page_links_open_folded_sections() {
 fn shoot(u: &Upstream, page: &str, name: &str) {
     let b = &u.browser;
     let dir = screenshot_dir();
+    b.goto(&u.url(NEUTRAL));
     viewport(b, 1366, 900, false);
     b.goto(&u.url(page));
     save_png(&b.screenshot(), &dir.join(format!("{name}-desktop.png")));
+    b.goto(&u.url(NEUTRAL));
     viewport(b, 390, 844, true);
     b.goto(&u.url(page));
     save_png(&b.screenshot(), &dir.join(format!("{name}-mobile.png")));
+    b.goto(&u.url(NEUTRAL));
     viewport(b, 1366, 900, false);
     b.goto(&u.url(page));
     b.cdp("Emulation.setEmulatedMedia", json!({ "media": "print" }));

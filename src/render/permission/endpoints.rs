@@ -70,7 +70,7 @@ pub struct MethodGroup {
 pub const METHOD_ROWS_SHOWN: usize = 200;
 
 /// Rows of a method table visible before the others fold.
-pub const METHOD_ROWS_OPEN: usize = 25;
+pub const METHOD_ROWS_OPEN: usize = 15;
 
 /// Cuts a path after each `/`: `/users/{id}` → `/`, `users/`, `{id}`, with the first
 /// slash joined to the first name.
