@@ -13,8 +13,7 @@ use crate::webdriver::Browser;
 
 const USER_READ_ALL: &str = "permissions/User.Read.All.html";
 
-/// A short page the viewport is resized on before a permission page opens, as a phone
-/// would open it; the viewport check runs on this page.
+/// The page the shared browser opens first.
 const NEUTRAL: &str = "about.html";
 
 /// Pages shown in the screenshots: a large one, a common one and a small one.
@@ -44,10 +43,21 @@ fn largest_pages(n: usize) -> Vec<String> {
     pages.into_iter().take(n).map(|(_, p)| p).collect()
 }
 
+/// Emulates a 390×844 phone; the page opened next lays out for it (the caller checks
+/// its width with [`inner_width`]).
+fn phone(b: &Browser) {
+    b.cdp(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true }),
+    );
+}
+
 /// The layout viewport's width in CSS pixels.
 fn inner_width(b: &Browser) -> u32 {
     let w = b.execute("return window.innerWidth;", &[]);
-    w.as_u64().and_then(|w| u32::try_from(w).ok()).expect("a width")
+    w.as_u64()
+        .and_then(|w| u32::try_from(w).ok())
+        .expect("a width")
 }
 
 fn number(v: &Value) -> f64 {
@@ -81,7 +91,9 @@ pub fn permission_page_answers_first_on_the_real_catalog() {
            function (s) { return (s.id || 'header') + ' ' + Math.round(s.getBoundingClientRect().height); });",
         &[],
     );
-    eprintln!("User.Read.All at 1366x900: {height} px tall, Graph methods at {methods} px; {sections}");
+    eprintln!(
+        "User.Read.All at 1366x900: {height} px tall, Graph methods at {methods} px; {sections}"
+    );
     assert!(height <= 9000.0, "User.Read.All is {height} px tall");
     assert!(methods <= 2500.0, "Graph methods start at {methods} px");
     assert_eq!(
@@ -149,8 +161,11 @@ pub fn method_paths_break_only_after_a_slash() {
     let b = &u.browser;
     let dir = screenshot_dir();
     for (width, height, mobile) in [(1366, 900, false), (390, 844, true)] {
-        b.goto(&u.url(NEUTRAL));
-        viewport(b, width, height, mobile);
+        if mobile {
+            phone(b);
+        } else {
+            viewport(b, width, height, mobile);
+        }
         b.goto(&u.url(USER_READ_ALL));
         assert_eq!(inner_width(b), width, "the viewport is not {width} px wide");
         b.execute(
@@ -198,7 +213,7 @@ pub fn permission_pages_fit_a_phone() {
     let pages = largest_pages(5);
     let u = upstream(NEUTRAL);
     let b = &u.browser;
-    viewport(b, 390, 844, true);
+    phone(b);
     let mut wide = Vec::new();
     for page in &pages {
         b.goto(&u.url(page));
@@ -353,15 +368,13 @@ pub fn in_page_links_open_folded_sections() {
 fn shoot(u: &Upstream, page: &str, name: &str) {
     let b = &u.browser;
     let dir = screenshot_dir();
-    b.goto(&u.url(NEUTRAL));
     viewport(b, 1366, 900, false);
     b.goto(&u.url(page));
     save_png(&b.screenshot(), &dir.join(format!("{name}-desktop.png")));
-    b.goto(&u.url(NEUTRAL));
-    viewport(b, 390, 844, true);
+    phone(b);
     b.goto(&u.url(page));
+    assert_eq!(inner_width(b), 390, "{page} lays out wider than the phone");
     save_png(&b.screenshot(), &dir.join(format!("{name}-mobile.png")));
-    b.goto(&u.url(NEUTRAL));
     viewport(b, 1366, 900, false);
     b.goto(&u.url(page));
     b.cdp("Emulation.setEmulatedMedia", json!({ "media": "print" }));
