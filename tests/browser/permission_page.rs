@@ -200,7 +200,7 @@ const TOO_WIDE: &str = "
   var w = arguments[0], out = [];
   document.querySelectorAll('body *').forEach(function (e) {
     var r = e.getBoundingClientRect();
-    if (!r.width || (r.right <= w + 0.5 && r.left >= -0.5)) return;
+    if (r.width <= 1 || (r.right <= w + 0.5 && r.left >= -0.5)) return;
     for (var p = e.parentElement; p; p = p.parentElement) {
       var o = getComputedStyle(p).overflowX;
       if (o === 'auto' || o === 'scroll' || o === 'hidden' || o === 'clip') return;
@@ -217,8 +217,8 @@ pub fn permission_pages_fit_a_phone() {
     let mut wide = Vec::new();
     for page in &pages {
         b.goto(&u.url(page));
-        // A phone widens its layout viewport to content wider than the screen.
-        assert_eq!(inner_width(b), 390, "{page} lays out wider than the phone");
+        // A phone widens its layout viewport to content wider than the screen: the
+        // check below names what is wider.
         b.execute(
             "document.querySelectorAll('details').forEach(function (d) { d.open = true; });",
             &[],
@@ -231,9 +231,9 @@ pub fn permission_pages_fit_a_phone() {
              return t ? getComputedStyle(t).display : 'block';",
             &[],
         );
-        if extra > 0 || too_wide != json!([]) || stacked != json!("block") {
+        if extra > 0 || width != 390 || too_wide != json!([]) || stacked != json!("block") {
             wide.push(format!(
-                "{page}: {extra} px sideways, rows {stacked}, {too_wide}"
+                "{page}: {extra} px sideways, laid out {width} px wide, rows {stacked}, {too_wide}"
             ));
         }
     }
