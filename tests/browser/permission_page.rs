@@ -203,7 +203,7 @@ const TOO_WIDE: &str = "
     if (r.width <= 1 || (r.right <= w + 0.5 && r.left >= -0.5)) return;
     for (var p = e.parentElement; p; p = p.parentElement) {
       var o = getComputedStyle(p).overflowX;
-      if (o === 'auto' || o === 'scroll' || o === 'hidden' || o === 'clip') return;
+      if (o === 'auto' || o === 'scroll') return;
     }
     out.push(e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
   });
