@@ -607,3 +607,79 @@
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', init);
   else init();
 })();
+
+// ---- permission page: folded sections and the request filter
+(function () {
+  'use strict';
+  var doc = document;
+
+  // Opens every <details> around an element, and the folded content of a section the
+  // link points at, so an in-page link never lands on something hidden.
+  function reveal(el) {
+    for (var d = el; d; d = d.parentElement) {
+      if (d.tagName === 'DETAILS') d.open = true;
+    }
+    if (el.tagName === 'SECTION') {
+      Array.prototype.forEach.call(el.children, function (c) {
+        if (c.tagName === 'DETAILS') c.open = true;
+      });
+    }
+  }
+
+  function revealHash() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    if (!id) return;
+    var el = doc.getElementById(id);
+    if (!el) return;
+    var wasHidden = el.closest('details:not([open])') !== null;
+    reveal(el);
+    if (wasHidden) el.scrollIntoView();
+  }
+
+  window.addEventListener('hashchange', revealHash);
+  doc.addEventListener('click', function (e) {
+    var a = e.target.closest && e.target.closest('a[href^="#"]');
+    if (!a) return;
+    var el = doc.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)));
+    if (el) reveal(el);
+  });
+
+  // Narrows the rows of a section's tables to those whose text holds every word typed;
+  // rows in a folded part open their fold while a filter is set.
+  function initRowFilter(box) {
+    var input = box.querySelector('input[data-filter-rows]');
+    var scope = input && doc.getElementById(input.getAttribute('data-filter-rows'));
+    if (!scope) return;
+    var count = box.querySelector('[data-filter-count]');
+    var rows = Array.prototype.slice.call(scope.querySelectorAll('table tbody tr'));
+    var texts = rows.map(function (r) { return r.textContent.toLowerCase().replace(/\s+/g, ' '); });
+    var folds = Array.prototype.slice.call(scope.querySelectorAll('details'));
+    var opened = [];
+    box.hidden = false;
+    input.addEventListener('input', function () {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (r, i) {
+        var hit = words.every(function (w) { return texts[i].indexOf(w) !== -1; });
+        if (hit) { r.removeAttribute('data-filtered'); shown++; } else r.setAttribute('data-filtered', '');
+      });
+      if (words.length) {
+        folds.forEach(function (d) {
+          if (!d.open) { d.open = true; opened.push(d); }
+        });
+      } else {
+        opened.forEach(function (d) { d.open = false; });
+        opened = [];
+      }
+      if (count) count.textContent = words.length ? shown + ' of ' + rows.length + ' requests' : '';
+    });
+  }
+
+  function init() {
+    Array.prototype.forEach.call(doc.querySelectorAll('[data-row-filter]'), initRowFilter);
+    revealHash();
+  }
+
+  if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', init);
+  else init();
+})();

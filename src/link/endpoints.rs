@@ -62,15 +62,100 @@ pub(super) fn add_version(e: &mut Endpoint, version: ApiVersion, source: &str) {
 /// Records that `source` knows an endpoint, offering its spelling for display: a more
 /// readable source wins, and between equals the spelling with fewer segments in
 /// PascalCase (`OutboundProvisioningFlowSets` is a typo of the usual camelCase).
+///
+/// Placeholders are spelled one way whatever the page wrote: Learn's
+/// `{id | userPrincipalName}`, not `{id|userPrincipalName}` or
+/// `{id | user-principal-name}`, so one page lists one spelling of the same key.
 pub(super) fn offer_spelling(entry: &mut (Endpoint, Spelling), path: &str, rank: Spelling) {
     let capitals = |p: &str| {
         p.split('/')
             .filter(|s| s.starts_with(|c: char| c.is_ascii_uppercase()))
             .count()
     };
-    if rank > entry.1 || (rank == entry.1 && capitals(path) < capitals(&entry.0.path)) {
-        entry.0.path = path.to_string();
+    let path = tidy_placeholders(path);
+    if rank > entry.1 || (rank == entry.1 && capitals(&path) < capitals(&entry.0.path)) {
+        entry.0.path = path;
         entry.1 = rank;
+    }
+}
+
+/// Spells the alternatives of each `{…|…}` placeholder in camelCase, separated by ` | `.
+pub(super) fn tidy_placeholders(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 4);
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(len) = rest[open..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let inner = &rest[open + 1..open + len];
+        if inner.contains('|') {
+            let names: Vec<String> = inner.split('|').map(|n| camel(n.trim())).collect();
+            out.push('{');
+            out.push_str(&names.join(" | "));
+            out.push('}');
+        } else {
+            out.push_str(&rest[open..=open + len]);
+        }
+        rest = &rest[open + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `user-principal-name` → `userPrincipalName`; other names unchanged.
+fn camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '-' && !out.is_empty() {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Restores the camelCase of path segments that a source spells all lower case
+/// (`/users/{id}/deleteddatetime`, `/me/onenote`): each such segment takes the spelling
+/// another endpoint's path gives the same name, or a resource page's property or
+/// relationship, so one page spells `oneNote` one way.
+fn recase_lower_segments(map: &mut EndpointMap, docs: Option<&Docs>) {
+    let mut spelled: HashMap<String, String> = HashMap::new();
+    let mut learn = |name: &str| {
+        let camel = name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name.chars().all(|c| c.is_ascii_alphanumeric())
+            && name.chars().any(|c| c.is_ascii_uppercase());
+        if camel {
+            spelled
+                .entry(name.to_ascii_lowercase())
+                .or_insert_with(|| name.to_string());
+        }
+    };
+    for (e, _) in map.values() {
+        e.path.split('/').for_each(&mut learn);
+    }
+    for set in docs.iter().flat_map(|d| &d.sets) {
+        for r in &set.resources {
+            for m in r.properties.iter().chain(&r.relationships) {
+                learn(m.name.trim());
+            }
+        }
+    }
+    for (e, _) in map.values_mut() {
+        if !e.path.split('/').any(|s| spelled.contains_key(s)) {
+            continue;
+        }
+        let recased: Vec<&str> = e
+            .path
+            .split('/')
+            .map(|s| spelled.get(s).map_or(s, String::as_str))
+            .collect();
+        e.path = recased.join("/");
     }
 }
 
@@ -225,6 +310,7 @@ impl Linker<'_> {
                 }
             }
         }
+        recase_lower_segments(map, Some(docs));
         unknown
     }
 
@@ -236,6 +322,8 @@ impl Linker<'_> {
         schemas: &[(ApiVersion, String, Resolver<'_>)],
         matcher: Option<&NameMatcher<'_>>,
     ) {
+        // The command map spelled its paths after the docs: one spelling for all again.
+        recase_lower_segments(map, None);
         let strict: Vec<&Resolver<'_>> = schemas.iter().map(|(_, _, r)| r).collect();
         // Several methods share a path; walk each path once per schema.
         let mut walked: HashMap<String, Vec<Option<Resolved>>> = HashMap::new();

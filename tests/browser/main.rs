@@ -8,6 +8,7 @@
 mod common;
 mod index_pages;
 mod pages;
+mod permission_page;
 mod search_and_404;
 mod webdriver;
 #[path = "../suite/which_cases.rs"]
@@ -133,6 +134,41 @@ const TESTS: &[(&str, fn(), bool)] = &[
         "resources_index_filter_narrows_the_list",
         index_pages::resources_index_filter_narrows_the_list,
         true,
+    ),
+    (
+        "permission_page_answers_first_on_the_real_catalog",
+        permission_page::permission_page_answers_first_on_the_real_catalog,
+        false,
+    ),
+    (
+        "method_paths_break_only_after_a_slash",
+        permission_page::method_paths_break_only_after_a_slash,
+        false,
+    ),
+    (
+        "permission_pages_fit_a_phone",
+        permission_page::permission_pages_fit_a_phone,
+        false,
+    ),
+    (
+        "method_filter_narrows_the_rows",
+        permission_page::method_filter_narrows_the_rows,
+        false,
+    ),
+    (
+        "print_opens_every_folded_section",
+        permission_page::print_opens_every_folded_section,
+        false,
+    ),
+    (
+        "in_page_links_open_folded_sections",
+        permission_page::in_page_links_open_folded_sections,
+        false,
+    ),
+    (
+        "screenshots_of_permission_pages_on_the_real_catalog",
+        permission_page::screenshots_of_permission_pages_on_the_real_catalog,
+        false,
     ),
 ];
 

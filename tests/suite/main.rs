@@ -15,6 +15,7 @@ mod index_pages;
 mod least;
 mod linking;
 mod outputs;
+mod permission_page;
 mod permissions;
 mod serve;
 mod site;

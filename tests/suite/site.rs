@@ -383,7 +383,7 @@ fn user_page_lists_send_mail_as_an_action_not_as_returning_a_user() {
     // The permission page's method table says the same.
     let mail = read(site, "permissions/Mail.Send.html");
     let at = mail
-        .find("<code class=\"break\">/me/sendMail</code>")
+        .find("<code class=\"path\"><span>/me/</span><wbr><span>sendMail</span></code>")
         .expect("sendMail row");
     let end = mail[at..].find("</tr>").map_or(mail.len(), |i| at + i);
     let row = &mail[at..end];

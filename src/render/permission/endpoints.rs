@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{ApiVersion, Catalog, Endpoint, Grant, Scheme};
+use crate::model::{ApiVersion, Catalog, Endpoint, Grant, Scheme, TypeRef};
 use crate::render::markdown::is_web_url;
 use crate::render::resource::returns_text;
 use crate::slugs::type_href;
@@ -12,14 +12,21 @@ use crate::sources::docs::command_source_label;
 /// One row of a "Graph methods" table.
 #[derive(Debug, Clone)]
 pub struct MethodRow {
-    /// In the v1.0 table: whether beta has the endpoint too.
-    pub also_beta: bool,
+    /// Anchor id, unique on the page: the version, method and path.
+    pub id: String,
+    /// API versions, for people: "v1.0", "v1.0 and beta", "beta" or "not confirmed".
+    pub versions: &'static str,
     /// HTTP method.
     pub method: String,
     /// Lower-case method for the CSS class.
     pub method_class: String,
     /// Readable path.
     pub path: String,
+    /// The path cut after each `/`, so a page lets it break only there.
+    pub segments: Vec<String>,
+    /// Where the row sorts: 0 the primary resource's list or get, 1 this permission is
+    /// least privileged, 2 another request on the primary resource, 3 the rest.
+    pub rank: u8,
     /// Per scheme in [`Scheme::ALL`] order: "least" (permcat's one least-privileged
     /// choice), "flagged" (granted, also flagged least in permissions.json), "granted"
     /// or "".
@@ -45,17 +52,77 @@ pub struct MethodGroup {
     pub label: String,
     /// Anchor id.
     pub anchor: String,
-    /// Rows shown: least-privileged first, then by path.
+    /// Rows shown: the primary resource's list and get, then those where this
+    /// permission is least privileged, the primary resource's other requests, the rest;
+    /// by path within each.
     pub rows: Vec<MethodRow>,
+    /// How many rows show before the rest fold under "Show all".
+    pub open: usize,
     /// How many rows there are in all.
     pub total: usize,
     /// Why there are none.
     pub empty: String,
 }
 
-/// Most rows a method table shows; the exports hold every one. A few permissions grant
-/// thousands of endpoints, and a page should stay quick to load and read.
-pub const METHOD_ROWS_SHOWN: usize = 100;
+/// Most rows the method tables of a page show together, v1.0 first; the exports hold
+/// every one. A few permissions grant thousands of endpoints, and a page should stay
+/// quick to load (under 250 KB).
+pub const METHOD_ROWS_SHOWN: usize = 200;
+
+/// Rows of a method table visible before the others fold.
+pub const METHOD_ROWS_OPEN: usize = 15;
+
+/// Cuts a path after each `/`: `/users/{id}` → `/`, `users/`, `{id}`, with the first
+/// slash joined to the first name.
+pub fn path_segments(path: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for piece in path.split_inclusive('/') {
+        match out.last_mut() {
+            Some(last) if last == "/" => last.push_str(piece),
+            _ => out.push(piece.to_string()),
+        }
+    }
+    out
+}
+
+/// An id made of the letters and digits of `text`, lower case, dash-separated.
+fn anchor_of(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+/// How a row of the primary resource's requests sorts: 0 for its list (the shortest GET
+/// returning a collection of it) and its get (that path with one placeholder more), 2
+/// for its other requests, 3 when the row is not on it.
+fn primary_rank(e: Option<&Endpoint>, primary: Option<&TypeRef>, list: Option<&str>) -> u8 {
+    let (Some(e), Some(p)) = (e, primary) else {
+        return 3;
+    };
+    if e.resource.as_ref().map(|t| &t.type_name) != Some(&p.type_name) {
+        return 3;
+    }
+    if e.method != "GET" {
+        return 2;
+    }
+    let is_get = |l: &str| {
+        e.key
+            .strip_prefix(l)
+            .and_then(|r| r.strip_prefix('/'))
+            .is_some_and(|r| r.starts_with('{') && r.ends_with('}') && !r.contains('/'))
+    };
+    match list {
+        Some(l) if e.key == l && e.returns_collection => 0,
+        Some(l) if !e.returns_collection && is_get(l) => 0,
+        _ => 2,
+    }
+}
 
 /// A permission's endpoints with what it grants on each.
 pub struct Granted<'a> {
@@ -84,8 +151,34 @@ pub fn granted<'a>(catalog: &'a Catalog, grants: &[&'a Grant]) -> Vec<Granted<'a
 }
 
 /// The method tables of a permission: v1.0, beta, then endpoints of unconfirmed version.
-pub fn method_groups(catalog: &Catalog, endpoints: &[Granted<'_>]) -> Vec<MethodGroup> {
+pub fn method_groups(
+    catalog: &Catalog,
+    endpoints: &[Granted<'_>],
+    primary: Option<&TypeRef>,
+) -> Vec<MethodGroup> {
     let mut groups = Vec::new();
+    // The primary resource's list: the GET with the fewest segments returning a
+    // collection of it (`/users`, not `/users/delta` or `/groups/{id}/members`).
+    let list = endpoints
+        .iter()
+        .filter_map(|g| g.endpoint)
+        .filter(|e| {
+            e.method == "GET"
+                && e.returns_collection
+                && primary.is_some_and(|p| {
+                    e.resource.as_ref().map(|t| &t.type_name) == Some(&p.type_name)
+                })
+        })
+        .min_by_key(|e| {
+            (
+                e.key.matches('/').count(),
+                e.key.starts_with("/me"),
+                e.key.clone(),
+            )
+        })
+        .map(|e| e.key.clone());
+    let mut ids: BTreeSet<String> = BTreeSet::new();
+    let mut budget = METHOD_ROWS_SHOWN;
     // v1.0 rows say whether beta has them too, so beta lists only what v1.0 lacks:
     // the same endpoint is not shown twice.
     for version in [Some(ApiVersion::V1_0), Some(ApiVersion::Beta), None] {
@@ -105,7 +198,7 @@ pub fn method_groups(catalog: &Catalog, endpoints: &[Granted<'_>]) -> Vec<Method
                 continue;
             }
             let first = g.grants[0];
-            let cells = Scheme::ALL
+            let cells: Vec<&'static str> = Scheme::ALL
                 .iter()
                 .map(|s| {
                     let of: Vec<&&Grant> = g.grants.iter().filter(|x| x.scheme == *s).collect();
@@ -126,14 +219,43 @@ pub fn method_groups(catalog: &Catalog, endpoints: &[Granted<'_>]) -> Vec<Method
                 .flat_map(|x| x.also_requires.iter().map(String::as_str))
                 .collect();
             let e = g.endpoint;
+            let least = cells.contains(&"least");
+            let rank = match primary_rank(e, primary, list.as_deref()) {
+                0 => 0,
+                _ if least => 1,
+                r => r,
+            };
+            let path = e.map_or(first.path.clone(), |e| e.path.clone());
+            let versions = match (version, e) {
+                (Some(ApiVersion::V1_0), Some(e)) if e.versions.contains_key(&ApiVersion::Beta) => {
+                    "v1.0 and beta"
+                }
+                (Some(ApiVersion::V1_0), _) => "v1.0",
+                (Some(ApiVersion::Beta), _) => "beta",
+                (None, _) => "not confirmed",
+            };
+            let base = format!(
+                "m-{}-{}-{}",
+                version.map_or("x", |v| if v == ApiVersion::V1_0 { "v1" } else { "beta" }),
+                first.method.to_ascii_lowercase(),
+                anchor_of(&path)
+            );
+            let mut id = base.clone();
+            let mut n = 2;
+            while !ids.insert(id.clone()) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
             let returned = e.and_then(|e| e.resource.as_ref());
             let resource = returned.filter(|t| catalog.resource(t.version, &t.type_name).is_some());
             rows.push(MethodRow {
-                also_beta: version == Some(ApiVersion::V1_0)
-                    && e.is_some_and(|e| e.versions.contains_key(&ApiVersion::Beta)),
+                id,
+                versions,
                 method: first.method.clone(),
                 method_class: first.method.to_ascii_lowercase(),
-                path: e.map_or(first.path.clone(), |e| e.path.clone()),
+                segments: path_segments(&path),
+                path,
+                rank,
                 cells,
                 also_requires: also.into_iter().collect::<Vec<_>>().join(", "),
                 doc_link: e
@@ -172,11 +294,21 @@ pub fn method_groups(catalog: &Catalog, endpoints: &[Granted<'_>]) -> Vec<Method
             continue;
         }
         let total = rows.len();
-        rows.sort_by_key(|r| !r.cells.contains(&"least"));
-        rows.truncate(METHOD_ROWS_SHOWN);
+        // Rows come in endpoint (path) order; the sort is stable. The list sorts before
+        // the get, and a GET before the other methods of the same rank.
+        rows.sort_by_key(|r| {
+            (
+                r.rank,
+                r.rank == 0 && r.path.contains('{'),
+                r.method != "GET" && r.rank == 0,
+            )
+        });
+        rows.truncate(budget);
+        budget -= rows.len();
         groups.push(MethodGroup {
             label,
             anchor,
+            open: rows.len().min(METHOD_ROWS_OPEN),
             rows,
             total,
             empty,

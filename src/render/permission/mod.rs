@@ -11,7 +11,9 @@ use anyhow::{Context, Result};
 use askama::Template;
 use rayon::prelude::*;
 
-use self::endpoints::{command_groups, granted, method_groups, CommandGroup, MethodGroup};
+use self::endpoints::{
+    command_groups, granted, method_groups, CommandGroup, Granted, MethodGroup, MethodRow,
+};
 use self::examples::{examples, ExamplesView};
 use super::conflicts::{conflict_groups, ConflictGroup};
 use super::frame::{sources_for, Site, SiteInfo, SourceView};
@@ -38,6 +40,8 @@ struct PermissionPage<'a> {
     resource: Option<ResourceView>,
     resource_missing: String,
     methods: Vec<MethodGroup>,
+    /// How many requests the permission is least privileged for, and for what else.
+    reach: Reach,
     commands: Vec<CommandGroup>,
     commands_missing: String,
     examples: ExamplesView,
@@ -47,11 +51,61 @@ struct PermissionPage<'a> {
     registration: Registration,
     conflicts: Vec<ConflictGroup>,
     conflicts_total: usize,
+    /// How many conflicts only reflect the age of a source.
+    conflicts_aged: usize,
     sources: Vec<SourceView>,
 }
 
 /// Most conflicts of one kind a permission page lists; its JSON export has all of them.
-const CONFLICTS_SHOWN: usize = 20;
+const CONFLICTS_SHOWN: usize = 8;
+
+/// Requests a summary line links to.
+const TOP_REQUESTS: usize = 3;
+
+/// The one-line reach of a permission: for how many requests it is the least privileged
+/// choice, how many more it grants, and the requests people look for first.
+#[derive(Debug, Clone, Default)]
+pub struct Reach {
+    /// Requests in v1.0 it is least privileged for (for some account type).
+    pub least_v1: usize,
+    /// Requests only in beta it is least privileged for.
+    pub least_beta: usize,
+    /// Every other request it grants.
+    pub more: usize,
+    /// The first rows of its method tables: (row id, method, path).
+    pub top: Vec<(String, String, String)>,
+}
+
+/// Counts the reach over every granted request, not only the rows a table shows.
+fn reach(endpoints: &[Granted<'_>], methods: &[MethodGroup]) -> Reach {
+    let mut r = Reach::default();
+    for g in endpoints {
+        let least = g.grants.iter().any(|x| x.least_privileged);
+        let (v1, beta) = g.endpoint.map_or((false, false), |e| {
+            (
+                e.versions.contains_key(&ApiVersion::V1_0),
+                e.versions.contains_key(&ApiVersion::Beta),
+            )
+        });
+        match (least, v1, beta) {
+            (true, true, _) => r.least_v1 += 1,
+            (true, false, true) => r.least_beta += 1,
+            _ => r.more += 1,
+        }
+    }
+    r.top = methods
+        .iter()
+        .find(|g| !g.rows.is_empty())
+        .map(|g| {
+            g.rows
+                .iter()
+                .take(TOP_REQUESTS)
+                .map(|m: &MethodRow| (m.id.clone(), m.method.clone(), m.path.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    r
+}
 
 /// Every permission's page, JSON and CSV.
 pub fn pages(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
@@ -138,6 +192,8 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
         .find_map(|s| s.admin_description.clone())
         .unwrap_or_default();
     let path = permission_file(&slug, "html");
+    let methods = method_groups(catalog, &endpoints, p.primary_resource.as_ref());
+    let reach = reach(&endpoints, &methods);
     let page = PermissionPage {
         site: info.site(
             &path,
@@ -164,7 +220,8 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
         langs: lang_list,
         resource,
         resource_missing,
-        methods: method_groups(catalog, &endpoints),
+        methods,
+        reach,
         commands,
         commands_missing,
         examples,
@@ -173,6 +230,10 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
         registration: registration(p),
         conflicts: conflict_groups(catalog.conflicts_of(&p.name), CONFLICTS_SHOWN),
         conflicts_total: catalog.conflicts_of(&p.name).count(),
+        conflicts_aged: catalog
+            .conflicts_of(&p.name)
+            .filter(|c| c.source_age.as_deref().is_some_and(|a| !a.is_empty()))
+            .count(),
         sources: sources_for(catalog, source_keys),
     };
     let html = page
@@ -212,6 +273,8 @@ pub struct TypeBlock {
     pub anchor: &'static str,
     /// Whether the permission has this type at all.
     pub available: bool,
+    /// What it allows, in one line: the English display name for administrators.
+    pub what: String,
     /// GUID, or empty.
     pub id: String,
     /// When there is no Graph GUID: the ids provisioningInfo.json gives this name under
@@ -287,6 +350,7 @@ pub fn type_block(catalog: &Catalog, p: &Permission, kind: PermissionType) -> Ty
             label,
             anchor,
             available: false,
+            what: String::new(),
             id: String::new(),
             foreign_ids: Vec::new(),
             admin_consent: "Unknown",
@@ -331,6 +395,7 @@ pub fn type_block(catalog: &Catalog, p: &Permission, kind: PermissionType) -> Ty
         label,
         anchor,
         available: true,
+        what: first.admin_display_name.clone().unwrap_or_default(),
         id: p.id_of(kind).unwrap_or_default().to_string(),
         foreign_ids: if p.id_of(kind).is_none() {
             catalog
