@@ -229,3 +229,46 @@ pub fn combined_docs() -> &'static CombinedDocs {
         }
     })
 }
+
+/// Every piece of `html` between `start` and the next `end` after it.
+pub fn between<'a>(html: &'a str, start: &str, end: &str) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(start) {
+        let after = &rest[i + start.len()..];
+        let Some(j) = after.find(end) else { break };
+        out.push(&after[..j]);
+        rest = &after[j..];
+    }
+    out
+}
+
+/// HTML with its tags dropped (entities left as written).
+pub fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The few entities askama writes, decoded (`&amp;` last).
+pub fn unescape(s: &str) -> String {
+    s.replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The text a reader sees of some HTML: tags dropped, entities decoded.
+pub fn plain(html: &str) -> String {
+    unescape(&strip_tags(html))
+}

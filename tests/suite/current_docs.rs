@@ -892,7 +892,7 @@ fn without_any_cmdlet_source_cmdlets_are_not_looked_up() {
     assert!(index.contains("\"cmdlet_sources_missing\":[\""));
 }
 
-/// The text of one `<section id="…">` of a page, tags dropped.
+/// The text of one `<section id="…">` of a page, tags dropped, whitespace folded.
 fn section_text(html: &str, id: &str) -> String {
     let start = html
         .find(&format!("<section id=\"{id}\""))
@@ -900,20 +900,11 @@ fn section_text(html: &str, id: &str) -> String {
     let end = html[start..]
         .find("\n</section>")
         .map_or(html.len(), |e| start + e);
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html[start..end].chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    let spaced = html[start..end].replace('>', "> ");
+    plain(&spaced)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]

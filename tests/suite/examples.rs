@@ -68,41 +68,6 @@ fn assert_language_order(tabs: &[String], what: &str) {
     assert!(ordered, "{what}: tabs out of order: {tabs:?}");
 }
 
-/// The text between `start` and the next `end` after it, for each occurrence.
-fn between<'a>(text: &'a str, start: &str, end: &str) -> Vec<&'a str> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find(start) {
-        let after = &rest[i + start.len()..];
-        let Some(j) = after.find(end) else { break };
-        out.push(&after[..j]);
-        rest = &after[j..];
-    }
-    out
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&#34;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-fn strip_tags(s: &str) -> String {
-    let mut out = String::new();
-    let mut inside = false;
-    for c in s.chars() {
-        match c {
-            '<' => inside = true,
-            '>' => inside = false,
-            c if !inside => out.push(c),
-            _ => {}
-        }
-    }
-    unescape(out.trim())
-}
-
 /// One example group as a page shows it: title and its requests, each
 /// (version, method, key, request name).
 #[derive(Debug)]

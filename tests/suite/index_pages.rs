@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::common::{permissions_json, raw_json, upstream, upstream_catalog, upstream_site};
+use crate::common::{permissions_json, plain, raw_json, upstream, upstream_catalog, upstream_site};
 
 /// Every page must stay under this many bytes.
 const PAGE_BUDGET: u64 = 250_000;
@@ -26,21 +26,6 @@ fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// The text of an element's content with tags dropped.
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&amp;", "&").replace("&#39;", "'")
-}
-
 /// The permission items of the index: (link target, name as shown).
 fn index_items(index: &str) -> Vec<(String, String)> {
     index
@@ -53,7 +38,7 @@ fn index_items(index: &str) -> Vec<(String, String)> {
                 .expect("an item links to its page");
             let start = item.find('>').expect("the link's text") + 1;
             let end = item.find("</a>").expect("the link ends");
-            (href, text(&item[start..end]))
+            (href, plain(&item[start..end]))
         })
         .collect()
 }
@@ -134,7 +119,7 @@ fn every_jump_bar_link_lands_on_a_category_heading() {
         .map(|h| {
             let id = &h[..h.find('"').expect("id ends")];
             let name =
-                text(&h[h.find('>').expect("tag ends") + 1..h.find(" <span>").expect("count")]);
+                plain(&h[h.find('>').expect("tag ends") + 1..h.find(" <span>").expect("count")]);
             (id, name)
         })
         .collect();
@@ -192,7 +177,7 @@ fn resources_are_grouped_by_api_version_and_namespace() {
             let ns = &ns_part[..ns_part.find('"').expect("namespace ends")];
             for item in ns_part.split("<li><a href=\"").skip(1) {
                 let href = &item[..item.find('"').expect("href ends")];
-                let short = text(
+                let short = plain(
                     &item[item.find('>').expect("tag ends") + 1
                         ..item.find("</a>").expect("link ends")],
                 );

@@ -14,38 +14,6 @@ fn page(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Text without tags, with the few entities askama writes decoded.
-fn plain(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&#39;", "'")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-/// Every piece of `html` between `start` and the next `end`.
-fn between<'a>(html: &'a str, start: &str, end: &str) -> Vec<&'a str> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(i) = rest.find(start) {
-        let after = &rest[i + start.len()..];
-        let Some(j) = after.find(end) else { break };
-        out.push(&after[..j]);
-        rest = &after[j..];
-    }
-    out
-}
-
 /// (method, path) of each method row in one table section of a page, in page order.
 fn method_rows(html: &str, section: &str) -> Vec<(String, String)> {
     let start = html
@@ -293,21 +261,85 @@ fn method_paths_have_one_spelling_and_break_only_after_slashes() {
 }
 
 #[test]
-fn every_permission_page_stays_under_250_kb() {
-    let dir = upstream_site().join("permissions");
-    let mut sizes: Vec<(u64, String)> = std::fs::read_dir(&dir)
-        .expect("permissions dir")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".html"))
-        .map(|e| {
-            (
-                e.metadata().map_or(0, |m| m.len()),
-                e.file_name().to_string_lossy().into_owned(),
-            )
+fn every_page_of_the_site_stays_under_250_kb() {
+    // Permission pages, their examples and methods pages, resources and indexes alike.
+    let site = upstream_site();
+    let mut sizes: Vec<(u64, String)> = files_under(site)
+        .into_iter()
+        .filter(|f| f.ends_with(".html"))
+        .map(|f| {
+            let len = std::fs::metadata(site.join(&f)).map_or(0, |m| m.len());
+            (len, f)
         })
         .collect();
     sizes.sort_by(|a, b| b.cmp(a));
-    eprintln!("largest permission pages: {:?}", &sizes[..5]);
+    eprintln!("largest pages: {:?}", &sizes[..5]);
     let over: Vec<_> = sizes.iter().filter(|(s, _)| *s >= 250_000).collect();
     assert!(over.is_empty(), "pages of 250 KB or more: {over:?}");
+}
+
+#[test]
+fn every_method_row_is_on_the_site() {
+    // A page that lists only some of its requests links methods pages that, together,
+    // list every request the catalog's grants give the permission, once each.
+    let catalog = upstream_catalog();
+    let site = upstream_site();
+    let slugs = permcat::slugs::Slugs::new(catalog);
+    let mut cut = 0;
+    for p in &catalog.permissions {
+        let slug = slugs.get(&p.name);
+        let html = page(&slug);
+        let wanted: BTreeSet<(String, String)> = catalog
+            .grants_of(&p.name)
+            .map(|g| (g.method.clone(), g.key.clone()))
+            .collect();
+        let on_page = html.matches("<tr id=\"m-").count();
+        let first = format!("permissions/methods/{slug}/index.html");
+        if on_page == wanted.len() {
+            assert!(
+                !html.contains(&first),
+                "{}: links methods pages it does not need",
+                p.name
+            );
+            continue;
+        }
+        cut += 1;
+        assert!(
+            on_page < wanted.len(),
+            "{}: {on_page} rows of {}",
+            p.name,
+            wanted.len()
+        );
+        assert!(
+            html.contains(&format!("href=\"../{first}\"")),
+            "{}: no link to {first}",
+            p.name
+        );
+        let parts: Vec<String> = files_under(&site.join(format!("permissions/methods/{slug}")))
+            .into_iter()
+            .collect();
+        let mut rows = 0;
+        for part in &parts {
+            let text =
+                std::fs::read_to_string(site.join(format!("permissions/methods/{slug}/{part}")))
+                    .expect("methods part");
+            assert!(
+                text.contains(&format!("permissions/{slug}.html")),
+                "{part}: no link back"
+            );
+            rows += text.matches("<tr id=\"m-").count();
+        }
+        assert_eq!(
+            rows,
+            wanted.len(),
+            "{}: rows over {} parts",
+            p.name,
+            parts.len()
+        );
+    }
+    eprintln!("{cut} permissions with methods pages");
+    assert!(
+        cut > 0,
+        "no permission of the real catalog needs methods pages"
+    );
 }

@@ -156,6 +156,17 @@ pub fn method_groups(
     endpoints: &[Granted<'_>],
     primary: Option<&TypeRef>,
 ) -> Vec<MethodGroup> {
+    method_groups_up_to(catalog, endpoints, primary, METHOD_ROWS_SHOWN)
+}
+
+/// [`method_groups`] with at most `most` rows in all (`usize::MAX`: every row, for the
+/// methods pages).
+pub fn method_groups_up_to(
+    catalog: &Catalog,
+    endpoints: &[Granted<'_>],
+    primary: Option<&TypeRef>,
+    most: usize,
+) -> Vec<MethodGroup> {
     let mut groups = Vec::new();
     // The primary resource's list: the GET with the fewest segments returning a
     // collection of it (`/users`, not `/users/delta` or `/groups/{id}/members`).
@@ -178,7 +189,7 @@ pub fn method_groups(
         })
         .map(|e| e.key.clone());
     let mut ids: BTreeSet<String> = BTreeSet::new();
-    let mut budget = METHOD_ROWS_SHOWN;
+    let mut budget = most;
     // v1.0 rows say whether beta has them too, so beta lists only what v1.0 lacks:
     // the same endpoint is not shown twice.
     for version in [Some(ApiVersion::V1_0), Some(ApiVersion::Beta), None] {

@@ -4,6 +4,7 @@
 
 mod endpoints;
 mod examples;
+mod methods;
 
 use std::collections::BTreeSet;
 
@@ -40,6 +41,11 @@ struct PermissionPage<'a> {
     resource: Option<ResourceView>,
     resource_missing: String,
     methods: Vec<MethodGroup>,
+    /// The first methods page, relative to the site root, when the page lists only
+    /// some rows; empty otherwise.
+    methods_href: String,
+    /// How many method rows a page lists at most.
+    methods_shown: usize,
     /// How many requests the permission is least privileged for, and for what else.
     reach: Reach,
     commands: Vec<CommandGroup>,
@@ -194,6 +200,7 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
     let path = permission_file(&slug, "html");
     let methods = method_groups(catalog, &endpoints, p.primary_resource.as_ref());
     let reach = reach(&endpoints, &methods);
+    let (methods_href, method_pages) = methods::method_pages(catalog, info, p, &slug, &endpoints)?;
     let page = PermissionPage {
         site: info.site(
             &path,
@@ -221,6 +228,8 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
         resource,
         resource_missing,
         methods,
+        methods_href,
+        methods_shown: endpoints::METHOD_ROWS_SHOWN,
         reach,
         commands,
         commands_missing,
@@ -246,6 +255,7 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
         (permission_file(&slug, "csv"), bundle.to_csv()?),
     ];
     files.extend(example_pages);
+    files.extend(method_pages);
     Ok(files)
 }
 
