@@ -84,7 +84,9 @@ fn groups(html: &str) -> Vec<Group> {
         .into_iter()
         .map(|sec| {
             let h3 = between(sec, "-h\">", "</h3>")[0];
-            let title = strip_tags(h3.split(" <span").next().unwrap_or(h3));
+            let title = plain(h3.split(" <span").next().unwrap_or(h3))
+                .trim()
+                .to_string();
             let requests = between(sec, "data-request=\"", "\"")
                 .into_iter()
                 .map(|r| {
