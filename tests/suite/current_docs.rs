@@ -900,7 +900,12 @@ fn section_text(html: &str, id: &str) -> String {
     let end = html[start..]
         .find("\n</section>")
         .map_or(html.len(), |e| start + e);
-    let spaced = html[start..end].replace('>', "> ");
+    // A path is written as segments that may break after each `/`; it reads as one word.
+    let spaced = html[start..end]
+        .replace("<wbr>", "")
+        .replace("<span>", "")
+        .replace("</span>", "")
+        .replace('>', "> ");
     plain(&spaced)
         .split_whitespace()
         .collect::<Vec<_>>()

@@ -339,6 +339,8 @@ pub struct CommandRow {
     pub method: String,
     /// Path.
     pub path: String,
+    /// The path cut after each `/`, where it may break.
+    pub segments: Vec<String>,
     /// What it does.
     pub title: String,
     /// Learn link.
@@ -387,6 +389,7 @@ pub fn command_groups(catalog: &Catalog, permission: &str) -> Vec<CommandGroup> 
                     module: c.module.clone(),
                     method: c.method.clone(),
                     path: c.path.clone(),
+                    segments: path_segments(&c.path),
                     title: c.title.clone().unwrap_or_default(),
                     doc_link: c
                         .doc_link
