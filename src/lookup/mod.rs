@@ -373,18 +373,16 @@ pub fn permission_cmdlets<'c>(catalog: &'c Catalog, permission: &str) -> Vec<&'c
         .grants_of(permission)
         .map(|g| (g.key.as_str(), g.method.as_str()))
         .collect();
-    let any_grant: BTreeSet<(&str, &str)> = catalog
-        .grants
-        .iter()
-        .map(|g| (g.key.as_str(), g.method.as_str()))
-        .collect();
+    // The catalog's endpoints are exactly the requests some grant names (the linker
+    // makes one per granted method and key, and no other), so "permissions.json grants
+    // this request to someone" is a lookup, not a set of every grant built per call.
     let mut out: Vec<&Command> = catalog
         .commands
         .iter()
         .filter(|c| {
             let request = (c.key.as_str(), c.method.as_str());
             granted.contains(&request)
-                || (!any_grant.contains(&request)
+                || (catalog.endpoint(&c.method, &c.key).is_none()
                     && c.permissions.iter().any(|p| p.name == permission))
         })
         .collect();
