@@ -122,10 +122,7 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
     }
     files.extend(downloads::files(catalog)?);
     step(&mut report, "downloads");
-    files.push((
-        "assets/search-index.js".into(),
-        crate::search::to_script(&crate::search::build(catalog))?,
-    ));
+    files.extend(crate::search::site_files(catalog)?);
     files.push((
         "assets/lookup-index.js".into(),
         crate::search::script(

@@ -179,6 +179,14 @@ fn cmdlets_missing(catalog: &Catalog) -> String {
     )
 }
 
+/// The files of the site's search, relative path → bytes, for `build` to write.
+pub fn site_files(catalog: &Catalog) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    Ok(vec![(
+        "assets/search-index.js".into(),
+        to_script(&build(catalog))?,
+    )])
+}
+
 /// The index as a script assigning `window.PERMCAT_SEARCH`, so it loads from disk
 /// (file://) as well as from a server.
 pub fn to_script(index: &SearchIndex) -> anyhow::Result<Vec<u8>> {
