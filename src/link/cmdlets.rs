@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::endpoints::{add_version, learn_api_link, offer_spelling, EndpointMap, Spelling};
-use super::learn::{side, GrantIndex};
+use super::learn::{grant_key, side, GrantIndex};
 use super::path::Segment;
 use super::Linker;
 use crate::model::{ApiVersion, Command, CommandPermission, Conflict, ConflictKind};
@@ -89,11 +89,11 @@ impl Linker<'_> {
             permissions.sort();
             permissions.dedup();
             for p in &permissions {
-                let Some(g) = granted.get(&(c.key().to_string(), method.clone(), p.scheme)) else {
+                let Some(g) = granted.get(&grant_key(c.key(), &method, p.scheme)) else {
                     continue;
                 };
                 let subject = format!("{method} {} ({}) via {}", c.display(), p.scheme, e.command);
-                if !g.all.contains(&p.name) {
+                if !g.all.contains(p.name.as_str()) {
                     conflicts.push(Conflict {
                         kind: ConflictKind::CommandPermissionNotGranted,
                         permission: Some(p.name.clone()),
@@ -105,8 +105,11 @@ impl Linker<'_> {
                         resolution: "not shown as a grant".into(),
                         source_age: None,
                     });
-                } else if p.least_privileged && !g.least.is_empty() && !g.least.contains(&p.name) {
-                    let least: Vec<&str> = g.least.iter().map(String::as_str).collect();
+                } else if p.least_privileged
+                    && !g.least.is_empty()
+                    && !g.least.contains(p.name.as_str())
+                {
+                    let least: Vec<&str> = g.least.iter().map(|n| &**n).collect();
                     conflicts.push(Conflict {
                         kind: ConflictKind::CommandLeastPrivilegedMismatch,
                         permission: Some(p.name.clone()),
