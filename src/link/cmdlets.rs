@@ -14,7 +14,7 @@ use crate::sources::docs::{ApiPage, Docs, PowerShellCall, POWERSHELL};
 
 const COMMANDS: &str = "commands";
 
-impl Linker<'_> {
+impl Linker {
     /// Turns command map entries into [`Command`]s, adds their versions and spellings to
     /// known endpoints, and records where their permissions disagree with the grants.
     pub(super) fn add_commands(
@@ -154,7 +154,7 @@ struct SnippetCall {
     origin: String,
 }
 
-impl Linker<'_> {
+impl Linker {
     /// The cmdlets of the docs' PowerShell snippets: each example's snippet gives the
     /// first Graph cmdlet it calls, the module it imports, the version that module calls
     /// and the example's request; the page's permission table gives its permissions.

@@ -37,7 +37,7 @@ impl<'a> Interner<'a> {
     }
 }
 
-impl Linker<'_> {
+impl Linker {
     /// The source key of one version of the docs, registering it on first use.
     pub(super) fn docs_source(&mut self, docs: &Docs, version: ApiVersion) -> String {
         let key = self.docs_source_key(version);

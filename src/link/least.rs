@@ -140,7 +140,7 @@ fn pick(method: &str, path: &str, scheme: Scheme, mut all: Vec<Candidate<'_>>) -
     }
 }
 
-impl Linker<'_> {
+impl Linker {
     /// Marks exactly one least-privileged permission per (method, key, scheme) and
     /// records what the flags of permissions.json say against it.
     pub(super) fn pick_least_privileged(&mut self) {

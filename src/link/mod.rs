@@ -66,59 +66,97 @@ impl LoadReport {
 /// Links the records of every source into one catalog. No file I/O: everything the
 /// catalog says comes from `records`. The steps run in a fixed order, each named and
 /// timed in the report.
-pub fn link(records: Records) -> (Catalog, LoadReport) {
-    let Records {
-        snapshot,
-        permissions,
-        descriptions,
-        localized,
-        provisioning,
-        schemas,
-        docs,
-        commands,
-        typemaps,
-        missing,
-        skipped,
-        steps,
-    } = records;
-    let mut report = LoadReport {
-        steps,
-        lap_start: Some(Instant::now()),
-        ..LoadReport::default()
-    };
-    let mut ctx = Linker {
-        catalog: Catalog {
+pub fn link(mut records: Records) -> (Catalog, LoadReport) {
+    Started::new(&mut records).finish(records)
+}
+
+/// A catalog with the permission sources linked (permissions.json, the descriptions,
+/// the deployment records), waiting for the schemas, the docs and the command map.
+/// [`crate::load`] starts it as soon as the permission files are read, while the
+/// docs are still being read on other threads; [`link`] runs both halves in a row.
+pub struct Started {
+    ctx: Linker,
+}
+
+impl Started {
+    /// Links the permission sources of `records`, taking them out of it.
+    pub fn new(records: &mut Records) -> Started {
+        let mut ctx = Linker {
+            catalog: Catalog::default(),
+            permissions: BTreeMap::new(),
+            paths: RefCell::default(),
+            snapshot: records.snapshot.take().unwrap_or_default(),
+            report: LoadReport {
+                lap_start: Some(Instant::now()),
+                ..LoadReport::default()
+            },
+            set_methods: Vec::new(),
+        };
+        ctx.catalog.data_date = ctx
+            .snapshot
+            .find(crate::sources::permissions::PATH)
+            .and_then(|s| s.date.clone());
+        let permissions = std::mem::replace(
+            &mut records.permissions,
+            crate::sources::permissions::PermissionsDocument {
+                permissions: crate::sources::permissions::Keyed {
+                    map: BTreeMap::new(),
+                    repeated: Vec::new(),
+                },
+            },
+        );
+        ctx.add_permissions(permissions);
+        ctx.report.lap("permissions");
+
+        if let Some(doc) = records.descriptions.take() {
+            ctx.add_descriptions(doc);
+        }
+        for (lang, path, doc) in std::mem::take(&mut records.localized) {
+            ctx.add_localized(lang, &path, doc);
+        }
+        if let Some(doc) = records.provisioning.take() {
+            ctx.add_provisioning(doc);
+        }
+        ctx.report_missing_ids();
+        ctx.pick_least_privileged();
+        ctx.set_methods = Vec::new();
+        ctx.report.lap("descriptions and provisioning");
+        Started { ctx }
+    }
+
+    /// Links the rest of `records` (whose permission sources [`Started::new`] took) and
+    /// puts the catalog in order.
+    pub fn finish(self, records: Records) -> (Catalog, LoadReport) {
+        let Records {
+            schemas,
+            docs,
+            commands,
+            typemaps,
             missing,
-            ..Catalog::default()
-        },
-        permissions: BTreeMap::new(),
-        paths: RefCell::default(),
-        snapshot: snapshot.unwrap_or_default(),
-        report: &mut report,
-        set_methods: Vec::new(),
-    };
-
-    ctx.catalog.data_date = ctx
-        .snapshot
-        .find(crate::sources::permissions::PATH)
-        .and_then(|s| s.date.clone());
-    ctx.add_permissions(permissions);
-    ctx.report.lap("permissions");
-
-    if let Some(doc) = descriptions {
-        ctx.add_descriptions(doc);
+            skipped,
+            steps,
+            ..
+        } = records;
+        let mut ctx = self.ctx;
+        // The reading steps first, then the linking steps; the wait for the other
+        // sources is not a linking step.
+        let linked = std::mem::replace(&mut ctx.report.steps, steps);
+        ctx.report.steps.extend(linked);
+        ctx.report.lap_start = Some(Instant::now());
+        ctx.catalog.missing = missing;
+        finish(ctx, schemas, docs, commands, typemaps, skipped)
     }
-    for (lang, path, doc) in localized {
-        ctx.add_localized(lang, &path, doc);
-    }
-    if let Some(doc) = provisioning {
-        ctx.add_provisioning(doc);
-    }
-    ctx.report_missing_ids();
-    ctx.pick_least_privileged();
-    ctx.set_methods = Vec::new();
-    ctx.report.lap("descriptions and provisioning");
+}
 
+/// The half of [`link`] after the permission sources.
+fn finish(
+    mut ctx: Linker,
+    schemas: Vec<(ApiVersion, String, csdl::Csdl)>,
+    docs: Option<docs::Docs>,
+    commands: Option<Vec<crate::sources::commands::CommandEntry>>,
+    typemaps: Vec<(ApiVersion, Vec<String>, typemap::TypeMap)>,
+    skipped: Vec<(String, usize)>,
+) -> (Catalog, LoadReport) {
     // The Graph schema, the docs and the command map, linked through endpoints.
     let schemas = ctx.register_schemas(schemas);
     if let Some(docs) = &docs {
@@ -182,6 +220,7 @@ pub fn link(records: Records) -> (Catalog, LoadReport) {
     ctx.catalog.endpoints = endpoint_list;
 
     let mut catalog = ctx.catalog;
+    let mut report = ctx.report;
     catalog.permissions = ctx.permissions.into_values().collect();
     label_source_age(&mut catalog);
     catalog.finish();
@@ -202,7 +241,7 @@ fn drop_aside<T: Send + 'static>(spent: T) {
         .spawn(move || drop(spent));
 }
 
-impl Linker<'_> {
+impl Linker {
     /// Registers each schema as a source and keys it for the resolution.
     fn register_schemas(
         &mut self,
@@ -440,7 +479,7 @@ impl Catalog {
 }
 
 /// State while linking.
-struct Linker<'r> {
+struct Linker {
     catalog: Catalog,
     /// Permissions by exact name while they are being merged.
     permissions: BTreeMap<String, Permission>,
@@ -448,14 +487,14 @@ struct Linker<'r> {
     /// from every source.
     paths: RefCell<HashMap<String, Arc<CanonicalPath>>>,
     snapshot: Snapshot,
-    report: &'r mut LoadReport,
+    report: LoadReport,
     /// Per grant of `catalog.grants`, in their order while permissions.json is linked:
     /// the fewest methods of a pathSet that grants its (permission, method, key,
     /// scheme), for the least-privileged rule.
     set_methods: Vec<usize>,
 }
 
-impl Linker<'_> {
+impl Linker {
     /// Registers a source file under `key` and returns the key.
     fn source(&mut self, key: &str, path: &str) -> String {
         let entry = self.snapshot.find(path);

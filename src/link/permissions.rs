@@ -35,7 +35,7 @@ fn absent() -> String {
     "(absent)".to_string()
 }
 
-impl Linker<'_> {
+impl Linker {
     /// Adds every permission of permissions.json with its schemes and grants.
     pub(super) fn add_permissions(&mut self, doc: PermissionsDocument) {
         let src = self.source(PERMISSIONS, permissions::PATH);

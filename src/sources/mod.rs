@@ -15,7 +15,7 @@ pub mod typemap;
 pub mod upstream;
 
 mod load;
-pub use load::{load, Records};
+pub use load::{load, load_and, Records};
 
 use std::fs;
 use std::io;
