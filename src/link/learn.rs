@@ -1,7 +1,7 @@
 //! What the Learn docs add beyond endpoints: code snippets attached to endpoints, and
 //! conflicts where a page's permission table disagrees with permissions.json.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::endpoints::EndpointMap;
@@ -15,8 +15,34 @@ use crate::sources::docs::Docs;
 /// than a thousand permissions.
 #[derive(Debug, Default)]
 pub(super) struct Granted {
-    pub all: BTreeSet<Arc<str>>,
-    pub least: BTreeSet<Arc<str>>,
+    pub all: NameSet,
+    pub least: NameSet,
+}
+
+/// A few permission names, sorted: most requests are granted by one to five
+/// permissions, for which a sorted list is a fraction of a tree set's size.
+#[derive(Debug, Default)]
+pub(super) struct NameSet(Vec<Arc<str>>);
+
+impl NameSet {
+    fn insert(&mut self, name: Arc<str>) {
+        if let Err(i) = self.0.binary_search(&name) {
+            self.0.insert(i, name);
+        }
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.binary_search_by(|n| (**n).cmp(name)).is_ok()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The names in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<str>> {
+        self.0.iter()
+    }
 }
 
 /// What permissions.json grants, by (key, method, scheme).
@@ -190,7 +216,7 @@ impl Linker {
                         if !g.least.is_empty() && !g.least.contains(first.as_str()) {
                             // Filed under permissions.json's least-privileged choice, whose
                             // page is where a reader needs to see the disagreement.
-                            for p in &g.least {
+                            for p in g.least.iter() {
                                 conflicts.push(Conflict {
                                     kind: ConflictKind::DocsLeastPrivilegedMismatch,
                                     permission: Some(p.to_string()),
