@@ -30,8 +30,11 @@ pub use link::LoadReport;
 pub use model::Catalog;
 pub use staged::write_atomically;
 
-/// Loads and links every source of the data directory at `dir`.
+/// Loads and links every source of the data directory at `dir`. The permission sources
+/// are linked while the docs and the schemas are still being read; the catalog is the
+/// one [`link::link`] makes of [`sources::load`]'s records.
 pub fn load(dir: &Path) -> Result<(Catalog, LoadReport)> {
     let data = sources::DataDir::open(dir)?;
-    Ok(link::link(sources::load(&data)?))
+    let (records, started) = sources::load_and(&data, link::Started::new)?;
+    Ok(started.finish(records))
 }

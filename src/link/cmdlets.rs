@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::endpoints::{add_version, learn_api_link, offer_spelling, EndpointMap, Spelling};
-use super::learn::{side, GrantIndex};
+use super::learn::{grant_key, side, GrantIndex};
 use super::path::Segment;
 use super::Linker;
 use crate::model::{ApiVersion, Command, CommandPermission, Conflict, ConflictKind};
@@ -14,7 +14,7 @@ use crate::sources::docs::{ApiPage, Docs, PowerShellCall, POWERSHELL};
 
 const COMMANDS: &str = "commands";
 
-impl Linker<'_> {
+impl Linker {
     /// Turns command map entries into [`Command`]s, adds their versions and spellings to
     /// known endpoints, and records where their permissions disagree with the grants.
     pub(super) fn add_commands(
@@ -89,11 +89,11 @@ impl Linker<'_> {
             permissions.sort();
             permissions.dedup();
             for p in &permissions {
-                let Some(g) = granted.get(&(c.key().to_string(), method.clone(), p.scheme)) else {
+                let Some(g) = granted.get(&grant_key(c.key(), &method, p.scheme)) else {
                     continue;
                 };
                 let subject = format!("{method} {} ({}) via {}", c.display(), p.scheme, e.command);
-                if !g.all.contains(&p.name) {
+                if !g.all.contains(p.name.as_str()) {
                     conflicts.push(Conflict {
                         kind: ConflictKind::CommandPermissionNotGranted,
                         permission: Some(p.name.clone()),
@@ -105,8 +105,11 @@ impl Linker<'_> {
                         resolution: "not shown as a grant".into(),
                         source_age: None,
                     });
-                } else if p.least_privileged && !g.least.is_empty() && !g.least.contains(&p.name) {
-                    let least: Vec<&str> = g.least.iter().map(String::as_str).collect();
+                } else if p.least_privileged
+                    && !g.least.is_empty()
+                    && !g.least.contains(p.name.as_str())
+                {
+                    let least: Vec<&str> = g.least.iter().map(|n| &**n).collect();
                     conflicts.push(Conflict {
                         kind: ConflictKind::CommandLeastPrivilegedMismatch,
                         permission: Some(p.name.clone()),
@@ -151,7 +154,7 @@ struct SnippetCall {
     origin: String,
 }
 
-impl Linker<'_> {
+impl Linker {
     /// The cmdlets of the docs' PowerShell snippets: each example's snippet gives the
     /// first Graph cmdlet it calls, the module it imports, the version that module calls
     /// and the example's request; the page's permission table gives its permissions.

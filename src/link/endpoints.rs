@@ -169,7 +169,7 @@ fn root_suffix(docs: &Docs, root: &str) -> String {
     }
 }
 
-impl Linker<'_> {
+impl Linker {
     /// The source key of the docs folder `root` (as a page or snippet names it) in one
     /// version, registering it on first use: `docs:<version>` for the preferred folder,
     /// with the folder's repository appended for a later one, so each keeps its own

@@ -1,8 +1,8 @@
 //! What the Learn docs add beyond endpoints: code snippets attached to endpoints, and
 //! conflicts where a page's permission table disagrees with permissions.json.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::rc::Rc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use super::endpoints::EndpointMap;
 use super::path::{CanonicalPath, Segment};
@@ -11,16 +11,59 @@ use crate::model::{ApiVersion, Conflict, ConflictKind, ConflictSide, Scheme, Sni
 use crate::sources::docs::Docs;
 
 /// Permissions granted for one (key, method, scheme): all, and the least privileged.
+/// Names, keys and methods are shared with one copy each: 43,000 grants name fewer
+/// than a thousand permissions.
 #[derive(Debug, Default)]
 pub(super) struct Granted {
-    pub all: BTreeSet<String>,
-    pub least: BTreeSet<String>,
+    pub all: NameSet,
+    pub least: NameSet,
+}
+
+/// A few permission names, sorted: most requests are granted by one to five
+/// permissions, for which a sorted list is a fraction of a tree set's size.
+#[derive(Debug, Default)]
+pub(super) struct NameSet(Vec<Arc<str>>);
+
+impl NameSet {
+    fn insert(&mut self, name: Arc<str>) {
+        if let Err(i) = self.0.binary_search(&name) {
+            self.0.insert(i, name);
+        }
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.binary_search_by(|n| (**n).cmp(name)).is_ok()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The names in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<str>> {
+        self.0.iter()
+    }
 }
 
 /// What permissions.json grants, by (key, method, scheme).
-pub(super) type GrantIndex = BTreeMap<(String, String, Scheme), Granted>;
+pub(super) type GrantIndex = BTreeMap<(Arc<str>, Arc<str>, Scheme), Granted>;
 
-impl Linker<'_> {
+/// The index key of (key, method, scheme).
+pub(super) fn grant_key(key: &str, method: &str, scheme: Scheme) -> (Arc<str>, Arc<str>, Scheme) {
+    (Arc::from(key), Arc::from(method), scheme)
+}
+
+/// One shared copy of each distinct string.
+#[derive(Default)]
+struct Interner<'a>(HashMap<&'a str, Arc<str>>);
+
+impl<'a> Interner<'a> {
+    fn get(&mut self, s: &'a str) -> Arc<str> {
+        Arc::clone(self.0.entry(s).or_insert_with(|| Arc::from(s)))
+    }
+}
+
+impl Linker {
     /// The source key of one version of the docs, registering it on first use.
     pub(super) fn docs_source(&mut self, docs: &Docs, version: ApiVersion) -> String {
         let key = self.docs_source_key(version);
@@ -39,14 +82,16 @@ impl Linker<'_> {
     /// An index of the grants for comparisons with the docs and the command map.
     pub(super) fn grant_index(&self) -> GrantIndex {
         let mut index = GrantIndex::new();
+        let mut strings = Interner::default();
         for g in &self.catalog.grants {
+            let name = strings.get(&g.permission);
             let entry = index
-                .entry((g.key.clone(), g.method.clone(), g.scheme))
+                .entry((strings.get(&g.key), strings.get(&g.method), g.scheme))
                 .or_default();
-            entry.all.insert(g.permission.clone());
             if g.flagged_least {
-                entry.least.insert(g.permission.clone());
+                entry.least.insert(Arc::clone(&name));
             }
+            entry.all.insert(name);
         }
         index
     }
@@ -57,7 +102,7 @@ impl Linker<'_> {
     /// endpoint, a placeholder standing for any one plain segment; the most literal
     /// match wins.
     pub(super) fn attach_snippets(&mut self, docs: &Docs, endpoints: &EndpointMap) {
-        let mut by_shape: HashMap<(&str, usize), Vec<Rc<CanonicalPath>>> = HashMap::new();
+        let mut by_shape: HashMap<(&str, usize), Vec<Arc<CanonicalPath>>> = HashMap::new();
         for (key, method) in endpoints.keys() {
             let c = self.canonical(key);
             by_shape
@@ -79,7 +124,7 @@ impl Linker<'_> {
                     let key = if endpoints.contains_key(&(c.key().to_string(), method.into())) {
                         c.key().to_string()
                     } else {
-                        let own: Vec<Rc<CanonicalPath>> = page
+                        let own: Vec<Arc<CanonicalPath>> = page
                             .requests
                             .iter()
                             .filter(|r| r.method == method)
@@ -139,7 +184,7 @@ impl Linker<'_> {
                         if row.not_supported || row.permissions.is_empty() {
                             continue;
                         }
-                        let k = (c.key().to_string(), req.method.clone(), row.scheme);
+                        let k = grant_key(c.key(), &req.method, row.scheme);
                         let Some(g) = granted.get(&k) else {
                             continue;
                         };
@@ -168,13 +213,13 @@ impl Linker<'_> {
                         let Some(first) = row.least_privileged().first() else {
                             continue;
                         };
-                        if !g.least.is_empty() && !g.least.contains(first) {
+                        if !g.least.is_empty() && !g.least.contains(first.as_str()) {
                             // Filed under permissions.json's least-privileged choice, whose
                             // page is where a reader needs to see the disagreement.
-                            for p in &g.least {
+                            for p in g.least.iter() {
                                 conflicts.push(Conflict {
                                     kind: ConflictKind::DocsLeastPrivilegedMismatch,
-                                    permission: Some(p.clone()),
+                                    permission: Some(p.to_string()),
                                     subject: subject.clone(),
                                     sides: vec![
                                         side(&src, format!("least privileged: {first}")),
@@ -200,7 +245,7 @@ impl Linker<'_> {
 /// `$ref`, `$value`, `$count`, a cast or a function call.
 fn best_match<'a>(
     request: &CanonicalPath,
-    patterns: impl Iterator<Item = &'a Rc<CanonicalPath>>,
+    patterns: impl Iterator<Item = &'a Arc<CanonicalPath>>,
 ) -> Option<String> {
     let fits = |pattern: &CanonicalPath| {
         pattern.segments().len() == request.segments().len()
@@ -237,13 +282,13 @@ mod tests {
 
     #[test]
     fn a_concrete_request_meets_the_most_literal_pattern() {
-        let patterns: Vec<Rc<CanonicalPath>> = [
+        let patterns: Vec<Arc<CanonicalPath>> = [
             "/users/{id}/messages/{id}",
             "/users/{id}/messages/delta",
             "/users/{id}/{x}/{y}",
         ]
         .iter()
-        .map(|p| Rc::new(canonicalize(p)))
+        .map(|p| Arc::new(canonicalize(p)))
         .collect();
         // `$count` is not a value a placeholder stands for.
         for (request, pattern) in [

@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::Linker;
-use crate::model::{permission_order, Conflict, ConflictKind, ConflictSide, Grant, Scheme};
+use crate::model::{Conflict, ConflictKind, ConflictSide, Grant, Scheme};
 
 /// What the rule weighs for one candidate permission of one request.
 #[derive(Debug, Clone)]
@@ -52,7 +52,7 @@ fn rule_order(a: &Candidate<'_>, b: &Candidate<'_>) -> std::cmp::Ordering {
         .cmp(&b.set_methods)
         .then_with(|| a.level.unwrap_or(u8::MAX).cmp(&b.level.unwrap_or(u8::MAX)))
         .then_with(|| a.paths.cmp(&b.paths))
-        .then_with(|| permission_order(a.name, b.name))
+        .then_with(|| super::name_order(a.name, b.name))
 }
 
 /// The picked permission of one request and the conflicts its flags show.
@@ -140,7 +140,7 @@ fn pick(method: &str, path: &str, scheme: Scheme, mut all: Vec<Candidate<'_>>) -
     }
 }
 
-impl Linker<'_> {
+impl Linker {
     /// Marks exactly one least-privileged permission per (method, key, scheme) and
     /// records what the flags of permissions.json say against it.
     pub(super) fn pick_least_privileged(&mut self) {
@@ -167,16 +167,7 @@ impl Linker<'_> {
             let mut by_name: BTreeMap<&str, Candidate<'_>> = BTreeMap::new();
             for &i in idx {
                 let g: &Grant = &grants[i];
-                let set_methods = self
-                    .set_methods
-                    .get(&(
-                        g.permission.clone(),
-                        g.method.clone(),
-                        g.key.clone(),
-                        g.scheme,
-                    ))
-                    .copied()
-                    .unwrap_or(usize::MAX);
+                let set_methods = self.set_methods.get(i).copied().unwrap_or(usize::MAX);
                 let level = self
                     .permissions
                     .get(&g.permission)

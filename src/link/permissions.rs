@@ -35,7 +35,7 @@ fn absent() -> String {
     "(absent)".to_string()
 }
 
-impl Linker<'_> {
+impl Linker {
     /// Adds every permission of permissions.json with its schemes and grants.
     pub(super) fn add_permissions(&mut self, doc: PermissionsDocument) {
         let src = self.source(PERMISSIONS, permissions::PATH);
@@ -96,8 +96,9 @@ impl Linker<'_> {
                 }
             }
 
-            // (method, lower-case path, scheme) → grants seen, to find repeats.
-            let mut seen: BTreeMap<(String, String, Scheme), Vec<Grant>> = BTreeMap::new();
+            // (method, canonical key, scheme) → the grants seen, to find repeats, and
+            // the fewest methods of a pathSet among them.
+            let mut seen: BTreeMap<(String, String, Scheme), (Vec<Grant>, usize)> = BTreeMap::new();
             for set in &raw.path_sets {
                 for key in &set.scheme_keys {
                     let Some(scheme) = Scheme::parse(key) else {
@@ -118,10 +119,14 @@ impl Linker<'_> {
                     for method in &set.methods {
                         let method = method.trim().to_ascii_uppercase();
                         for (path, value) in &set.paths {
-                            let path_key = keys
-                                .entry(path.clone())
-                                .or_insert_with(|| self.canonical(path).key().to_string())
-                                .clone();
+                            let path_key = match keys.get(path.as_str()) {
+                                Some(k) => k.clone(),
+                                None => {
+                                    let k = self.canonical(path).key().to_string();
+                                    keys.insert(path.clone(), k.clone());
+                                    k
+                                }
+                            };
                             let flags = PathFlags::parse(value);
                             for part in &flags.unknown {
                                 self.report
@@ -147,17 +152,15 @@ impl Linker<'_> {
                                 source: src.clone(),
                             };
                             let n = set.methods.len();
-                            self.set_methods
-                                .entry((name.clone(), method.clone(), grant.key.clone(), scheme))
-                                .and_modify(|m| *m = (*m).min(n))
-                                .or_insert(n);
                             let k = (method.clone(), grant.key.clone(), scheme);
-                            seen.entry(k).or_default().push(grant);
+                            let (grants, fewest) = seen.entry(k).or_insert((Vec::new(), n));
+                            *fewest = (*fewest).min(n);
+                            grants.push(grant);
                         }
                     }
                 }
             }
-            for ((method, _, scheme), mut grants) in seen {
+            for ((method, _, scheme), (mut grants, fewest)) in seen {
                 grants.sort();
                 grants.dedup();
                 if grants.len() > 1 {
@@ -174,6 +177,8 @@ impl Linker<'_> {
                     });
                 }
                 grant_count += grants.len();
+                self.set_methods
+                    .extend(std::iter::repeat_n(fewest, grants.len()));
                 self.catalog.grants.extend(grants);
             }
             self.permissions.insert(name, perm);

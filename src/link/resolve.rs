@@ -305,6 +305,10 @@ pub struct NameMatcher<'t> {
     types: HashMap<String, (String, HashMap<String, String>)>,
     /// Lower-case simple name → lower-case full names having it.
     by_simple: HashMap<String, Vec<String>>,
+    /// Lower-case namespace → (lower-case simple name, lower-case full name) of its
+    /// types, so the guesses within the owner's namespace look at that namespace only
+    /// rather than at every type of every map.
+    by_namespace: HashMap<String, Vec<(String, String)>>,
     maps: Vec<(ApiVersion, &'t TypeMap)>,
     /// Guesses already made, by (segment as spelled, lower-case owner type).
     memo: RefCell<HashMap<(String, String), Option<Resolved>>>,
@@ -335,9 +339,19 @@ impl<'t> NameMatcher<'t> {
         for list in by_simple.values_mut() {
             list.sort();
         }
+        let mut by_namespace: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for full in types.keys() {
+            if let Some((ns, simple)) = full.rsplit_once('.') {
+                by_namespace
+                    .entry(ns.to_string())
+                    .or_default()
+                    .push((simple.to_string(), full.clone()));
+            }
+        }
         NameMatcher {
             types,
             by_simple,
+            by_namespace,
             maps,
             memo: RefCell::new(HashMap::new()),
         }
@@ -481,11 +495,11 @@ impl<'t> NameMatcher<'t> {
         // Last, a single type of the owner's namespace whose name ends with the singular
         // (`dataConnectors` → `industryDataConnector`).
         let ns = ns?;
-        let mut suffixed = self.types.keys().filter(|full| {
-            full.rsplit_once('.')
-                .is_some_and(|(n, simple)| n == ns && simple.ends_with(singular.as_str()))
-        });
-        let only = suffixed.next()?;
+        let mut suffixed = self
+            .namespace(ns)
+            .iter()
+            .filter(|(simple, _)| simple.ends_with(singular.as_str()));
+        let (_, only) = suffixed.next()?;
         if suffixed.next().is_some() {
             return None;
         }
@@ -494,6 +508,11 @@ impl<'t> NameMatcher<'t> {
 }
 
 impl NameMatcher<'_> {
+    /// The (simple, full) lower-case names of the types of a lower-case namespace.
+    fn namespace(&self, ns: &str) -> &[(String, String)] {
+        self.by_namespace.get(ns).map_or(&[], Vec::as_slice)
+    }
+
     /// A single type of the owner's namespace whose name holds the words of the member's
     /// singular in order (`hardwareOathMethods` → `hardwareOathAuthenticationMethod`).
     fn guess_by_words(&self, spelled: &str, owner: &str) -> Option<Resolved> {
@@ -502,21 +521,17 @@ impl NameMatcher<'_> {
         if words.len() < 2 {
             return None;
         }
-        let mut found = self.types.keys().filter(|full| {
-            full.rsplit_once('.').is_some_and(|(n, simple)| {
-                n == ns && {
-                    let mut rest = simple;
-                    words.iter().all(|w| match rest.find(w.as_str()) {
-                        Some(i) => {
-                            rest = &rest[i + w.len()..];
-                            true
-                        }
-                        None => false,
-                    })
+        let mut found = self.namespace(ns).iter().filter(|(simple, _)| {
+            let mut rest = simple.as_str();
+            words.iter().all(|w| match rest.find(w.as_str()) {
+                Some(i) => {
+                    rest = &rest[i + w.len()..];
+                    true
                 }
+                None => false,
             })
         });
-        let only = found.next()?;
+        let (_, only) = found.next()?;
         if found.next().is_some() {
             return None;
         }

@@ -83,7 +83,7 @@ pub(super) fn index_resource_pages(docs: Option<&Docs>) -> ResourcePages<'_> {
     index
 }
 
-impl Linker<'_> {
+impl Linker {
     /// Builds one [`Resource`] per type that some endpoint returns or some action or
     /// function is bound to.
     pub(super) fn build_resources(

@@ -120,6 +120,15 @@ fn relative(dir: &DataDir, path: &std::path::Path) -> String {
 /// the same order whatever the threads' timing: the permission files first, then the
 /// schemas, the docs, the command map and the type maps.
 pub fn load(dir: &DataDir) -> Result<Records> {
+    load_and(dir, |_| ()).map(|(records, ())| records)
+}
+
+/// [`load`], calling `early` on this thread with the records of the permission files
+/// (permissions.json, the descriptions, the deployment records) as soon as they are
+/// read, while the schemas and the docs are still being read on other threads: what
+/// it does with them overlaps the slowest reading. `early` may take what it uses out
+/// of the records; the records returned hold the rest.
+pub fn load_and<T>(dir: &DataDir, early: impl FnOnce(&mut Records) -> T) -> Result<(Records, T)> {
     std::thread::scope(|scope| {
         let docs = scope.spawn(|| docs::load(dir));
         let schemas = scope.spawn(|| {
@@ -128,17 +137,18 @@ pub fn load(dir: &DataDir) -> Result<Records> {
                 .map(|v| csdl::load(dir, v).map(|found| (v, found)))
                 .collect::<Result<Vec<_>>>()
         });
-        read_all(dir, docs, schemas)
+        read_all(dir, docs, schemas, early)
     })
 }
 
 type CsdlFound = Vec<(ApiVersion, Option<(std::path::PathBuf, Csdl)>)>;
 
-fn read_all(
+fn read_all<T>(
     dir: &DataDir,
     docs_job: ScopedJoinHandle<'_, Result<Option<Docs>>>,
     schemas_job: ScopedJoinHandle<'_, Result<CsdlFound>>,
-) -> Result<Records> {
+    early: impl FnOnce(&mut Records) -> T,
+) -> Result<(Records, T)> {
     let mut laps = Laps::new();
     let snapshot = Snapshot::load(dir)?;
     let mut records = Records::new(snapshot, permissions::load(dir)?);
@@ -180,6 +190,9 @@ fn read_all(
         );
     }
     laps.lap("descriptions and provisioning");
+    let early = early(&mut records);
+    // What `early` did is timed by its own steps, not as the wait for the schemas.
+    laps.start = Instant::now();
 
     for (version, found) in joined(schemas_job, "schemas")? {
         match found {
@@ -212,5 +225,5 @@ fn read_all(
     laps.lap("type maps");
     records.skipped = dir.skipped();
     records.steps = laps.steps;
-    Ok(records)
+    Ok((records, early))
 }

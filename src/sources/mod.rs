@@ -15,7 +15,7 @@ pub mod typemap;
 pub mod upstream;
 
 mod load;
-pub use load::{load, Records};
+pub use load::{load, load_and, Records};
 
 use std::fs;
 use std::io;
@@ -99,14 +99,24 @@ fn kind_of(meta: &fs::Metadata) -> &'static str {
 /// blocking and checked after opening, so a FIFO swapped in never hangs the read, and
 /// the cap holds even for a file that grows while it is read.
 pub fn read_capped(path: &Path, cap: u64) -> io::Result<Option<Result<Vec<u8>, Refused>>> {
-    use std::io::Read;
     let meta = match fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
+    read_capped_after(path, &meta, cap)
+}
+
+/// [`read_capped`] with the file's metadata (symlinks followed) already at hand, so a
+/// caller that has just looked at the file does not ask the file system twice.
+fn read_capped_after(
+    path: &Path,
+    meta: &fs::Metadata,
+    cap: u64,
+) -> io::Result<Option<Result<Vec<u8>, Refused>>> {
+    use std::io::Read;
     if !meta.is_file() {
-        return Ok(Some(Err(Refused::NotRegular(kind_of(&meta)))));
+        return Ok(Some(Err(Refused::NotRegular(kind_of(meta)))));
     }
     if meta.len() > cap {
         return Ok(Some(Err(Refused::TooLarge(cap))));
@@ -155,6 +165,10 @@ pub fn is_inside(path: &Path, base: &Path) -> bool {
 pub struct DataDir {
     root: PathBuf,
     skipped: std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, usize>>>,
+    /// Folders with their symlinks resolved (`None` when that failed), asked once each:
+    /// the 18,000 docs files of a snapshot share a few dozen folders, and resolving every
+    /// component of every file's path was most of the time spent reading them.
+    folders: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<PathBuf, Option<PathBuf>>>>,
 }
 
 impl DataDir {
@@ -170,6 +184,7 @@ impl DataDir {
         Ok(DataDir {
             root,
             skipped: Default::default(),
+            folders: Default::default(),
         })
     }
 
@@ -219,18 +234,73 @@ impl DataDir {
         within: Option<&Path>,
         cap: u64,
     ) -> Result<Option<Result<Vec<u8>, Refused>>> {
-        if fs::symlink_metadata(path).is_err() {
+        let Ok(link_meta) = fs::symlink_metadata(path) else {
             return Ok(None);
-        }
+        };
         let base = within.map_or_else(|| self.base_of(path), Path::to_path_buf);
-        if !is_inside(path, &base) {
+        if !self.lies_inside(path, &link_meta, &base) {
             // A dangling link is simply missing.
             if fs::metadata(path).is_err() {
                 return Ok(None);
             }
             return Ok(Some(Err(Refused::Outside)));
         }
-        read_capped(path, cap).with_context(|| format!("failed to read `{}`", path.display()))
+        let read = if link_meta.file_type().is_symlink() {
+            read_capped(path, cap)
+        } else {
+            // Not a link: what it points to is itself.
+            read_capped_after(path, &link_meta, cap)
+        };
+        read.with_context(|| format!("failed to read `{}`", path.display()))
+    }
+
+    /// A folder with its symlinks resolved, remembered.
+    fn resolved_folder(&self, folder: &Path) -> Option<PathBuf> {
+        let folder = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        if let Some(known) = self
+            .folders
+            .lock()
+            .ok()
+            .and_then(|f| f.get(folder).cloned())
+        {
+            return known;
+        }
+        let resolved = fs::canonicalize(folder).ok();
+        if let Ok(mut f) = self.folders.lock() {
+            f.insert(folder.to_path_buf(), resolved.clone());
+        }
+        resolved
+    }
+
+    /// [`is_inside`] for a file whose own metadata (`link_meta`, symlinks not followed)
+    /// is known. A file that is not itself a link resolves to its folder resolved plus
+    /// its name, so only the folders are resolved, once each; a link, or a path not
+    /// ending in a plain name, is resolved whole.
+    fn lies_inside(&self, path: &Path, link_meta: &fs::Metadata, base: &Path) -> bool {
+        let Some(base) = self.resolved_folder(base) else {
+            return false;
+        };
+        let plain_name = match path.components().next_back() {
+            Some(std::path::Component::Normal(name)) => {
+                let raw = path.as_os_str().as_encoded_bytes();
+                // `a/.` and `a/` name `a` after resolving it, so their last component
+                // as written is not what `components` shows.
+                (!raw.ends_with(b"/") && !raw.ends_with(b"/.")).then_some(name)
+            }
+            _ => None,
+        };
+        let resolved = match plain_name {
+            Some(name) if !link_meta.file_type().is_symlink() => {
+                let parent = path.parent().unwrap_or(Path::new("."));
+                self.resolved_folder(parent).map(|p| p.join(name))
+            }
+            _ => fs::canonicalize(path).ok(),
+        };
+        resolved.is_some_and(|p| p.starts_with(base))
     }
 
     /// Reads an optional file: missing → `None`; refused → `None` with a warning.

@@ -14,6 +14,7 @@ mod hostile;
 mod index_pages;
 mod least;
 mod linking;
+mod load_speed;
 mod outputs;
 mod permission_page;
 mod permissions;
