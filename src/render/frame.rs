@@ -2,9 +2,9 @@
 //! root, canonical address, data date), the facts of one build, dates as people write
 //! them and the "Sources" lists.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::model::{Catalog, SourceFile};
+use crate::model::{Catalog, Conflict, SourceFile};
 use crate::slugs::Slugs;
 
 /// What every page's frame shows.
@@ -33,6 +33,8 @@ pub struct SiteInfo {
     pub(crate) changes: Option<BTreeMap<String, &'static str>>,
     /// The page file name of every permission.
     pub(crate) slugs: Slugs,
+    /// Where each permission's conflicts are in the catalog's list.
+    conflicts: HashMap<String, Vec<usize>>,
 }
 
 impl SiteInfo {
@@ -43,7 +45,23 @@ impl SiteInfo {
             data_date: human_date(catalog.data_date.as_deref()),
             changes: None,
             slugs: Slugs::new(catalog),
+            conflicts: catalog.conflict_positions(),
         }
+    }
+
+    /// The conflicts that concern one permission, in catalog order: what
+    /// [`Catalog::conflicts_of`] gives, without scanning every conflict.
+    pub(crate) fn conflicts_of<'c>(
+        &self,
+        catalog: &'c Catalog,
+        name: &str,
+    ) -> impl Iterator<Item = &'c Conflict> + 'c {
+        let at: &[usize] = self.conflicts.get(name).map_or(&[], Vec::as_slice);
+        let found: Vec<&'c Conflict> = at
+            .iter()
+            .filter_map(|&i| catalog.conflicts.get(i))
+            .collect();
+        found.into_iter()
     }
 
     /// Public address of the site without a trailing slash, when given.

@@ -20,9 +20,10 @@ use super::conflicts::{conflict_groups, ConflictGroup};
 use super::frame::{sources_for, Site, SiteInfo, SourceView};
 use super::markdown::to_html;
 use super::resource::{resource_view, ResourceView};
+use super::write::SiteWriter;
 use super::Files;
 use crate::export::PermissionBundle;
-use crate::model::{ApiVersion, Catalog, Permission, PermissionType, Scheme, SchemeInfo};
+use crate::model::{ApiVersion, Catalog, Conflict, Permission, PermissionType, Scheme, SchemeInfo};
 use crate::slugs::{self, permission_file};
 
 #[derive(Template)]
@@ -113,14 +114,12 @@ fn reach(endpoints: &[Granted<'_>], methods: &[MethodGroup]) -> Reach {
     r
 }
 
-/// Every permission's page, JSON and CSV.
-pub fn pages(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
-    let parts: Vec<Files> = catalog
+/// Writes every permission's page, JSON and CSV as each is rendered.
+pub(crate) fn pages(catalog: &Catalog, info: &SiteInfo, w: &SiteWriter) -> Result<()> {
+    catalog
         .permissions
         .par_iter()
-        .map(|p| page(catalog, info, p))
-        .collect::<Result<_>>()?;
-    Ok(parts.into_iter().flatten().collect())
+        .try_for_each(|p| w.write_all(page(catalog, info, p)?))
 }
 
 /// One permission's page with its JSON and CSV exports.
@@ -201,6 +200,7 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
     let methods = method_groups(catalog, &endpoints, p.primary_resource.as_ref());
     let reach = reach(&endpoints, &methods);
     let (methods_href, method_pages) = methods::method_pages(catalog, info, p, &slug, &endpoints)?;
+    let conflicts: Vec<&Conflict> = info.conflicts_of(catalog, &p.name).collect();
     let page = PermissionPage {
         site: info.site(
             &path,
@@ -237,10 +237,10 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
         examples_missing,
         examples_age,
         registration: registration(p),
-        conflicts: conflict_groups(catalog.conflicts_of(&p.name), CONFLICTS_SHOWN),
-        conflicts_total: catalog.conflicts_of(&p.name).count(),
-        conflicts_aged: catalog
-            .conflicts_of(&p.name)
+        conflicts: conflict_groups(conflicts.iter().copied(), CONFLICTS_SHOWN),
+        conflicts_total: conflicts.len(),
+        conflicts_aged: conflicts
+            .iter()
             .filter(|c| c.source_age.as_deref().is_some_and(|a| !a.is_empty()))
             .count(),
         sources: sources_for(catalog, source_keys),
@@ -248,10 +248,10 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
     let html = page
         .render()
         .with_context(|| format!("failed to render the page of {}", p.name))?;
-    let bundle = PermissionBundle::new(catalog, p);
+    let bundle = PermissionBundle::with_conflicts(catalog, p, conflicts);
     let mut files = vec![
         (path, html.into_bytes()),
-        (permission_file(&slug, "json"), bundle.to_json()?),
+        (permission_file(&slug, "json"), bundle.to_json_compact()?),
         (permission_file(&slug, "csv"), bundle.to_csv()?),
     ];
     files.extend(example_pages);
