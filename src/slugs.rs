@@ -72,7 +72,7 @@ pub fn assign_resource_slugs(resources: &mut [Resource]) {
 /// case-insensitive file system (macOS, Windows) such pages would overwrite each other,
 /// so every name after the first (in catalog order) gets a `-2`, `-3`… suffix.
 #[derive(Debug, Clone, Default)]
-pub struct Slugs(BTreeMap<String, String>);
+pub struct Slugs(HashMap<String, String>);
 
 impl Slugs {
     /// Assigns the file names of the catalog's permissions.
@@ -88,7 +88,7 @@ impl Slugs {
     pub fn assign<'a>(names: impl IntoIterator<Item = &'a str>) -> Slugs {
         let mut taken: HashSet<String> = HashSet::new();
         let mut next: HashMap<String, usize> = HashMap::new();
-        let mut map = BTreeMap::new();
+        let mut map = HashMap::new();
         for name in names {
             let base = slug(name);
             let lower = base.to_ascii_lowercase();

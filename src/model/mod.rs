@@ -242,20 +242,6 @@ impl Catalog {
             .iter()
             .filter(move |c| c.permission.as_deref() == Some(name))
     }
-
-    /// The positions in [`Catalog::conflicts`] of each permission's conflicts, in
-    /// catalog order: one pass for a caller that asks for every permission's conflicts,
-    /// where [`Catalog::conflicts_of`] would scan the whole list each time.
-    pub fn conflict_positions(&self) -> std::collections::HashMap<String, Vec<usize>> {
-        let mut by: std::collections::HashMap<String, Vec<usize>> =
-            std::collections::HashMap::new();
-        for (i, c) in self.conflicts.iter().enumerate() {
-            if let Some(p) = &c.permission {
-                by.entry(p.clone()).or_default().push(i);
-            }
-        }
-        by
-    }
 }
 
 /// Days since 0000-03-01 of a `YYYY-MM-DD` date (the first ten characters), for
@@ -274,12 +260,10 @@ pub fn days_of(date: &str) -> Option<i64> {
 }
 
 /// The order of permission names everywhere: case-insensitive, ties broken by exact bytes.
-/// Compares byte by byte without allocating: sorting and searching call it millions of
-/// times on a large catalog.
 pub fn permission_order(a: &str, b: &str) -> std::cmp::Ordering {
-    let lower_a = a.bytes().map(|c| c.to_ascii_lowercase());
-    let lower_b = b.bytes().map(|c| c.to_ascii_lowercase());
-    lower_a.cmp(lower_b).then_with(|| a.cmp(b))
+    // Byte by byte, never allocating: sorts and searches call it millions of times.
+    let lower = |s| str::bytes(s).map(|c: u8| c.to_ascii_lowercase());
+    lower(a).cmp(lower(b)).then_with(|| a.cmp(b))
 }
 
 /// One upstream file that contributed to the catalog.

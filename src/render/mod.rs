@@ -91,6 +91,12 @@ pub fn permission_page_html(catalog: &Catalog, name: &str) -> Result<Option<Stri
 /// directory as soon as it is rendered. The sitemap and the marker, which list every
 /// file, come last; then the staged site takes the place of the old one.
 pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
+    build_with(catalog, opts, Vec::new())
+}
+
+/// [`build`] with `extra` files written beside the rendered ones (tests give it files
+/// that collide with a page).
+fn build_with(catalog: &Catalog, opts: &BuildOptions, extra: Files) -> Result<BuildReport> {
     let mut report = BuildReport::default();
     let mut lap = Instant::now();
     let mut step = |report: &mut BuildReport, name: &str| {
@@ -119,6 +125,7 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
     let writer = SiteWriter::new(staged.path(), &[MARKER]);
     let parts = render_all(catalog, &site, diff.as_ref(), &writer)?;
     report.steps.extend(parts);
+    writer.write_all(extra)?;
     step(&mut report, "render and write (the steps above, at once)");
 
     let mut written = writer.take();
@@ -419,4 +426,60 @@ fn swap_into_place(staged: StagedDir, out: &Path) -> Result<()> {
     swapped.remove_old().map_err(|(old, e)| {
         anyhow::Error::new(e).context(format!("failed to remove `{}`", old.display()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Catalog {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        match crate::load(&data) {
+            Ok((catalog, _)) => catalog,
+            Err(e) => panic!("loading the sample: {e:#}"),
+        }
+    }
+
+    /// Every file below `dir` with its bytes.
+    fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let e = e.expect("walk");
+            if e.file_type().is_file() {
+                out.push((e.path().to_path_buf(), fs::read(e.path()).expect("read")));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_page_colliding_in_case_fails_the_build_and_keeps_the_old_site() {
+        let catalog = sample();
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let out = tmp.path().join("site");
+        let opts = BuildOptions {
+            out: out.clone(),
+            base_url: None,
+            previous: None,
+        };
+        build(&catalog, &opts).expect("first build");
+        let before = tree(&out);
+        for extra in ["Index.html", "permissions/../index.html", MARKER] {
+            let err = build_with(&catalog, &opts, vec![(extra.into(), b"lost".to_vec())])
+                .expect_err("must fail");
+            let msg = format!("{err:#}");
+            if extra == "Index.html" {
+                assert!(
+                    msg.contains("`Index.html` and `index.html`; one would be lost"),
+                    "{msg}"
+                );
+            }
+            assert_eq!(tree(&out), before, "the old site is untouched");
+            let left: Vec<String> = fs::read_dir(tmp.path())
+                .expect("list")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            assert_eq!(left, ["site"], "nothing staged is left behind");
+        }
+    }
 }

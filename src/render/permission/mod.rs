@@ -129,7 +129,7 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
     let endpoints = granted(catalog, &grants);
     let types: Vec<TypeBlock> = [PermissionType::Application, PermissionType::Delegated]
         .into_iter()
-        .map(|k| type_block(catalog, p, k))
+        .map(|k| type_block(catalog, info, p, k))
         .collect();
     let summary = types
         .iter()
@@ -162,7 +162,7 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
         )
         .unwrap_or_default()
     };
-    let commands = command_groups(catalog, &p.name);
+    let commands = command_groups(catalog, info, &p.name);
     let commands_missing =
         missing_reason(catalog, "msgraph-sdk-powershell", "").unwrap_or_default();
     let (examples, example_pages) = examples(catalog, info, p, &slug, &endpoints)?;
@@ -349,7 +349,12 @@ fn texts_of(info: &SchemeInfo) -> Vec<LocalizedView> {
 }
 
 /// Builds the block of one type.
-pub fn type_block(catalog: &Catalog, p: &Permission, kind: PermissionType) -> TypeBlock {
+pub fn type_block(
+    catalog: &Catalog,
+    info: &SiteInfo,
+    p: &Permission,
+    kind: PermissionType,
+) -> TypeBlock {
     let (label, anchor) = match kind {
         PermissionType::Application => ("Application", "application"),
         PermissionType::Delegated => ("Delegated", "delegated"),
@@ -408,8 +413,7 @@ pub fn type_block(catalog: &Catalog, p: &Permission, kind: PermissionType) -> Ty
         what: first.admin_display_name.clone().unwrap_or_default(),
         id: p.id_of(kind).unwrap_or_default().to_string(),
         foreign_ids: if p.id_of(kind).is_none() {
-            catalog
-                .foreign_ids_of(&p.name, kind)
+            info.foreign_ids_of(catalog, &p.name, kind)
                 .map(|f| (f.id.clone(), f.app_label()))
                 .collect()
         } else {
