@@ -7,6 +7,8 @@
 #     catalog export): pages per second, wall time, peak memory, output and search index
 #     sizes; both against the I/O floors (cp -r of the output, warm cache; reading every
 #     input file);
+#   - build growth: the build at 1x, 4x, 40,000 and 100,000 permissions
+#     (scripts/bench/scale-data.py), each against cp -r of its own output;
 #   - search: permcat's index vs Pagefind indexing the same built site: index bytes,
 #     bytes fetched for a first query in headless Chromium, typo-query recall@1/@10 on
 #     scripts/bench/typo-queries.txt (scripts/bench/search-bench.mjs);
@@ -21,6 +23,8 @@
 #        RUNS=5 SLOW_RUNS=1 scripts/bench.sh  (fewer runs; defaults 10, and 3 for mdBook
 #                                              and Pagefind)
 #        ONLY="which serve" scripts/bench.sh  (re-run sections, keep the others' figures)
+#        SCALE_RUNS=1 ONLY=scale scripts/bench.sh (the growth section, one run per size;
+#                                              default 3; needs about 8 GB free disk)
 #        REPORT_ONLY=1 scripts/bench.sh       (print the last run's report again)
 # Before each section it waits (QUIET_WAIT seconds at most, default 600) for a one-minute
 # load average under QUIET_LOAD (default 0.7); the report says when each section ran.
@@ -115,12 +119,12 @@ pages_per_s() { python3 -c "import sys; print(f'{int(sys.argv[1])/float(sys.argv
 site=$work/site
 book_out=$work/book-out
 pfsite=$work/pfsite
-# ONLY="which serve" re-runs those sections (load, book, floors, search, which, serve) and
+# ONLY="which serve" re-runs those sections (load, book, floors, scale, search, which, serve) and
 # keeps the other figures of the last run: for a measurement that other work disturbed.
 want() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
-declare -A LOAD
+declare -A LOAD SCALE_PERMS SCALE_ARGS SCALE_OUT SCALE_LOAD
 lookups_s='' lookup_time='' index_build='' book_gen=''
-save_state() { declare -p MEDIAN SPREAD PEAK LOAD lookups_s lookup_time index_build book_gen >"$work/state.sh"; }
+save_state() { declare -p MEDIAN SPREAD PEAK LOAD SCALE_PERMS SCALE_ARGS SCALE_OUT SCALE_LOAD lookups_s lookup_time index_build book_gen >"$work/state.sh"; }
 if [ -n "${REPORT_ONLY:-}${ONLY:-}" ]; then
   [ -f "$work/state.sh" ] || { echo "error: no earlier run in $work" >&2; exit 1; }
   # shellcheck source=/dev/null
@@ -152,8 +156,9 @@ if section load; then
   measure check "$RUNS" "" "$bin" check --data "$data"
   measure grants_csv "$RUNS" "" "$bin" export --what grants --format csv --data "$data" -o /dev/null
   measure perms_json "$RUNS" "" "$bin" export --what permissions --format json --data "$data" -o /dev/null
-  rm -rf "$site"
-  measure build "$RUNS" "" "$bin" build --data "$data" --out "$site" # the last run's site stays
+  # Into a fresh directory each run, like the cp -r it is compared with; the last
+  # run's site stays for the floors and search sections.
+  measure build "$RUNS" "rm -rf $site" "$bin" build --data "$data" --out "$site"
 fi
 
 if section book; then
@@ -169,6 +174,8 @@ if section book; then
 fi
 
 if section floors; then
+  # Right after a build of the same site, so both meet the same page cache.
+  measure build_floor "$RUNS" "rm -rf $work/copy" "$bin" build --data "$data" --out "$work/copy"
   measure cp_site "$RUNS" "rm -rf $work/copy" cp -r "$site" "$work/copy"
   measure cp_book "$RUNS" "rm -rf $work/copy" cp -r "$book_out" "$work/copy"
   rm -rf "$work/copy"
@@ -202,6 +209,32 @@ EOF
   measure which_cli "$RUNS" "" "$bin" which --data "$data" GET https://graph.microsoft.com/v1.0/me/messages POST /me/sendMail GET /users/adele@contoso.com
 fi
 
+# Growth: the same build on data with 4x the permissions (full copies) and with 40,000
+# and 100,000 (copies with their first pathSet only, so the output stays a few GB),
+# made by scripts/bench/scale-data.py; each next to cp -r of its own output. Outputs
+# and scaled data are deleted after each size.
+if section scale; then
+  scale=$work/scale
+  for spec in "1x|" "4x|4" "40k|--count 40000 --first-pathset" "100k|--count 100000 --first-pathset"; do
+    name=${spec%%|*} args=${spec#*|}
+    rm -rf "$scale" && mkdir -p "$scale"
+    d=$data
+    if [ -n "$args" ]; then
+      d=$scale/data
+      # shellcheck disable=SC2086
+      SCALE_PERMS[$name]=$(python3 scripts/bench/scale-data.py "$data" "$d" $args | cut -d' ' -f1)
+    else
+      SCALE_PERMS[$name]=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['permissions']))" "$data/microsoft-graph-devx-content/permissions/new/permissions.json")
+    fi
+    SCALE_ARGS[$name]=${args:-the real data}
+    measure "scale_$name" "${SCALE_RUNS:-3}" "rm -rf $scale/site" "$bin" build --data "$d" --out "$scale/site"
+    SCALE_OUT[$name]="$(find "$scale/site" -type f | wc -l) files, $(mb "$(du -sb "$scale/site" | cut -f1)")"
+    measure "scale_cp_$name" "${SCALE_RUNS:-3}" "rm -rf $scale/copy" cp -r "$scale/site" "$scale/copy"
+    SCALE_LOAD[$name]=$(cut -d' ' -f1 /proc/loadavg)
+    rm -rf "$scale"
+  done
+fi
+
 if section serve; then
   scripts/bench-serve.sh >"$work/serve.md"
 fi
@@ -224,7 +257,7 @@ pf_index_bytes=$(find "$pfsite/pagefind" -type f ! -name '*-ui.*' ! -name 'pagef
 echo "## Machine and run"
 echo
 echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); $($bin --version), $($mdbook --version), pagefind $(node -p "require('./scripts/bench/node_modules/pagefind/package.json').version"), $(hyperfine --version), $(/usr/bin/chromium --version 2>/dev/null | head -1), node $(node --version), $(python3 --version)."
-echo "Sections started at (UTC, with the one-minute load average; each waits for a load under ${QUIET_LOAD:-0.7}): $(for k in load book floors search which serve; do printf '%s %s, ' "$k" "${LOAD[$k]:-not run}"; done | sed 's/, $//')."
+echo "Sections started at (UTC, with the one-minute load average; each waits for a load under ${QUIET_LOAD:-0.7}): $(for k in load book floors scale search which serve; do printf '%s %s, ' "$k" "${LOAD[$k]:-not run}"; done | sed 's/, $//')."
 echo "Wall times: hyperfine, median of $RUNS runs after 1 warm-up run ($SLOW_RUNS runs without warm-up for mdBook and Pagefind, which take tens of seconds each); \"(noisy)\" marks a spread whose standard deviation exceeds 10 % of the median. Peak memory: GNU time, maximum resident set size of one run."
 echo
 echo "## Check and export"
@@ -251,6 +284,21 @@ row read_book_src "floor: read the book's markdown (cat > /dev/null)" | sed 's/|
 echo
 echo "permcat's $site_pages pages are $perm_pages permission pages, $((site_pages - perm_pages - 4)) resource pages, index, about, lookup and 404; it also writes the downloads/ exports and per-permission JSON/CSV. mdBook's are the chapters plus index.html, 404.html, toc.html and print.html ($(mb "$(stat -c %s "$book_out/print.html" 2>/dev/null || echo 0)")); its search index \`$(basename "$book_index")\` is $(kb "$(stat -c %s "$book_index")") ($(kb "$(gz "$book_index")") gzipped)."
 echo
+printf 'Build and cp -r of its output in the same minute (floors section): build %s ms (%s ms), cp -r %s ms: %s× the copy.\n' "$(ms "${MEDIAN[build_floor]}")" "${SPREAD[build_floor]}" "$(ms "${MEDIAN[cp_site]}")" "$(python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f}')" "${MEDIAN[build_floor]}" "${MEDIAN[cp_site]}")"
+echo
+if [ -n "${SCALE_PERMS[1x]:-}" ]; then
+  echo "## Build growth (scripts/bench/scale-data.py)"
+  echo
+  echo "The real data, then copies of every permission under new names and GUIDs: 4× with full copies, 40,000 and 100,000 permissions with copies that keep their first pathSet only. Median of ${SCALE_RUNS:-3} runs into a fresh directory; cp -r of the same output right after."
+  echo
+  echo "| permissions | scaled with | build (median) | min–max | peak memory | output | cp -r of the output | build ÷ cp -r | time ÷ 1× time | load average after |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  for name in 1x 4x 40k 100k; do
+    [ -n "${SCALE_PERMS[$name]:-}" ] || continue
+    printf '| %s | %s | %s ms | %s ms | %s | %s | %s ms | %s× | %s× | %s |\n' "${SCALE_PERMS[$name]}" "${SCALE_ARGS[$name]}" "$(ms "${MEDIAN[scale_$name]}")" "${SPREAD[scale_$name]}" "$(mb $((PEAK[scale_$name] * 1024)))" "${SCALE_OUT[$name]}" "$(ms "${MEDIAN[scale_cp_$name]}")" "$(python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f}')" "${MEDIAN[scale_$name]}" "${MEDIAN[scale_cp_$name]}")" "$(python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "${MEDIAN[scale_$name]}" "${MEDIAN[scale_1x]}")" "${SCALE_LOAD[$name]}"
+  done
+  echo
+fi
 echo "## Search: permcat vs Pagefind on the same built site"
 echo
 python3 - "$work/search.json" "$site/assets/search-index.js" "$(gz "$site/assets/search-index.js")" "$pf_bytes" "$pf_files" "$pf_index_bytes" "$(ms "${MEDIAN[pagefind]}")" "$(mb $((PEAK[pagefind] * 1024)))" "${SPREAD[pagefind]}" "$book_index" "$(gz "$book_index")" "$index_build" <<'EOF'

@@ -2,7 +2,7 @@
 //! names once) and every output that links to a page: the site, the search and lookup
 //! indexes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::model::{ApiVersion, Catalog, Resource};
 
@@ -72,22 +72,39 @@ pub fn assign_resource_slugs(resources: &mut [Resource]) {
 /// case-insensitive file system (macOS, Windows) such pages would overwrite each other,
 /// so every name after the first (in catalog order) gets a `-2`, `-3`… suffix.
 #[derive(Debug, Clone, Default)]
-pub struct Slugs(BTreeMap<String, String>);
+pub struct Slugs(HashMap<String, String>);
 
 impl Slugs {
     /// Assigns the file names of the catalog's permissions.
     pub fn new(catalog: &Catalog) -> Slugs {
-        let mut taken: BTreeSet<String> = BTreeSet::new();
-        let mut map = BTreeMap::new();
-        for p in &catalog.permissions {
-            let base = slug(&p.name);
-            let mut candidate = base.clone();
-            let mut n = 2;
-            while !taken.insert(candidate.to_ascii_lowercase()) {
-                candidate = format!("{base}-{n}");
-                n += 1;
-            }
-            map.insert(p.name.clone(), candidate);
+        Slugs::assign(catalog.permissions.iter().map(|p| p.name.as_str()))
+    }
+
+    /// Assigns file names to `names` in the given order: each name's [`slug`], or for a
+    /// slug taken already (ignoring case) the first free `-2`, `-3`… suffix. Linear in
+    /// the number of names however many collide: the search for a free suffix resumes
+    /// where the previous name with the same slug stopped, since a suffix taken then is
+    /// still taken.
+    pub fn assign<'a>(names: impl IntoIterator<Item = &'a str>) -> Slugs {
+        let mut taken: HashSet<String> = HashSet::new();
+        let mut next: HashMap<String, usize> = HashMap::new();
+        let mut map = HashMap::new();
+        for name in names {
+            let base = slug(name);
+            let lower = base.to_ascii_lowercase();
+            let candidate = if taken.insert(lower.clone()) {
+                base
+            } else {
+                let n = next.entry(lower).or_insert(2);
+                loop {
+                    let candidate = format!("{base}-{n}");
+                    *n += 1;
+                    if taken.insert(candidate.to_ascii_lowercase()) {
+                        break candidate;
+                    }
+                }
+            };
+            map.insert(name.to_string(), candidate);
         }
         Slugs(map)
     }

@@ -1,5 +1,7 @@
 //! JSON exports: `{"format", "version", "data_date", "sources", "items"}`, one shape per
-//! kind, each described by `schema/<kind>.schema.json`.
+//! kind, each described by `schema/<kind>.schema.json`. Written compact, on one line with
+//! a final newline: they are read by programs (the grants export is tens of megabytes
+//! indented), and `jq .` indents them for people.
 
 use std::io::Write;
 
@@ -32,7 +34,7 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
             sources: catalog.sources.values().collect(),
             items,
         };
-        serde_json::to_writer_pretty(&mut *out, &env)?;
+        serde_json::to_writer(&mut *out, &env)?;
         out.write_all(b"\n")?;
         Ok(())
     }
@@ -56,7 +58,7 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
                 version: FORMAT_VERSION,
                 catalog,
             };
-            serde_json::to_writer_pretty(&mut *out, &bundle)?;
+            serde_json::to_writer(&mut *out, &bundle)?;
             out.write_all(b"\n")?;
             Ok(())
         }

@@ -87,6 +87,17 @@ pub struct PermissionBundle<'a> {
 impl<'a> PermissionBundle<'a> {
     /// Collects one permission's records.
     pub fn new(catalog: &'a Catalog, permission: &'a Permission) -> Self {
+        let conflicts = catalog.conflicts_of(&permission.name).collect();
+        Self::with_conflicts(catalog, permission, conflicts)
+    }
+
+    /// Collects one permission's records with its conflicts found by the caller (in
+    /// catalog order), for a caller that indexed them once for every permission.
+    pub fn with_conflicts(
+        catalog: &'a Catalog,
+        permission: &'a Permission,
+        conflicts: Vec<&'a Conflict>,
+    ) -> Self {
         PermissionBundle {
             format: "permcat.permission",
             version: crate::model::FORMAT_VERSION,
@@ -96,7 +107,7 @@ impl<'a> PermissionBundle<'a> {
                 .grants_of(&permission.name)
                 .map(|g| PermissionGrant::new(catalog, g))
                 .collect(),
-            conflicts: catalog.conflicts_of(&permission.name).collect(),
+            conflicts,
             resource: permission
                 .primary_resource
                 .as_ref()
@@ -107,6 +118,14 @@ impl<'a> PermissionBundle<'a> {
     /// Pretty JSON with a final newline.
     pub fn to_json(&self) -> Result<Vec<u8>> {
         let mut out = serde_json::to_vec_pretty(self)?;
+        out.push(b'\n');
+        Ok(out)
+    }
+
+    /// Compact JSON on one line with a final newline, for the site's download, which
+    /// programs read: the same document as [`PermissionBundle::to_json`].
+    pub fn to_json_compact(&self) -> Result<Vec<u8>> {
+        let mut out = serde_json::to_vec(self)?;
         out.push(b'\n');
         Ok(out)
     }

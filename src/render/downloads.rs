@@ -1,21 +1,22 @@
 //! The site's downloads: every catalog-wide export in JSON and CSV.
 
 use anyhow::Result;
+use rayon::prelude::*;
 
-use super::Files;
+use super::write::SiteWriter;
 use crate::export::{self, Format, What};
 use crate::model::Catalog;
 
-/// The catalog-wide exports, the same bytes `permcat export` writes.
-pub fn files(catalog: &Catalog) -> Result<Files> {
-    let mut files = Vec::new();
-    for what in What::ALL {
-        for (format, ext) in [(Format::Json, "json"), (Format::Csv, "csv")] {
-            files.push((
-                format!("downloads/{what}.{ext}"),
-                export::to_bytes(catalog, what, format)?,
-            ));
-        }
-    }
-    Ok(files)
+/// Writes the catalog-wide exports, the same bytes `permcat export` writes, each
+/// streamed into its file and all at once.
+pub fn write(catalog: &Catalog, w: &SiteWriter) -> Result<()> {
+    let all: Vec<(What, Format, &str)> = What::ALL
+        .into_iter()
+        .flat_map(|what| [(what, Format::Json, "json"), (what, Format::Csv, "csv")])
+        .collect();
+    all.into_par_iter().try_for_each(|(what, format, ext)| {
+        w.write_with(&format!("downloads/{what}.{ext}"), |out| {
+            export::write(catalog, what, format, out)
+        })
+    })
 }

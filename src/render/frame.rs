@@ -2,9 +2,9 @@
 //! root, canonical address, data date), the facts of one build, dates as people write
 //! them and the "Sources" lists.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::model::{Catalog, SourceFile};
+use crate::model::{Catalog, Command, Conflict, ForeignId, PermissionType, Scheme, SourceFile};
 use crate::slugs::Slugs;
 
 /// What every page's frame shows.
@@ -33,6 +33,16 @@ pub struct SiteInfo {
     pub(crate) changes: Option<BTreeMap<String, &'static str>>,
     /// The page file name of every permission.
     pub(crate) slugs: Slugs,
+    /// Where each permission's conflicts are in the catalog's list.
+    conflicts: HashMap<String, Vec<usize>>,
+    /// Where the GUIDs other resource applications give each permission name are in
+    /// the catalog's list.
+    foreign_ids: HashMap<String, Vec<usize>>,
+    /// Commands whose request no permission grants (so no endpoint has it), by each
+    /// permission their own list names.
+    ungranted_commands: HashMap<String, Vec<usize>>,
+    /// Labels of the command sources loaded, sorted.
+    pub(crate) command_sources: BTreeSet<&'static str>,
 }
 
 impl SiteInfo {
@@ -43,7 +53,98 @@ impl SiteInfo {
             data_date: human_date(catalog.data_date.as_deref()),
             changes: None,
             slugs: Slugs::new(catalog),
+            conflicts: positions(
+                catalog
+                    .conflicts
+                    .iter()
+                    .map(|c| c.permission.as_deref().unwrap_or_default()),
+            ),
+            foreign_ids: positions(catalog.foreign_ids.iter().map(|f| f.permission.as_str())),
+            ungranted_commands: indexed(
+                catalog
+                    .commands
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| catalog.endpoint(&c.method, &c.key).is_none())
+                    .flat_map(|(i, c)| c.permissions.iter().map(move |p| (i, p.name.as_str()))),
+            ),
+            command_sources: catalog
+                .commands
+                .iter()
+                .map(|c| crate::sources::docs::command_source_label(&c.source))
+                .collect(),
         }
+    }
+
+    /// What [`crate::lookup::permission_cmdlets`] gives (the same reading `which` has),
+    /// from indexes instead of a scan of every command: the commands of each request
+    /// the permission is granted, and those of requests no permission is granted that
+    /// name it themselves.
+    pub(crate) fn permission_cmdlets<'c>(
+        &self,
+        catalog: &'c Catalog,
+        permission: &'c str,
+    ) -> Vec<&'c Command> {
+        let granted: BTreeSet<(&str, &str)> = catalog
+            .grants_of(permission)
+            .map(|g| (g.key.as_str(), g.method.as_str()))
+            .collect();
+        let mut out: Vec<&Command> = granted
+            .iter()
+            .flat_map(|(key, method)| catalog.commands_of(method, key))
+            .collect();
+        let ungranted = self
+            .ungranted_commands
+            .get(permission)
+            .map_or(&[][..], Vec::as_slice);
+        out.extend(ungranted.iter().filter_map(|&i| catalog.commands.get(i)));
+        // The order and de-duplication of `permission_cmdlets` over the same set: its
+        // stable sort leaves ties in catalog order, which is address order in the list.
+        let at = |c: &Command| c as *const Command as usize;
+        out.sort_by(|a, b| {
+            (a.version, &a.name, &a.path, &a.method, at(a)).cmp(&(
+                b.version,
+                &b.name,
+                &b.path,
+                &b.method,
+                at(b),
+            ))
+        });
+        out.dedup_by(|a, b| {
+            (a.version, &a.name, &a.key, &a.method) == (b.version, &b.name, &b.key, &b.method)
+        });
+        out
+    }
+
+    /// What [`Catalog::foreign_ids_of`] gives, without scanning every foreign GUID.
+    pub(crate) fn foreign_ids_of<'c>(
+        &self,
+        catalog: &'c Catalog,
+        name: &str,
+        kind: PermissionType,
+    ) -> impl Iterator<Item = &'c ForeignId> + 'c {
+        let at: &[usize] = self.foreign_ids.get(name).map_or(&[], Vec::as_slice);
+        let found: Vec<&'c ForeignId> = at
+            .iter()
+            .filter_map(|&i| catalog.foreign_ids.get(i))
+            .filter(|f| Scheme::parse(&f.scheme).map(Scheme::kind) == Some(kind))
+            .collect();
+        found.into_iter()
+    }
+
+    /// The conflicts that concern one permission, in catalog order: what
+    /// [`Catalog::conflicts_of`] gives, without scanning every conflict.
+    pub(crate) fn conflicts_of<'c>(
+        &self,
+        catalog: &'c Catalog,
+        name: &str,
+    ) -> impl Iterator<Item = &'c Conflict> + 'c {
+        let at: &[usize] = self.conflicts.get(name).map_or(&[], Vec::as_slice);
+        let found: Vec<&'c Conflict> = at
+            .iter()
+            .filter_map(|&i| catalog.conflicts.get(i))
+            .collect();
+        found.into_iter()
     }
 
     /// Public address of the site without a trailing slash, when given.
@@ -66,6 +167,27 @@ impl SiteInfo {
             has_changes: self.changes.is_some(),
         }
     }
+}
+
+/// The positions of a catalog list's entries by permission name (empty names left
+/// out), in list order: one pass, so a page asks a map rather than scanning the list.
+fn positions<'a>(names: impl Iterator<Item = &'a str>) -> HashMap<String, Vec<usize>> {
+    indexed(names.enumerate())
+}
+
+/// Positions by permission name from (position, name) pairs, in the given order; a
+/// position named twice by one name is kept once.
+fn indexed<'a>(pairs: impl Iterator<Item = (usize, &'a str)>) -> HashMap<String, Vec<usize>> {
+    let mut by: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, name) in pairs {
+        if !name.is_empty() {
+            let at = by.entry(name.to_string()).or_default();
+            if at.last() != Some(&i) {
+                at.push(i);
+            }
+        }
+    }
+    by
 }
 
 /// A date as people write it: `2026-08-07` → `August 7, 2026`; other text unchanged.
@@ -145,4 +267,40 @@ pub fn sources_for<'a>(
             ..SourceView::new(s)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexed_reads_match_the_catalog_wide_scans() {
+        let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let catalog = match crate::load(&data) {
+            Ok((catalog, _)) => catalog,
+            Err(e) => panic!("loading the sample: {e:#}"),
+        };
+        let info = SiteInfo::new(&catalog, None);
+        let mut cmdlets = 0;
+        for p in &catalog.permissions {
+            let at = |v: Vec<&Command>| v.into_iter().map(|c| c as *const Command).collect::<Vec<_>>();
+            let ours = info.permission_cmdlets(&catalog, &p.name);
+            cmdlets += ours.len();
+            assert_eq!(
+                at(ours),
+                at(crate::lookup::permission_cmdlets(&catalog, &p.name)),
+                "{}",
+                p.name
+            );
+            assert!(info
+                .conflicts_of(&catalog, &p.name)
+                .eq(catalog.conflicts_of(&p.name)));
+            for kind in [PermissionType::Delegated, PermissionType::Application] {
+                assert!(info
+                    .foreign_ids_of(&catalog, &p.name, kind)
+                    .eq(catalog.foreign_ids_of(&p.name, kind)));
+            }
+        }
+        assert!(cmdlets > 0, "the sample has cmdlets to compare");
+    }
 }

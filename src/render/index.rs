@@ -141,7 +141,7 @@ fn index_item(
             "User consent"
         },
         level: levels.iter().max().copied().unwrap_or(0),
-        conflicts: catalog.conflicts_of(&p.name).count(),
+        conflicts: info.conflicts_of(catalog, &p.name).count(),
         change: "",
     }
 }

@@ -22,13 +22,16 @@ mod not_found;
 mod permission;
 mod resource;
 mod sitemap;
+mod write;
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+use self::write::{SiteWriter, Written};
 use crate::model::Catalog;
 use crate::staged::StagedDir;
 
@@ -82,7 +85,18 @@ pub fn permission_page_html(catalog: &Catalog, name: &str) -> Result<Option<Stri
 }
 
 /// Renders the catalog into `opts.out`.
+///
+/// Every kind of file renders at once — permission pages, resource pages, the index
+/// pages, the downloads and both indexes — and each file is written into the staged
+/// directory as soon as it is rendered. The sitemap and the marker, which list every
+/// file, come last; then the staged site takes the place of the old one.
 pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
+    build_with(catalog, opts, Vec::new())
+}
+
+/// [`build`] with `extra` files written beside the rendered ones (tests give it files
+/// that collide with a page).
+fn build_with(catalog: &Catalog, opts: &BuildOptions, extra: Files) -> Result<BuildReport> {
     let mut report = BuildReport::default();
     let mut lap = Instant::now();
     let mut step = |report: &mut BuildReport, name: &str| {
@@ -103,78 +117,131 @@ pub fn build(catalog: &Catalog, opts: &BuildOptions) -> Result<BuildReport> {
     if let Some(d) = &diff {
         site.changes = Some(changes::badges(d));
     }
+    // A symlinked --out stays a symlink: the directory it points at is replaced.
+    let out = resolve_out(&opts.out)?;
+    let staged = stage(&out)?;
+    step(&mut report, "page names and staging");
 
-    let mut files: Files = assets::files();
-    step(&mut report, "assets");
-    files.extend(permission::pages(catalog, &site)?);
-    step(&mut report, "permission pages");
-    files.extend(resource::pages(catalog, &site)?);
-    step(&mut report, "resource pages");
-    files.extend(index::page(catalog, &site)?);
-    files.push(resource::index_page(catalog, &site)?);
-    files.push(lookup::page(catalog, &site)?);
-    files.push(about::page(catalog, &site)?);
-    files.push(not_found::page(&site)?);
-    step(&mut report, "index, about and 404");
-    if let Some(d) = &diff {
-        files.extend(changes::files(catalog, d, &site)?);
-        step(&mut report, "what changed");
-    }
-    files.extend(downloads::files(catalog)?);
-    step(&mut report, "downloads");
-    files.extend(crate::search::site_files(catalog)?);
-    files.push((
-        "assets/lookup-index.js".into(),
-        crate::search::script(
-            crate::lookup::index::GLOBAL,
-            &crate::lookup::index::build(catalog),
-        )?,
-    ));
-    step(&mut report, "search and lookup indexes");
+    let writer = SiteWriter::new(staged.path(), &[MARKER]);
+    let parts = render_all(catalog, &site, diff.as_ref(), &writer)?;
+    report.steps.extend(parts);
+    writer.write_all(extra)?;
+    step(&mut report, "render and write (the steps above, at once)");
+
+    let mut written = writer.take();
     if let Some(base) = &base {
-        files.push(("sitemap.xml".into(), sitemap::xml(base, &files)));
+        let xml = sitemap::xml(base, written.iter().map(|(p, _)| p.as_str()));
+        writer.write("sitemap.xml", &xml)?;
+        written.extend(writer.take());
+        written.sort_unstable();
     }
-    step(&mut report, "sitemap");
-
     // The marker lists every file the build writes, so the next build knows which
     // files in the output are someone else's and carries them over.
     let mut manifest = String::from("permcat static site\n");
-    let mut names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
-    names.sort_unstable();
-    for n in names {
+    for (n, _) in &written {
         manifest.push_str(n);
         manifest.push('\n');
     }
-    files.push((MARKER.to_string(), manifest.into_bytes()));
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    // Two pages for one file (the same name twice, or names that differ only in case,
-    // which a case-insensitive file system keeps as one) would silently lose a page.
-    let mut lower: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
-    for (path, _) in &files {
-        if let Some(other) = lower.insert(path.to_ascii_lowercase(), path) {
-            anyhow::bail!(
-                "two pages would be written to `{other}` and `{path}`; one would be lost"
-            );
-        }
-    }
-    // A symlinked --out stays a symlink: the directory it points at is replaced.
-    let out = resolve_out(&opts.out)?;
-    let staged = write_fresh(&out, &files)?;
-    step(&mut report, "write");
-    carry_over(&out, staged.path(), &files)?;
+    let marker = staged.path().join(MARKER);
+    fs::write(&marker, manifest.as_bytes())
+        .with_context(|| format!("failed to write `{}`", marker.display()))?;
+    step(&mut report, "sitemap and marker");
+
+    carry_over(&out, staged.path(), &written)?;
     report.carried_over = carried(&out).len();
     swap_into_place(staged, &out)?;
     step(&mut report, "swap");
 
-    report.files = files.len();
-    report.bytes = files.iter().map(|(_, b)| b.len() as u64).sum();
-    report.largest_page = files
+    report.files = written.len() + 1;
+    report.bytes = written.iter().map(|(_, b)| b).sum::<u64>() + manifest.len() as u64;
+    report.largest_page = written
         .iter()
         .filter(|(p, _)| p.ends_with(".html"))
-        .map(|(p, b)| (p.clone(), b.len() as u64))
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+        .cloned()
         .unwrap_or_default();
     Ok(report)
+}
+
+/// One part of the site rendered and written by [`render_all`].
+type Part<'a> = (&'static str, Box<dyn FnOnce() -> Result<()> + Send + 'a>);
+
+/// Renders and writes every file but the sitemap and the marker, all parts at once on
+/// rayon's threads. Returns each part's own wall time; on failure the error of the first
+/// failing part in the order below, so the message does not depend on thread timing.
+fn render_all(
+    catalog: &Catalog,
+    site: &frame::SiteInfo,
+    diff: Option<&crate::diff::CatalogDiff>,
+    w: &SiteWriter,
+) -> Result<Vec<(String, Duration)>> {
+    let mut parts: Vec<Part<'_>> = vec![
+        (
+            "permission pages",
+            Box::new(|| permission::pages(catalog, site, w)),
+        ),
+        (
+            "resource pages",
+            Box::new(|| resource::pages(catalog, site, w)),
+        ),
+        ("downloads", Box::new(|| downloads::write(catalog, w))),
+        (
+            "search index",
+            Box::new(|| w.write_all(crate::search::site_files(catalog)?)),
+        ),
+        (
+            "lookup index",
+            Box::new(|| {
+                let index = crate::lookup::index::build(catalog);
+                let js = crate::search::script(crate::lookup::index::GLOBAL, &index)?;
+                w.write("assets/lookup-index.js", &js)
+            }),
+        ),
+        (
+            "index, about and 404",
+            Box::new(|| {
+                w.write_all(index::page(catalog, site)?)?;
+                for (path, bytes) in [
+                    resource::index_page(catalog, site)?,
+                    lookup::page(catalog, site)?,
+                    about::page(catalog, site)?,
+                    not_found::page(site)?,
+                ] {
+                    w.write(&path, &bytes)?;
+                }
+                Ok(())
+            }),
+        ),
+        ("assets", Box::new(|| w.write_all(assets::files()))),
+    ];
+    if let Some(d) = diff {
+        parts.push((
+            "what changed",
+            Box::new(move || w.write_all(changes::files(catalog, d, site)?)),
+        ));
+    }
+    let results: Vec<Mutex<Option<(Duration, Result<()>)>>> =
+        parts.iter().map(|_| Mutex::new(None)).collect();
+    rayon::scope(|s| {
+        for ((_, run), slot) in parts.iter_mut().zip(&results) {
+            let run = std::mem::replace(run, Box::new(|| Ok(())));
+            s.spawn(move |_| {
+                let start = Instant::now();
+                let result = run();
+                *slot.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Some((start.elapsed(), result));
+            });
+        }
+    });
+    let mut steps = Vec::new();
+    for ((name, _), slot) in parts.into_iter().zip(results) {
+        match slot.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            Some((took, Ok(()))) => steps.push((name.to_string(), took)),
+            Some((_, Err(e))) => return Err(e),
+            None => bail!("the {name} step did not run"),
+        }
+    }
+    Ok(steps)
 }
 
 /// The real output directory: `out` itself, or the directory a symlinked `out` points at.
@@ -224,6 +291,13 @@ fn carried(out: &Path) -> Vec<String> {
         return Vec::new();
     };
     let manifest = previous_manifest(out);
+    // Every folder the previous build wrote into, so telling ours from theirs is one
+    // look-up per entry whatever the size of the site.
+    let folders: std::collections::HashSet<&str> = manifest
+        .iter()
+        .flatten()
+        .flat_map(|f| f.match_indices('/').map(move |(i, _)| &f[..i]))
+        .collect();
     let mut found = Vec::new();
     let mut stack: Vec<(PathBuf, String)> = entries
         .filter_map(|e| e.ok())
@@ -231,11 +305,7 @@ fn carried(out: &Path) -> Vec<String> {
         .collect();
     while let Some((path, rel)) = stack.pop() {
         let ours = match &manifest {
-            Some(m) => {
-                rel == MARKER
-                    || m.contains(&rel)
-                    || m.iter().any(|f| f.starts_with(&format!("{rel}/")))
-            }
+            Some(m) => rel == MARKER || m.contains(&rel) || folders.contains(rel.as_str()),
             None => OWN_TOP_LEVEL.contains(&rel.split('/').next().unwrap_or_default()),
         };
         if !ours {
@@ -261,7 +331,7 @@ fn carried(out: &Path) -> Vec<String> {
 /// Moves the files a user added to the old output into the new one, so a rebuild never
 /// deletes what it did not write. A user file where the build now writes a page is
 /// refused by name rather than overwritten.
-fn carry_over(out: &Path, tmp: &Path, files: &Files) -> Result<()> {
+fn carry_over(out: &Path, tmp: &Path, files: &[Written]) -> Result<()> {
     let theirs = carried(out);
     if theirs.is_empty() {
         return Ok(());
@@ -332,8 +402,8 @@ fn check_output(out: &Path) -> Result<()> {
     }
 }
 
-/// Writes every file into a new directory beside `out` and returns it.
-fn write_fresh(out: &Path, files: &Files) -> Result<StagedDir> {
+/// A new, empty directory beside `out` for the new site.
+fn stage(out: &Path) -> Result<StagedDir> {
     let parent = crate::staged::parent_of(out);
     fs::create_dir_all(parent)
         .with_context(|| format!("failed to create `{}`", parent.display()))?;
@@ -341,17 +411,8 @@ fn write_fresh(out: &Path, files: &Files) -> Result<StagedDir> {
         bail!("`{}` is not a usable output directory", out.display());
     }
     // Dropping the staged directory on any failure removes it.
-    let staged = StagedDir::new_in(parent, out, "new")
-        .with_context(|| format!("failed to create a directory in `{}`", parent.display()))?;
-    for (rel, bytes) in files {
-        let path = staged.path().join(rel);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)
-                .with_context(|| format!("failed to create `{}`", dir.display()))?;
-        }
-        fs::write(&path, bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
-    }
-    Ok(staged)
+    StagedDir::new_in(parent, out, "new")
+        .with_context(|| format!("failed to create a directory in `{}`", parent.display()))
 }
 
 /// Replaces `out` with the staged site (see [`crate::staged::swap_dir`]): the old site
@@ -365,4 +426,60 @@ fn swap_into_place(staged: StagedDir, out: &Path) -> Result<()> {
     swapped.remove_old().map_err(|(old, e)| {
         anyhow::Error::new(e).context(format!("failed to remove `{}`", old.display()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Catalog {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        match crate::load(&data) {
+            Ok((catalog, _)) => catalog,
+            Err(e) => panic!("loading the sample: {e:#}"),
+        }
+    }
+
+    /// Every file below `dir` with its bytes.
+    fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let e = e.expect("walk");
+            if e.file_type().is_file() {
+                out.push((e.path().to_path_buf(), fs::read(e.path()).expect("read")));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_page_colliding_in_case_fails_the_build_and_keeps_the_old_site() {
+        let catalog = sample();
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let out = tmp.path().join("site");
+        let opts = BuildOptions {
+            out: out.clone(),
+            base_url: None,
+            previous: None,
+        };
+        build(&catalog, &opts).expect("first build");
+        let before = tree(&out);
+        for extra in ["Index.html", "permissions/../index.html", MARKER] {
+            let err = build_with(&catalog, &opts, vec![(extra.into(), b"lost".to_vec())])
+                .expect_err("must fail");
+            let msg = format!("{err:#}");
+            if extra == "Index.html" {
+                assert!(
+                    msg.contains("`Index.html` and `index.html`; one would be lost"),
+                    "{msg}"
+                );
+            }
+            assert_eq!(tree(&out), before, "the old site is untouched");
+            let left: Vec<String> = fs::read_dir(tmp.path())
+                .expect("list")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            assert_eq!(left, ["site"], "nothing staged is left behind");
+        }
+    }
 }

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::frame::{sources_for, Site, SiteInfo, SourceView};
 use super::markdown::{to_html, to_inline_html};
-use super::Files;
+use super::write::SiteWriter;
 use crate::model::{ApiVersion, Catalog, Endpoint, Grant, Member, Resource, TypeRef};
 use crate::slugs::{resource_href, slug, type_href};
 
@@ -264,8 +264,8 @@ fn resource_page(
     Ok((path, html.into_bytes()))
 }
 
-/// Every resource's page.
-pub fn pages(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
+/// Writes every resource's page as each is rendered.
+pub(crate) fn pages(catalog: &Catalog, info: &SiteInfo, w: &SiteWriter) -> Result<()> {
     let mut grants_by_key: BTreeMap<(&str, &str), Vec<&Grant>> = BTreeMap::new();
     for g in &catalog.grants {
         grants_by_key
@@ -273,11 +273,10 @@ pub fn pages(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
             .or_default()
             .push(g);
     }
-    catalog
-        .resources
-        .par_iter()
-        .map(|r| resource_page(catalog, info, r, &grants_by_key))
-        .collect()
+    catalog.resources.par_iter().try_for_each(|r| {
+        let (path, bytes) = resource_page(catalog, info, r, &grants_by_key)?;
+        w.write(&path, &bytes)
+    })
 }
 
 /// One resource in the list: its page, relative to the list, and its short name.
@@ -342,12 +341,8 @@ fn groups(catalog: &Catalog) -> Vec<VersionGroup> {
         let namespaces: Vec<NamespaceGroup> = namespaces
             .into_iter()
             .map(|((_, namespace), mut items)| {
-                items.sort_by(|a, b| {
-                    a.short_name
-                        .to_lowercase()
-                        .cmp(&b.short_name.to_lowercase())
-                        .then_with(|| a.short_name.cmp(&b.short_name))
-                });
+                // Lower-cased once per name, not twice per comparison.
+                items.sort_by_cached_key(|i| (i.short_name.to_lowercase(), i.short_name.clone()));
                 NamespaceGroup {
                     label: namespace
                         .strip_prefix("microsoft.graph.")

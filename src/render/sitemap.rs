@@ -1,16 +1,13 @@
 //! The sitemap of a site with a public address, and the XML escaping it shares with
 //! the Atom feed of the "What changed" page.
 
-use super::Files;
-
-/// A sitemap of every HTML page but the 404 page.
-pub fn xml(base: &str, files: &Files) -> Vec<u8> {
+/// A sitemap of every HTML page among `paths` (relative to the site root) but the 404
+/// page.
+pub fn xml<'a>(base: &str, paths: impl Iterator<Item = &'a str>) -> Vec<u8> {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    let mut pages: Vec<&str> = files
-        .iter()
-        .map(|(p, _)| p.as_str())
+    let mut pages: Vec<&str> = paths
         .filter(|p| p.ends_with(".html") && *p != "404.html")
         .collect();
     pages.sort();

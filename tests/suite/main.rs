@@ -1,6 +1,7 @@
 //! permcat's integration tests: one binary, a module per feature.
 
 mod bounded;
+mod build_pipeline;
 mod commands;
 mod common;
 mod csdl;

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{ApiVersion, Catalog, Endpoint, Grant, Scheme, TypeRef};
+use crate::render::frame::SiteInfo;
 use crate::render::markdown::is_web_url;
 use crate::render::resource::returns_text;
 use crate::slugs::type_href;
@@ -364,13 +365,9 @@ pub struct CommandGroup {
 /// PowerShell cmdlets a permission allows, per version: those calling one of its
 /// endpoints and those whose own permission list names it
 /// ([`crate::lookup::permission_cmdlets`], the same reading `which` has).
-pub fn command_groups(catalog: &Catalog, permission: &str) -> Vec<CommandGroup> {
-    let all = crate::lookup::permission_cmdlets(catalog, permission);
-    let loaded: BTreeSet<&'static str> = catalog
-        .commands
-        .iter()
-        .map(|c| command_source_label(&c.source))
-        .collect();
+pub fn command_groups(catalog: &Catalog, info: &SiteInfo, permission: &str) -> Vec<CommandGroup> {
+    let all = info.permission_cmdlets(catalog, permission);
+    let loaded = &info.command_sources;
     ApiVersion::ALL
         .iter()
         .map(|v| {

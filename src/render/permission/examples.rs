@@ -145,7 +145,7 @@ pub fn example_groups(
                 .push(s);
         }
     }
-    let mut requests: Vec<(Rank, String, Variant)> = by_request
+    let requests: Vec<(Rank, String, Variant)> = by_request
         .into_iter()
         .map(|((version, key, method, name), snippets)| {
             let endpoint = catalog.endpoint(method, key);
@@ -201,14 +201,15 @@ pub fn example_groups(
             (rank, title, variant)
         })
         .collect();
-    requests.sort_by(|a, b| {
-        (&a.0, a.1.to_lowercase(), &a.2.path, &a.2.name).cmp(&(
-            &b.0,
-            b.1.to_lowercase(),
-            &b.2.path,
-            &b.2.name,
-        ))
+    // Each title lower-cased once, not twice per comparison.
+    let mut keyed: Vec<(String, (Rank, String, Variant))> = requests
+        .into_iter()
+        .map(|r| (r.1.to_lowercase(), r))
+        .collect();
+    keyed.sort_by(|(la, a), (lb, b)| {
+        (&a.0, la, &a.2.path, &a.2.name).cmp(&(&b.0, lb, &b.2.path, &b.2.name))
     });
+    let requests = keyed.into_iter().map(|(_, r)| r);
     let mut groups: Vec<ExampleGroup> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (rank, title, variant) in requests {

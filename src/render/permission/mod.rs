@@ -20,9 +20,10 @@ use super::conflicts::{conflict_groups, ConflictGroup};
 use super::frame::{sources_for, Site, SiteInfo, SourceView};
 use super::markdown::to_html;
 use super::resource::{resource_view, ResourceView};
+use super::write::SiteWriter;
 use super::Files;
 use crate::export::PermissionBundle;
-use crate::model::{ApiVersion, Catalog, Permission, PermissionType, Scheme, SchemeInfo};
+use crate::model::{ApiVersion, Catalog, Conflict, Permission, PermissionType, Scheme, SchemeInfo};
 use crate::slugs::{self, permission_file};
 
 #[derive(Template)]
@@ -113,14 +114,12 @@ fn reach(endpoints: &[Granted<'_>], methods: &[MethodGroup]) -> Reach {
     r
 }
 
-/// Every permission's page, JSON and CSV.
-pub fn pages(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
-    let parts: Vec<Files> = catalog
+/// Writes every permission's page, JSON and CSV as each is rendered.
+pub(crate) fn pages(catalog: &Catalog, info: &SiteInfo, w: &SiteWriter) -> Result<()> {
+    catalog
         .permissions
         .par_iter()
-        .map(|p| page(catalog, info, p))
-        .collect::<Result<_>>()?;
-    Ok(parts.into_iter().flatten().collect())
+        .try_for_each(|p| w.write_all(page(catalog, info, p)?))
 }
 
 /// One permission's page with its JSON and CSV exports.
@@ -130,7 +129,7 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
     let endpoints = granted(catalog, &grants);
     let types: Vec<TypeBlock> = [PermissionType::Application, PermissionType::Delegated]
         .into_iter()
-        .map(|k| type_block(catalog, p, k))
+        .map(|k| type_block(catalog, info, p, k))
         .collect();
     let summary = types
         .iter()
@@ -163,7 +162,7 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
         )
         .unwrap_or_default()
     };
-    let commands = command_groups(catalog, &p.name);
+    let commands = command_groups(catalog, info, &p.name);
     let commands_missing =
         missing_reason(catalog, "msgraph-sdk-powershell", "").unwrap_or_default();
     let (examples, example_pages) = examples(catalog, info, p, &slug, &endpoints)?;
@@ -201,6 +200,7 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
     let methods = method_groups(catalog, &endpoints, p.primary_resource.as_ref());
     let reach = reach(&endpoints, &methods);
     let (methods_href, method_pages) = methods::method_pages(catalog, info, p, &slug, &endpoints)?;
+    let conflicts: Vec<&Conflict> = info.conflicts_of(catalog, &p.name).collect();
     let page = PermissionPage {
         site: info.site(
             &path,
@@ -237,10 +237,10 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
         examples_missing,
         examples_age,
         registration: registration(p),
-        conflicts: conflict_groups(catalog.conflicts_of(&p.name), CONFLICTS_SHOWN),
-        conflicts_total: catalog.conflicts_of(&p.name).count(),
-        conflicts_aged: catalog
-            .conflicts_of(&p.name)
+        conflicts: conflict_groups(conflicts.iter().copied(), CONFLICTS_SHOWN),
+        conflicts_total: conflicts.len(),
+        conflicts_aged: conflicts
+            .iter()
             .filter(|c| c.source_age.as_deref().is_some_and(|a| !a.is_empty()))
             .count(),
         sources: sources_for(catalog, source_keys),
@@ -248,10 +248,10 @@ pub(crate) fn page(catalog: &Catalog, info: &SiteInfo, p: &Permission) -> Result
     let html = page
         .render()
         .with_context(|| format!("failed to render the page of {}", p.name))?;
-    let bundle = PermissionBundle::new(catalog, p);
+    let bundle = PermissionBundle::with_conflicts(catalog, p, conflicts);
     let mut files = vec![
         (path, html.into_bytes()),
-        (permission_file(&slug, "json"), bundle.to_json()?),
+        (permission_file(&slug, "json"), bundle.to_json_compact()?),
         (permission_file(&slug, "csv"), bundle.to_csv()?),
     ];
     files.extend(example_pages);
@@ -349,7 +349,12 @@ fn texts_of(info: &SchemeInfo) -> Vec<LocalizedView> {
 }
 
 /// Builds the block of one type.
-pub fn type_block(catalog: &Catalog, p: &Permission, kind: PermissionType) -> TypeBlock {
+pub fn type_block(
+    catalog: &Catalog,
+    info: &SiteInfo,
+    p: &Permission,
+    kind: PermissionType,
+) -> TypeBlock {
     let (label, anchor) = match kind {
         PermissionType::Application => ("Application", "application"),
         PermissionType::Delegated => ("Delegated", "delegated"),
@@ -408,8 +413,7 @@ pub fn type_block(catalog: &Catalog, p: &Permission, kind: PermissionType) -> Ty
         what: first.admin_display_name.clone().unwrap_or_default(),
         id: p.id_of(kind).unwrap_or_default().to_string(),
         foreign_ids: if p.id_of(kind).is_none() {
-            catalog
-                .foreign_ids_of(&p.name, kind)
+            info.foreign_ids_of(catalog, &p.name, kind)
                 .map(|f| (f.id.clone(), f.app_label()))
                 .collect()
         } else {
