@@ -927,15 +927,24 @@
       // Results come from what has loaded; the parts the query needs load meanwhile and
       // each one re-renders. Until the parts a path or GUID needs first are there, the
       // box says it is loading rather than that nothing matched.
-      var need = partsFor(text), waiting = false;
-      need.first.concat(need.rest).forEach(function (file, i) {
-        if (index.loaded[file]) return;
-        if (i < need.first.length) waiting = true;
-        loadPart(file).then(null, function (err) { if (window.console) console.warn('permcat search:', err && err.message); });
-      });
-      if (waiting) { open(false); setStatus('Loading search…', true); lastText = null; return; }
+      var need = partsFor(text);
+      var missing = need.first.concat(need.rest).filter(function (file) { return !index.loaded[file]; });
+      function fetchMissing() {
+        missing.forEach(function (file) {
+          loadPart(file).then(null, function (err) { if (window.console) console.warn('permcat search:', err && err.message); });
+        });
+      }
+      if (need.first.some(function (file) { return !index.loaded[file]; })) {
+        fetchMissing();
+        open(false);
+        setStatus('Loading search…', true);
+        lastText = null;
+        return;
+      }
       lastText = text;
       render(text);
+      // After the results are on screen: the parts only add to them.
+      if (missing.length) window.setTimeout(fetchMissing, 0);
     }
 
     // A part arrived: show the fuller results, once per burst of arrivals.
