@@ -17,6 +17,7 @@ mod linking;
 mod outputs;
 mod permission_page;
 mod permissions;
+mod search_index;
 mod serve;
 mod site;
 mod site_exports;
