@@ -1,8 +1,8 @@
 //! The site search answers its first query from the first script of the index alone: on
 //! the real catalog, served by `permcat serve` and opened from disk, typing
 //! `user.read.all` into a fresh page shows User.Read.All first having loaded only
-//! `assets/search-index.js` (the Performance API's resource timing says which files were
-//! requested before the first result; their sizes come from the built site on disk), a
+//! `assets/search-index.js` (observers in the page note the script elements added before
+//! the first result; the files' sizes come from the built site on disk), a
 //! typo still ranks it first, and a path finds its endpoint once the endpoint shards
 //! have loaded.
 
@@ -45,15 +45,33 @@ fn typed_until(b: &Browser, q: &str, what: &str, done: impl Fn(&[String]) -> boo
     })
 }
 
+/// Notes, from now on, every script element the page adds and the moment the search
+/// list first holds an option, with the page's own observers (resource timing has no
+/// entries for file:// loads; script elements are how the search loads its files).
+fn watch_requests(b: &Browser) {
+    b.execute(
+        "window.__scripts = []; window.__first = 0; \
+         new MutationObserver(function (ms) { ms.forEach(function (m) { \
+           Array.prototype.forEach.call(m.addedNodes, function (n) { \
+             if (n.tagName === 'SCRIPT' && n.getAttribute('src')) window.__scripts.push([n.getAttribute('src'), performance.now()]); \
+           }); }); }).observe(document.head, { childList: true }); \
+         var list = document.getElementById('site-search-results'); \
+         new MutationObserver(function () { \
+           if (!window.__first && list.querySelector('[role=option]')) window.__first = performance.now(); \
+         }).observe(list, { childList: true, subtree: true });",
+        &[],
+    );
+}
+
 /// The site-relative paths of the search's data files the page requested before its
-/// first result (resource timing entries that started before `firstResultAt`).
+/// first result, as [`watch_requests`] saw them.
 fn requested_before_first_result(b: &Browser) -> Vec<String> {
     let v = b.execute(
-        "var at = window.permcatSearch.firstResultAt; \
+        "var at = window.__first; \
          if (!at) return null; \
-         return performance.getEntriesByType('resource') \
-           .filter(function (e) { return e.startTime <= at && /\\/assets\\/search(-index\\.js|\\/)/.test(e.name); }) \
-           .map(function (e) { return e.name.replace(/^.*?\\/assets\\//, 'assets/'); });",
+         return window.__scripts \
+           .filter(function (e) { return e[1] <= at && /assets\\/search(-index\\.js|\\/)/.test(e[0]); }) \
+           .map(function (e) { return e[0].replace(/^.*?assets\\//, 'assets/'); });",
         &[],
     );
     let list = v
@@ -87,6 +105,7 @@ fn all_search_bytes(site: &Path) -> u64 {
 /// One fresh page at `url`: the first query, the bytes before it, a typo, a path.
 fn first_query_then_typo_then_path(b: &Browser, url: &str, site: &Path, expect: &str) {
     b.goto(url);
+    watch_requests(b);
     let shown = typed_until(b, "user.read.all", "results for user.read.all", |_| true);
     assert_eq!(
         shown.first().map(String::as_str),
