@@ -301,7 +301,11 @@ if [ -n "${SCALE_PERMS[1x]:-}" ]; then
 fi
 echo "## Search: permcat vs Pagefind on the same built site"
 echo
-python3 - "$work/search.json" "$site/assets/search-index.js" "$(gz "$site/assets/search-index.js")" "$pf_bytes" "$pf_files" "$pf_index_bytes" "$(ms "${MEDIAN[pagefind]}")" "$(mb $((PEAK[pagefind] * 1024)))" "${SPREAD[pagefind]}" "$book_index" "$(gz "$book_index")" "$index_build" <<'EOF'
+# permcat's search: the first script and its parts (assets/search/).
+parts_bytes=$(find "$site/assets/search" -type f -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
+parts_files=$(find "$site/assets/search" -type f | wc -l)
+parts_max=$(find "$site/assets/search" -type f -printf '%s\n' | sort -n | tail -1)
+python3 - "$work/search.json" "$site/assets/search-index.js" "$(gz "$site/assets/search-index.js")" "$pf_bytes" "$pf_files" "$pf_index_bytes" "$(ms "${MEDIAN[pagefind]}")" "$(mb $((PEAK[pagefind] * 1024)))" "${SPREAD[pagefind]}" "$book_index" "$(gz "$book_index")" "$index_build" "$parts_bytes" "$parts_files" "$parts_max" <<'EOF'
 import json, os, sys
 s = json.load(open(sys.argv[1]))
 idx, idx_gz = os.path.getsize(sys.argv[2]), int(sys.argv[3])
@@ -315,11 +319,13 @@ print()
 print('| | permcat | Pagefind |')
 print('|---|---|---|')
 print(f"| index build | part of `permcat build`: {sys.argv[12]} (criterion, `catalog/search index`) | `pagefind --site`: {pf_ms} ms ({pf_spread} ms), {pf_peak} peak |")
-print(f"| index on disk | `assets/search-index.js` {k(idx)} ({k(idx_gz)} gzipped), 1 file | `pagefind/` {k(pf_all)} in {pf_files} files; {k(pf_idx)} without the UI bundles |")
+parts, parts_n, parts_max = int(sys.argv[13]), int(sys.argv[14]), int(sys.argv[15])
+print(f"| index on disk | first script `assets/search-index.js` {k(idx)} ({k(idx_gz)} gzipped) + {parts_n} parts in `assets/search/` {k(parts)} (largest {k(parts_max)}) | `pagefind/` {k(pf_all)} in {pf_files} files; {k(pf_idx)} without the UI bundles |")
 P, F = b['permcat'], b['pagefind']
 req = lambda n: f"{n} request" + ("" if n == 1 else "s")
 print(f"| page itself (same for both) | {k(P['pageBytes'])} in {req(P['pageRequests'])} ({k(P['pageBytesGzip'])} gzip) | {k(F['pageBytes'])} in {req(F['pageRequests'])} ({k(F['pageBytesGzip'])} gzip) |")
-print(f"| search bytes for the first query | {k(P['searchBytes'])} in {req(P['searchRequests'])} ({k(P['searchBytesGzip'])} gzip) | {k(F['searchBytes'])} in {req(F['searchRequests'])} ({k(F['searchBytesGzip'])} gzip) |")
+print(f"| search bytes before the first result | {k(P['searchBytes'])} in {req(P['searchRequests'])} ({k(P['searchBytesGzip'])} gzip) | {k(F['searchBytes'])} in {req(F['searchRequests'])} ({k(F['searchBytesGzip'])} gzip) |")
+print(f"| all search bytes of the first query (until 300 ms after its results) | {k(P['searchAllBytes'])} in {req(P['searchAllRequests'])} ({k(P['searchAllBytesGzip'])} gzip) | {k(F['searchAllBytes'])} in {req(F['searchAllRequests'])} ({k(F['searchAllBytesGzip'])} gzip) |")
 print(f"| first query, keystroke/call to results (loopback) | {P['firstQueryMs']:.0f} ms | {F['firstQueryMs']:.0f} ms |")
 q = r['permcat']['queries']
 pc = lambda e, n: f"{e[n]}/{q} ({100*e[n]/q:.0f} %)"
@@ -332,7 +338,7 @@ cc = lambda e, n: f"{e[n]}/{cq} ({100*e[n]/cq:.0f} %)"
 print(f"| control, the same names spelled right: recall@1 | {cc(c['permcat'], 'at1')} | {cc(c['pagefind'], 'at1')} |")
 print(f"| control: recall@10 | {cc(c['permcat'], 'at10')} | {cc(c['pagefind'], 'at10')} |")
 print()
-print('Requests for the first query — permcat: ' + ', '.join(f'`{x}` B' for x in P['searchFiles']) + '; Pagefind: ' + ', '.join(f'`{x}` B' for x in F['searchFiles']) + '.')
+print('Requests before the first result — permcat: ' + ', '.join(f'`{x}` B' for x in P['searchFiles']) + '; Pagefind: ' + ', '.join(f'`{x}` B' for x in F['searchFiles']) + '.')
 print()
 print(f"mdBook's elasticlunr index for the same catalog, for scale: `{os.path.basename(sys.argv[10])}` {k(bi)} ({k(bi_gz)} gzipped), loaded whole before the first query.")
 print()

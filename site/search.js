@@ -1,10 +1,12 @@
 /* search.js — the site search box in every page header.
  * Classic script (no modules, no build step), safe under a strict CSP (no eval, no
  * innerHTML, no inline styles) and when pages are opened from file://.
- * The index (assets/search-index.js, ~1.7 MB) loads only when the box is first used;
- * its format and the ranking rules are documented in docs/search-index.md.
- * Tests call window.permcatSearch.ready() and .query(text, limit): the same code
- * path the dropdown uses. */
+ * The index loads only when the box is first used: a first script
+ * (assets/search-index.js, ~190 KB, names to rank) answers the first query while the
+ * parts it needs (assets/search/*.js: endpoints, descriptions, cmdlets, GUIDs) load;
+ * the format and the ranking rules are documented in docs/search-index.md.
+ * Tests call window.permcatSearch.ready() (everything loaded) and .query(text, limit):
+ * the same code path the dropdown uses. */
 (function () {
   'use strict';
 
@@ -110,28 +112,62 @@
     return 0;
   }
 
-  /* ---------------------------------------------------------------- the prepared index */
+  /* ---------------------------------------------------------------- the shipped index */
 
-  var index = null;     // { entries: [[...] per kind], vocab: [words], byName: Map }
-  var costCache = new Map();
+  // The build ships the index ready to use (src/search/shards.rs): every kind in rank
+  // order, each entry's words as numbers into a table of distinct words of its file.
+  // Here entries only get their fields named; what ranking needs per entry beyond that
+  // (the text searched by tier 4, path segments) is made on first use.
+  var index = null;     // { groups: [entries per kind], byName, ids, parts, loaded }
 
-  // Every distinct word gets a number; entries keep numbers, so per keystroke each
-  // query word is compared once with each distinct word, not once per entry.
-  function Vocab() { this.ids = new Map(); this.words = []; }
-  Vocab.prototype.id = function (w) {
-    var id = this.ids.get(w);
-    if (id === undefined) { id = this.words.length; this.ids.set(w, id); this.words.push(w); }
-    return id;
-  };
+  var DIGIT = new Int8Array(128);
+  '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_'.split('').forEach(function (c, i) { DIGIT[c.charCodeAt(0)] = i; });
 
-  function attachWords(entry, flat, vocab) {
-    var n = flat.length / 2;
-    entry.words = new Int32Array(n);
-    entry.starts = new Int32Array(n);
-    for (var i = 0; i < n; i++) {
-      entry.words[i] = vocab.id(flat[2 * i]);
-      entry.starts[i] = flat[2 * i + 1];
+  // `"0A1b"` with width 2 → [10, 107]: fixed-width base-64 numbers.
+  function decodeWords(s, width) {
+    s = String(s || '');
+    var n = Math.floor(s.length / width), out = new Int32Array(n);
+    for (var i = 0, at = 0; i < n; i++) {
+      var v = 0;
+      for (var k = 0; k < width; k++) v = v * 64 + DIGIT[s.charCodeAt(at++) & 127];
+      out[i] = v;
     }
+    return out;
+  }
+
+  // A table of distinct words with its per-query costs (see costsFor).
+  function Vocab(words) { this.words = words || []; this.cache = new Map(); this.stamp = -1; this.costs = null; }
+
+  // The words with their offsets in the text, for highlighting the few results shown;
+  // the same split the build made, so offsets line up with the shipped numbers.
+  function sourceWords(e) {
+    if (e.kind === 1) return nameWords(e.name.replace(/\{[^}]*\}/g, function (s) { return new Array(s.length + 1).join(' '); }), [], 0);
+    if (e.kind !== 3) return nameWords(e.name, [], 0);
+    // Namespace words (security in microsoft.graph.security.alert) match but are not
+    // highlighted: they are not part of the title.
+    var ns = e.full.replace(/^microsoft\.graph\./i, '');
+    var cut = ns.length - e.name.length;
+    var flat = cut > 0 && ns.slice(cut) === e.name ? nameWords(ns.slice(0, cut), [], -1) : [];
+    return nameWords(e.name, flat, 0);
+  }
+  function startsOf(e) {
+    if (!e.starts) {
+      var flat = sourceWords(e), n = e.words.length;
+      e.starts = new Int32Array(n).fill(-1);
+      if (flat.length === 2 * n) for (var i = 0; i < n; i++) e.starts[i] = flat[2 * i + 1];
+    }
+    return e.starts;
+  }
+
+  // The text tier 4 searches, lower-cased.
+  function hayOf(e) {
+    if (e.hay === null) {
+      if (e.kind === 0) e.hay = e.lname + '\n' + (e.display + '\n' + e.description).toLowerCase();
+      else if (e.kind === 1) e.hay = e.lname + '\n' + e.least.join(' ').toLowerCase();
+      else if (e.kind === 2) e.hay = e.lname + '\n' + e.calls.map(function (c) { return c.method + ' ' + c.path; }).join('\n').toLowerCase();
+      else e.hay = e.lname + '\n' + e.alt;
+    }
+    return e.hay;
   }
 
   // Path segments with a matcher each: a whole `{placeholder}` matches any segment, a
@@ -150,98 +186,127 @@
     });
     return segs;
   }
+  function segsOf(x) { return x.segs || (x.segs = pathSegments(x.kind === 1 ? x.name : x.path)); }
 
   function prepare(data) {
-    var vocab = new Vocab();
-    var groups = [[], [], [], []];
+    var vocab = new Vocab(data.vocab), width = data.width | 0 || 1;
+    var versions = data.versions || ['v1.0', 'beta'];
     var byName = new Map();
-
-    (data.permissions || []).forEach(function (p) {
+    var perms = (data.permissions || []).map(function (p, i) {
       var e = {
         kind: 0, name: p[0], lname: p[0].toLowerCase(), alt: '',
-        display: p[1] || '', description: p[2] || '',
-        path: 'permissions/' + encodeURIComponent(p[3] || p[0]) + '.html', flags: p[4] | 0
+        display: p[1] || '', description: '', flags: p[2] | 0,
+        path: 'permissions/' + encodeURIComponent(p[4] || p[0]) + '.html',
+        v: vocab, words: decodeWords(p[3], width), starts: null, hay: null, ord: i
       };
-      e.hay = e.lname + '\n' + (e.display + '\n' + e.description).toLowerCase();
-      attachWords(e, nameWords(p[0], [], 0), vocab);
-      groups[0].push(e);
       byName.set(e.lname, e);
+      return e;
     });
-
-    // GUIDs of delegated scopes and app roles point at their permission.
-    var ids = (data.ids || []).map(function (x) {
-      return { id: String(x[0]).toLowerCase(), entry: groups[0][x[1]], flag: x[2] | 0 };
-    }).filter(function (x) { return x.entry; });
-
-    (data.endpoints || []).forEach(function (p) {
-      var method = String(p[0]).toUpperCase();
-      var least = p[2] || [];
-      var e = {
-        kind: 1, name: p[1], lname: p[1].toLowerCase(), alt: '', method: method,
-        least: least, segs: pathSegments(p[1]),
-        path: 'lookup.html#' + encodeURIComponent(method + ' ' + p[1])
+    var resources = (data.resources || []).map(function (p, i) {
+      var code = p[1], known = typeof code === 'number';
+      var full = known && code & 2 ? 'microsoft.graph.' + p[0] : p[0];
+      var version = known ? versions[code & 1] : String(code || '');
+      var name = p[4] || full.slice(full.lastIndexOf('.') + 1);
+      return {
+        kind: 3, name: name, lname: name.toLowerCase(), alt: full.toLowerCase(), full: full, version: version,
+        path: p[3] || 'resources/' + version + '/' + full + '.html',
+        v: vocab, words: decodeWords(p[2], width), starts: null, hay: null, ord: i
       };
-      e.hay = e.lname + '\n' + least.join(' ').toLowerCase();
-      // Placeholders are blanked (offsets kept) so `id` does not match every path.
-      attachWords(e, nameWords(p[1].replace(/\{[^}]*\}/g, function (s) { return new Array(s.length + 1).join(' '); }), [], 0), vocab);
-      groups[1].push(e);
     });
+    return {
+      groups: [perms, [], [], resources], byName: byName, ids: [],
+      methods: data.methods || [], parts: data.parts || {}, loaded: {},
+      cmdletsMissing: data.cmdlets_missing || ''
+    };
+  }
 
-    // One entry per cmdlet name: the SDK maps several paths (list and get) to one cmdlet.
-    var cmdlets = new Map();
-    (data.cmdlets || []).forEach(function (p) {
-      var e = cmdlets.get(p[0]);
-      if (!e) {
-        e = { kind: 2, name: p[0], lname: p[0].toLowerCase(), alt: '', version: p[3] || '', calls: [], path: 'lookup.html#' + encodeURIComponent(p[0]) };
-        attachWords(e, nameWords(p[0], [], 0), vocab);
-        cmdlets.set(p[0], e);
-        groups[2].push(e);
-      }
-      e.calls.push({ method: String(p[1]).toUpperCase(), path: p[2], segs: pathSegments(p[2]) });
-    });
-    groups[2].forEach(function (e) {
-      e.hay = e.lname + '\n' + e.calls.map(function (c) { return c.method + ' ' + c.path; }).join('\n').toLowerCase();
-    });
-
-    (data.resources || []).forEach(function (p) {
-      var full = p[1] || p[0];
-      var e = { kind: 3, name: p[0], lname: p[0].toLowerCase(), alt: full.toLowerCase(), full: full, version: p[2] || '', path: p[3] };
-      e.hay = e.lname + '\n' + e.alt;
-      // Namespace words (security in microsoft.graph.security.alert) match but are not
-      // highlighted: they are not part of the title.
-      var ns = full.replace(/^microsoft\.graph\./i, '');
-      var cut = ns.length - p[0].length;
-      var flat = cut > 0 && ns.slice(cut) === p[0] ? nameWords(ns.slice(0, cut), [], -1) : [];
-      attachWords(e, nameWords(p[0], flat, 0), vocab);
-      groups[3].push(e);
-    });
-
-    // Static order inside a tier: shorter names first, then alphabetical, then the
-    // method (GET first) or version (v1.0 first). A number per entry makes ranking a
-    // single numeric comparison per candidate.
-    // Endpoints compare with placeholders collapsed, so `{id | userPrincipalName}` does
-    // not push a GET behind the POST of the same path.
-    groups.forEach(function (list) {
-      list.forEach(function (e) { e.sortName = e.kind === 1 ? e.lname.replace(/\{[^}]*\}/g, '{}') : e.lname; });
-      var sorted = list.slice().sort(function (a, b) {
-        return a.sortName.length - b.sortName.length ||
-          (a.sortName < b.sortName ? -1 : a.sortName > b.sortName ? 1 : 0) ||
-          (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
-          ((METHOD_ORDER[a.method] || 0) - (METHOD_ORDER[b.method] || 0)) ||
-          ((a.version === 'beta') - (b.version === 'beta'));
+  // One part of the index, pushed by its script onto window.PERMCAT_SEARCH_PARTS.
+  function register(part) {
+    if (!part || !part.part || index.loaded[part.part]) return;
+    var perms = index.groups[0], rows = part.rows || [], base = part.base | 0;
+    if (part.kind === 'descriptions') {
+      rows.forEach(function (d, i) {
+        var e = perms[base + i];
+        if (e) { e.description = d || ''; e.hay = null; }
       });
-      sorted.forEach(function (e, i) { e.ord = i; });
-      // Scanning in this order means each tier's candidates arrive best first, so the
-      // top-N list rejects most of them with one comparison.
-      list.length = 0;
-      Array.prototype.push.apply(list, sorted);
-    });
-    groups[1].forEach(function (e) {
-      e.leastEntries = e.least.map(function (name) { return byName.get(name.toLowerCase()); }).filter(Boolean);
-    });
+    } else if (part.kind === 'endpoints') {
+      var vocab = new Vocab(part.vocab), width = part.width | 0 || 1, list = index.groups[1];
+      rows.forEach(function (p) {
+        var method = typeof p[0] === 'number' ? index.methods[p[0]] : String(p[0]).toUpperCase();
+        var least = [], entries = [];
+        (p[2] || []).forEach(function (x) {
+          var perm = typeof x === 'number' ? perms[x] : null;
+          var name = perm ? perm.name : String(x);
+          least.push(name);
+          var entry = index.byName.get(name.toLowerCase());
+          if (entry) entries.push(entry);
+        });
+        list.push({
+          kind: 1, name: p[1], lname: p[1].toLowerCase(), alt: '', method: method,
+          least: least, leastEntries: entries, segs: null,
+          path: 'lookup.html#' + encodeURIComponent(method + ' ' + p[1]),
+          v: vocab, words: decodeWords(p[3], width), starts: null, hay: null, ord: p[4] | 0
+        });
+      });
+    } else if (part.kind === 'cmdlets') {
+      var cvocab = new Vocab(part.vocab), cwidth = part.width | 0 || 1, clist = index.groups[2];
+      rows.forEach(function (p, i) {
+        clist.push({
+          kind: 2, name: p[0], lname: p[0].toLowerCase(), alt: '', version: p[1] || '',
+          calls: (p[2] || []).map(function (c) { return { method: String(c[0]).toUpperCase(), path: c[1], segs: null }; }),
+          path: 'lookup.html#' + encodeURIComponent(p[0]),
+          v: cvocab, words: decodeWords(p[3], cwidth), starts: null, hay: null, ord: base + i
+        });
+      });
+    } else if (part.kind === 'ids') {
+      // GUIDs of delegated scopes and app roles point at their permission.
+      rows.forEach(function (x) {
+        var entry = perms[x[1]];
+        if (entry) index.ids.push({ id: String(x[0]).toLowerCase(), entry: entry, flag: x[2] | 0 });
+      });
+    }
+    index.loaded[part.part] = true;
+  }
 
-    costCache = new Map();
-    return { groups: groups, vocab: vocab.words, byName: byName, ids: ids, cmdletsMissing: data.cmdlets_missing || '' };
+  function drainParts() {
+    var queue = window.PERMCAT_SEARCH_PARTS;
+    while (index && queue && queue.length) register(queue.shift());
+  }
+
+  // Every part file named by the first script.
+  function allParts() {
+    var p = index.parts, out = [];
+    (p.descriptions || []).forEach(function (f) { out.push(f); });
+    (p.endpoints || []).forEach(function (s) { out.push(s[0]); });
+    (p.cmdlets || []).forEach(function (f) { out.push(f); });
+    Object.keys(p.ids || {}).sort().forEach(function (k) { out.push(p.ids[k]); });
+    return out;
+  }
+
+  // The parts a query needs: `first` before its results mean anything, `rest` to
+  // complete them. A name query ranks from the first script and completes with
+  // descriptions, endpoints and cmdlets; a GUID needs the one file of its first digit;
+  // a path needs the endpoints under its first segment, then the rest for text matches.
+  function partsFor(text) {
+    var p = index.parts, raw = String(text == null ? '' : text).trim(), q = raw.toLowerCase();
+    var shards = (p.endpoints || []), first = [];
+    var names = (p.descriptions || []).concat(shards.map(function (s) { return s[0]; }), p.cmdlets || []);
+    if (!q) return { first: [], rest: [] };
+    var pq = parsePath(raw);
+    if (pq) {
+      var seg = pq.segs[0], key = (/^[a-z0-9]*/.exec(seg) || [''])[0];
+      var partial = pq.segs.length === 1;
+      shards.forEach(function (s) {
+        var lo = s[1] || '', hi = s[2] || '';
+        var hit = lo === '' || /^\{[^}]*\}$/.test(seg) || (partial && lo <= key + '\uffff' && hi >= key);
+        for (var j = 0; j <= key.length && !hit; j++) { var k = key.slice(0, j); hit = lo <= k && k <= hi; }
+        if (hit) first.push(s[0]);
+      });
+      return { first: first, rest: shards.map(function (s) { return s[0]; }).concat(p.cmdlets || []) };
+    }
+    var guid = /^\{?[0-9a-f]{8}/.test(q) ? q.replace(/[{}]/g, '').charAt(0) : '';
+    if (guid && p.ids && p.ids[guid]) first.push(p.ids[guid]);
+    return { first: first, rest: names };
   }
 
   /* ---------------------------------------------------------------- matching */
@@ -249,11 +314,11 @@
   // Cost of each distinct word for one query word: 0 when the query word is a prefix
   // of it, 1–2 edits when within the word's budget, NO_MATCH otherwise. Cached, since
   // typing `user.read.all` asks for `user` again on every keystroke.
-  function costsFor(word, budget) {
-    var key = word + '|' + budget;
-    var hit = costCache.get(key);
+  function costsFor(voc, word, budget) {
+    var key = word + '|' + budget, cache = voc.cache;
+    var hit = cache.get(key);
     if (hit) return hit;
-    var vocab = index.vocab, n = vocab.length;
+    var vocab = voc.words, n = vocab.length;
     var costs = new Uint8Array(n);
     var first = word.charCodeAt(0), strictFirst = word.length < 4;
     for (var i = 0; i < n; i++) {
@@ -262,9 +327,20 @@
       else if (budget === 0 || (strictFirst && w.charCodeAt(0) !== first)) costs[i] = NO_MATCH;
       else costs[i] = prefixDistance(word, w, budget);
     }
-    if (costCache.size > 64) costCache.clear();
-    costCache.set(key, costs);
+    if (cache.size > 64) cache.clear();
+    cache.set(key, costs);
     return costs;
+  }
+
+  // Each file has its own table of words: the costs of the current query's words
+  // against one table, made once per query.
+  var queryStamp = 0, queryWordsNow = [], queryMulti = false;
+  function costsOf(voc) {
+    if (voc.stamp !== queryStamp) {
+      voc.stamp = queryStamp;
+      voc.costs = queryWordsNow.map(function (w) { return costsFor(voc, w, budgetOf(w, queryMulti)); });
+    }
+    return voc.costs;
   }
 
   // Every query word must meet a word of the name, in order. Returns the fewest edits
@@ -290,7 +366,7 @@
 
   // Which words a match used, for highlighting (only for the few results shown).
   function matchedWords(entry, costs, qwords) {
-    var words = entry.words, k = costs.length, n = words.length;
+    var words = entry.words, k = costs.length, n = words.length, starts = startsOf(entry);
     // cost[i][j]: fewest edits for the first i query words using name words before j.
     var table = [], i, j;
     for (i = 0; i <= k; i++) { table.push(new Array(n + 1).fill(NO_MATCH)); }
@@ -306,8 +382,8 @@
     var marks = [];
     for (i = k, j = n; i > 0 && j > 0; j--) {
       if (table[i][j] === table[i][j - 1]) continue;
-      var start = entry.starts[j - 1];
-      var wlen = index.vocab[words[j - 1]].length;
+      var start = starts[j - 1];
+      var wlen = entry.v.words[words[j - 1]].length;
       // A word reached with edits marks as many letters as the typo likely covered.
       var edits = table[i][j] - table[i - 1][j - 1];
       if (start >= 0) marks.push([start, start + Math.min(wlen, qwords[i - 1].length + edits)]);
@@ -328,17 +404,18 @@
   }
 
   // Tier of one entry for a name query, with the edits as a tie-breaker inside tier 3.
-  function nameTier(e, q, qwords, costs) {
+  function nameTier(e, q, qwords) {
     if (e.lname === q || e.alt === q) return T_EXACT * 4;
     if (e.lname.lastIndexOf(q, 0) === 0 || (e.alt && e.alt.lastIndexOf(q, 0) === 0)) return T_PREFIX * 4;
     if (qwords.length) {
-      var c = wordsCost(e, costs);
+      var c = wordsCost(e, e.v.stamp === queryStamp ? e.v.costs : costsOf(e.v));
       if (c === 0) return T_WORDS * 4;
       if (c !== NO_MATCH) return T_FUZZY * 4 + Math.min(c, 3);
     }
-    if (e.hay.indexOf(q) !== -1) return T_TEXT * 4;
+    var hay = e.hay === null ? hayOf(e) : e.hay;
+    if (hay.indexOf(q) !== -1) return T_TEXT * 4;
     if (qwords.length > 1) {
-      for (var i = 0; i < qwords.length; i++) if (e.hay.indexOf(qwords[i]) === -1) return -1;
+      for (var i = 0; i < qwords.length; i++) if (hay.indexOf(qwords[i]) === -1) return -1;
       return T_TEXT * 4;
     }
     return -1;
@@ -432,7 +509,7 @@
     return at === -1 ? [] : [[at, at + q.length]];
   }
 
-  function nameMarks(e, rank, q, qwords, costs) {
+  function nameMarks(e, rank, q, qwords) {
     var tier = rank >> 2;
     if (tier === T_EXACT || tier === T_PREFIX) {
       if (e.lname.lastIndexOf(q, 0) === 0) return [[0, q.length]];
@@ -444,14 +521,14 @@
       }
       return [];
     }
-    if (tier === T_WORDS || tier === T_FUZZY) return matchedWords(e, costs, qwords);
+    if (tier === T_WORDS || tier === T_FUZZY) return matchedWords(e, costsOf(e.v), qwords);
     return textMarks(e.name, q);
   }
 
-  function toResult(item, root, q, qwords, costs, pathMode) {
+  function toResult(item, root, q, qwords, pathMode) {
     var e = item.entry, rank = item.key >> 20, tier = rank >> 2;
     if (e.kind === 0) {
-      var r = permissionResult(e, root, tier, pathMode ? [] : nameMarks(e, rank, q, qwords, costs));
+      var r = permissionResult(e, root, tier, pathMode ? [] : nameMarks(e, rank, q, qwords));
       if (!pathMode && tier === T_TEXT && !r.marks.length) r.detailMarks = textMarks(r.detail, q);
       if (pathMode) r.detail = (e.display ? e.display + ' · ' : '') + 'least privileged for ' + item.extra.method + ' ' + item.extra.name;
       if (item.extra && item.extra.id) {
@@ -462,7 +539,7 @@
       return r;
     }
     if (e.kind === 1) {
-      var marks = pathMode ? pathMarks(item.extra, pathMode.text.length) : nameMarks(e, rank, q, qwords, costs);
+      var marks = pathMode ? pathMarks(item.extra, pathMode.text.length) : nameMarks(e, rank, q, qwords);
       var detail = e.least.length ? 'Least privileged: ' + e.least.join(', ') : 'No least-privileged permission listed';
       return {
         kind: 'endpoint', title: e.method + ' ' + e.name, detail: detail, href: root + e.path, tier: tier,
@@ -481,12 +558,12 @@
       }
       return {
         kind: 'cmdlet', title: e.name, detail: cdetail, href: root + e.path, tier: tier,
-        marks: pathMode ? [] : nameMarks(e, rank, q, qwords, costs),
+        marks: pathMode ? [] : nameMarks(e, rank, q, qwords),
         detailMarks: pathMode ? (item.extra && item.extra.index < 3 ? cmarks : []) : (tier === T_TEXT ? textMarks(cdetail, q) : []),
         tags: e.version ? [e.version] : []
       };
     }
-    var rmarks = nameMarks(e, rank, q, qwords, costs);
+    var rmarks = nameMarks(e, rank, q, qwords);
     return {
       kind: 'resource', title: e.name, detail: e.full, href: root + e.path, tier: tier,
       marks: rmarks, detailMarks: !rmarks.length ? textMarks(e.full, q) : [], tags: e.version ? [e.version] : []
@@ -526,7 +603,9 @@
     var tops = [new Top(per), new Top(per), new Top(per), new Top(per)];
     var root = siteRoot();
     var pq = q ? parsePath(raw) : null;
-    var qwords = [], costs = [];
+    var qwords = [];
+    queryStamp++;
+    queryWordsNow = [];
     if (!q) return { groups: [], counts: [0, 0, 0, 0], path: null };
 
     // A GUID, or the first 8 or more characters of one, finds its permission.
@@ -542,12 +621,12 @@
       // The id answered; words of a GUID match nothing else worth showing.
     } else {
       qwords = queryWords(q);
-      var multi = qwords.length > 1;
-      costs = qwords.map(function (w) { return costsFor(w, budgetOf(w, multi)); });
+      queryWordsNow = qwords;
+      queryMulti = qwords.length > 1;
       index.groups.forEach(function (list, g) {
         var top = tops[g];
         for (var i = 0; i < list.length; i++) {
-          var rank = nameTier(list[i], q, qwords, costs);
+          var rank = nameTier(list[i], q, qwords);
           if (rank >= 0) top.add(keyOf(rank, list[i]), list[i], null);
         }
       });
@@ -556,15 +635,16 @@
     var groups = order(tops.map(function (top, g) { return { kind: KINDS[g], label: GROUP_LABELS[g], count: top.count, items: top.items }; }));
     fit(groups, limit);
     groups.forEach(function (group) {
-      group.items = group.items.map(function (item) { return toResult(item, root, q, qwords, costs, pq); });
+      group.items = group.items.map(function (item) { return toResult(item, root, q, qwords, pq); });
     });
     return { groups: groups, counts: groups.map(function (g) { return g.count; }), path: pq };
   }
 
-  var queryStamp = 0;
+  function byOrd(a, b) { return a.ord - b.ord; }
+
   function searchPath(pq, tops) {
     var endpoints = index.groups[1];
-    // Matches per tier; endpoints are scanned in rank order, so each bucket is sorted.
+    // Matches per tier, sorted by rank below (the shards arrive in any order).
     var buckets = [[], [], [], [], []], found = 0;
     var passes = pq.method ? [pq.method, ''] : [''];
     // With a method, only that method's endpoints; all of them if it has none there.
@@ -572,7 +652,7 @@
       for (var i = 0; i < endpoints.length; i++) {
         var e = endpoints[i];
         if (passes[p] && e.method !== passes[p]) continue;
-        var tier = pathTier(e.segs, e.lname, pq);
+        var tier = pathTier(e.segs || segsOf(e), e.lname, pq);
         if (tier < 0) continue;
         found++;
         buckets[tier].push(e);
@@ -580,8 +660,9 @@
       }
     }
     // The permissions those endpoints need, ranked by their best endpoint's tier.
-    var stamp = ++queryStamp;
+    var stamp = queryStamp;
     buckets.forEach(function (list, tier) {
+      list.sort(byOrd);
       for (var i = 0; i < list.length; i++) {
         var perms = list[i].leastEntries;
         for (var j = 0; j < perms.length; j++) {
@@ -596,7 +677,7 @@
       var bestKey = -1, bestExtra = null;
       c.calls.forEach(function (call, n) {
         if (pq.method && call.method !== pq.method) return;
-        var tier = pathTier(call.segs, call.path.toLowerCase(), pq);
+        var tier = pathTier(call.segs || segsOf(call), call.path.toLowerCase(), pq);
         if (tier < 0) return;
         var key = keyOf(tier * 4, c);
         if (bestKey < 0 || key < bestKey) { bestKey = key; bestExtra = { call: call, index: n, end: pathEnd }; }
@@ -614,47 +695,83 @@
 
   /* ---------------------------------------------------------------- loading the index */
 
-  var loading = null;
+  var core = null;
+  var partLoads = {};
+  var partListeners = [];
+
+  function assetsBase() { return siteRoot() + 'assets/'; }
 
   // A script element, not fetch(): fetch is refused on file:// pages, scripts are not.
-  function ready() {
-    if (loading) return loading;
-    loading = new Promise(function (resolve, reject) {
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = doc.createElement('script');
+      script.src = src;
+      script.async = true;
+      script.onload = function () { resolve(); };
+      script.onerror = function () {
+        if (script.parentNode) script.parentNode.removeChild(script);
+        reject(new Error('could not load ' + src));
+      };
+      doc.head.appendChild(script);
+    });
+  }
+
+  // The first script: what name queries rank over, and the list of the other parts.
+  function loadCore() {
+    if (core) return core;
+    core = new Promise(function (resolve, reject) {
       function finish() {
         var data = window.PERMCAT_SEARCH;
         if (!data || !data.permissions) { fail(new Error('the search index did not define PERMCAT_SEARCH')); return; }
         try {
           var t0 = performance.now();
           index = prepare(data);
+          drainParts();
           api.prepareMs = performance.now() - t0;
           resolve();
         } catch (err) { fail(err); }
       }
       function fail(err) {
-        loading = null; // a later focus may try again (e.g. after a flaky network)
+        core = null; // a later focus may try again (e.g. after a flaky network)
         reject(err);
       }
       if (window.PERMCAT_SEARCH) { finish(); return; }
-      var script = doc.createElement('script');
-      script.src = siteRoot() + 'assets/search-index.js';
-      script.async = true;
-      script.onload = finish;
-      script.onerror = function () {
-        if (script.parentNode) script.parentNode.removeChild(script);
-        fail(new Error('could not load ' + script.src));
-      };
-      doc.head.appendChild(script);
+      loadScript(assetsBase() + 'search-index.js').then(finish, fail);
     });
-    return loading;
+    return core;
+  }
+
+  // One part, once; listeners hear of each part that arrives.
+  function loadPart(file) {
+    if (index.loaded[file]) return Promise.resolve();
+    if (partLoads[file]) return partLoads[file];
+    var p = loadScript(assetsBase() + file).then(function () {
+      var t0 = performance.now();
+      drainParts();
+      api.prepareMs += performance.now() - t0;
+      if (!index.loaded[file]) throw new Error(file + ' did not register itself');
+      partListeners.forEach(function (f) { f(file); });
+    });
+    partLoads[file] = p;
+    p.then(null, function () { delete partLoads[file]; });
+    return p;
+  }
+
+  // Everything: the first script and every part (what tests and the bench rank with).
+  function ready() {
+    return loadCore().then(function () { return Promise.all(allParts().map(loadPart)); }).then(function () {});
   }
 
   var api = {
     ready: ready,
+    core: loadCore,
     query: query,
     search: search,
     isReady: function () { return !!index; },
+    partsLoaded: function () { return index ? Object.keys(index.loaded).sort() : []; },
     prepareMs: 0,
-    lastQueryMs: 0
+    lastQueryMs: 0,
+    firstResultAt: 0
   };
   window.permcatSearch = api;
 
@@ -733,6 +850,8 @@
     }
 
     function render(text) {
+      // A re-render as more of the index arrives keeps the option the reader moved to.
+      var keep = active >= 0 && options[active] ? options[active].getAttribute('href') : null;
       var t0 = performance.now();
       var result = search(text);
       api.lastQueryMs = performance.now() - t0;
@@ -780,6 +899,7 @@
       panel.appendChild(frag);
       active = -1;
       input.removeAttribute('aria-activedescendant');
+      if (keep) for (var k = 0; k < options.length; k++) if (options[k].getAttribute('href') === keep) { setActive(k); break; }
       // A cmdlet searched for while the data holds no cmdlet source: say so.
       var t = text.trim();
       var cmdletNote = index.cmdletsMissing && t.indexOf('/') < 0 && /-mg/i.test(t) ? index.cmdletsMissing : '';
@@ -788,7 +908,8 @@
         var found = options.length + (total > options.length ? ' of ' + total : '') + ' results';
         setStatus(cmdletNote ? found + '. ' + cmdletNote : found, !!cmdletNote);
         open(true);
-        panel.scrollTop = 0; // after showing it: a hidden list keeps no scroll position to reset
+        if (!keep) panel.scrollTop = 0; // after showing it: a hidden list keeps no scroll position to reset
+        if (!api.firstResultAt) api.firstResultAt = performance.now();
       } else {
         open(false);
         setStatus('No results for “' + t + '”' + (cmdletNote ? '. ' + cmdletNote : ''), true);
@@ -803,9 +924,40 @@
       if (state === 'loading' || state === 'idle') { open(false); setStatus('Loading search…', true); return; }
       if (state === 'error') { open(false); setStatus('Search is unavailable: its index could not be loaded.', true); return; }
       if (text === lastText && !panel.hidden) return;
+      // Results come from what has loaded; the parts the query needs load meanwhile and
+      // each one re-renders. Until the parts a path or GUID needs first are there, the
+      // box says it is loading rather than that nothing matched.
+      var need = partsFor(text);
+      var missing = need.first.concat(need.rest).filter(function (file) { return !index.loaded[file]; });
+      function fetchMissing() {
+        missing.forEach(function (file) {
+          loadPart(file).then(null, function (err) { if (window.console) console.warn('permcat search:', err && err.message); });
+        });
+      }
+      if (need.first.some(function (file) { return !index.loaded[file]; })) {
+        fetchMissing();
+        open(false);
+        setStatus('Loading search…', true);
+        lastText = null;
+        return;
+      }
       lastText = text;
       render(text);
+      // After the results are on screen: the parts only add to them.
+      if (missing.length) window.setTimeout(fetchMissing, 0);
     }
+
+    // A part arrived: show the fuller results, once per burst of arrivals.
+    var partTimer = 0;
+    partListeners.push(function () {
+      if (partTimer) return;
+      partTimer = window.setTimeout(function () {
+        partTimer = 0;
+        if (state !== 'ready' || pending) return;
+        lastText = null;
+        refresh();
+      }, 16);
+    });
 
     // Results usually take a few milliseconds; the short delay only merges fast typing.
     function schedule() {
@@ -817,7 +969,7 @@
       if (state !== 'idle') return;
       state = 'loading';
       if (doc.activeElement === input) setStatus('Loading search…', true);
-      ready().then(function () {
+      loadCore().then(function () {
         state = 'ready';
         lastText = null;
         refresh();
@@ -951,7 +1103,7 @@
     var budget = Math.max(2, Math.floor(q.length / 3));
     var found = [];
     (permissions || []).forEach(function (p) {
-      var page = p[3] || p[0];
+      var page = p[4] || p[0];
       var lname = p[0].toLowerCase();
       var d = Math.min(distance(q, lname, budget), distance(q, page.toLowerCase(), budget));
       // A name that starts with the address's name is close whatever its length.
@@ -966,7 +1118,7 @@
     return found.slice(0, n).map(function (x) { return { name: x.name, href: x.href }; });
   }
   api.closestPermissions = function (name, n) {
-    if (!window.PERMCAT_SEARCH) throw new Error('permcatSearch: call ready() first');
+    if (!window.PERMCAT_SEARCH) throw new Error('permcatSearch: call core() or ready() first');
     return closestPermissions(window.PERMCAT_SEARCH.permissions, name, n > 0 ? n : 5, siteRoot());
   };
 
@@ -976,7 +1128,8 @@
   function initNotFound(box) {
     var name = missedName(window.location.pathname);
     if (!name) return;
-    ready().then(function () {
+    // Names and page names are all in the first script.
+    loadCore().then(function () {
       var list = api.closestPermissions(name, 6);
       if (!list.length) return;
       var first = box.querySelector('[data-not-found-first]');

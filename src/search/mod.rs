@@ -1,6 +1,10 @@
-//! The site's search index: every permission, endpoint, cmdlet and resource, in one
-//! compact script the browser loads on first use. The format is documented in
+//! The site's search index: every permission, endpoint, cmdlet and resource. `build`
+//! gathers them; `shards` lays them out as the scripts the browser loads (a small first
+//! script, the bulky parts on demand). The format is documented in
 //! `docs/search-index.md`.
+
+pub mod shards;
+mod words;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,7 +13,7 @@ use serde::Serialize;
 use crate::model::{Catalog, PermissionType};
 use crate::text::visible;
 
-/// Version of the index format.
+/// Version of the gathered index (the shipped files have `shards::FORMAT_VERSION`).
 pub const INDEX_VERSION: u32 = 1;
 
 /// The global the index script assigns.
@@ -179,18 +183,10 @@ fn cmdlets_missing(catalog: &Catalog) -> String {
     )
 }
 
-/// The files of the site's search, relative path → bytes, for `build` to write.
+/// The files of the site's search, relative path → bytes, for `build` to write: scripts
+/// (not JSON), so they load from disk (file://) as well as from a server.
 pub fn site_files(catalog: &Catalog) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    Ok(vec![(
-        "assets/search-index.js".into(),
-        to_script(&build(catalog))?,
-    )])
-}
-
-/// The index as a script assigning `window.PERMCAT_SEARCH`, so it loads from disk
-/// (file://) as well as from a server.
-pub fn to_script(index: &SearchIndex) -> anyhow::Result<Vec<u8>> {
-    script(GLOBAL, index)
+    shards::files(&build(catalog))
 }
 
 /// `window.NAME = <json>;` with `<` escaped so no text can close a script element.

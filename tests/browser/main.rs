@@ -10,6 +10,7 @@ mod index_pages;
 mod pages;
 mod permission_page;
 mod search_and_404;
+mod search_speed;
 mod webdriver;
 #[path = "../suite/which_cases.rs"]
 mod which_cases;
@@ -168,6 +169,11 @@ const TESTS: &[(&str, fn(), bool)] = &[
     (
         "screenshots_of_permission_pages_on_the_real_catalog",
         permission_page::screenshots_of_permission_pages_on_the_real_catalog,
+        false,
+    ),
+    (
+        "the_first_result_needs_only_the_first_script_served_and_from_disk",
+        search_speed::the_first_result_needs_only_the_first_script_served_and_from_disk,
         false,
     ),
 ];

@@ -19,6 +19,7 @@ mod load_speed;
 mod outputs;
 mod permission_page;
 mod permissions;
+mod search_index;
 mod serve;
 mod site;
 mod site_exports;
