@@ -375,7 +375,7 @@ struct LineAnswer<'a> {
     answered: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    #[serde(flatten)]
     report: Option<&'a Report>,
 }
 

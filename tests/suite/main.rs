@@ -1,6 +1,7 @@
 //! permcat's integration tests: one binary, a module per feature.
 
 mod bounded;
+mod cache;
 mod commands;
 mod common;
 mod csdl;
@@ -23,4 +24,5 @@ mod site_exports;
 mod sync;
 mod sync_docs;
 mod which;
+mod which_batch;
 mod which_cases;
