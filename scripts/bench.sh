@@ -72,6 +72,8 @@ pagefind=$repo/scripts/bench/node_modules/.bin/pagefind
 # Outputs, raw results and the state of the last run stay in target/bench-work until the
 # next run, so `REPORT_ONLY=1 scripts/bench.sh` prints the report again without measuring.
 work=$repo/target/bench-work
+# permcat's catalog cache stays in the run's folder, never in the user's cache folder.
+export PERMCAT_CACHE_DIR=$work/permcat-cache
 
 # ---------------------------------------------------------------- helpers
 ms() { python3 -c "import sys; print(f'{float(sys.argv[1])*1000:,.0f}' if float(sys.argv[1]) >= 1 else f'{float(sys.argv[1])*1000:.1f}')" "$1"; }

@@ -211,8 +211,17 @@ impl Cache {
             return Ok(());
         }
         let path = self.place.path(section);
-        fs::create_dir_all(&self.place.entry)
-            .and_then(|()| crate::staged::write_atomically(&path, &bytes))
+        // Another permcat pruning the folder may remove this entry between the two
+        // steps: one more try then.
+        let write = || {
+            fs::create_dir_all(&self.place.entry)
+                .and_then(|()| crate::staged::write_atomically(&path, &bytes))
+        };
+        write()
+            .or_else(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => write(),
+                _ => Err(e),
+            })
             .map_err(|e| format!("cannot write `{}` ({e})", path.display()))?;
         prune(&self.place.root);
         Ok(())
@@ -314,10 +323,12 @@ impl FullCatalog {
 }
 
 /// The catalog without what [`crate::lookup::Lookup`] and `permcat which` never read:
-/// texts and localizations of permissions, resources, examples, conflicts and foreign
-/// ids, endpoint titles and links, cmdlet titles and permission lists. What stays:
-/// permissions with their scheme ids and privilege levels, every grant, endpoint
-/// methods, paths and versions, cmdlet requests, the sources and missing files.
+/// texts, localizations and sources of permissions, resources, examples, conflicts and
+/// foreign ids, endpoint titles, links and types, grant paths, sources and property
+/// lists, cmdlet titles and permission lists. What stays: permissions with their scheme
+/// ids and privilege levels, every grant's permission, request, scheme, flags and
+/// also-requires, endpoint methods, paths and versions, cmdlet requests, the sources
+/// and missing files. The cache tests compare `which` with and without it.
 pub fn for_lookup(catalog: &Catalog) -> Catalog {
     let mut c = Catalog {
         data_date: catalog.data_date.clone(),
@@ -331,7 +342,10 @@ pub fn for_lookup(catalog: &Catalog) -> Catalog {
     };
     for p in &mut c.permissions {
         p.primary_resource = None;
+        p.authorization_type = None;
+        p.owner_security_group = None;
         for s in p.schemes.values_mut() {
+            s.sources.clear();
             s.admin_display_name = None;
             s.admin_description = None;
             s.user_display_name = None;
@@ -340,9 +354,18 @@ pub fn for_lookup(catalog: &Catalog) -> Catalog {
             s.environments.clear();
         }
     }
+    for g in &mut c.grants {
+        g.path.clear();
+        g.source.clear();
+        g.included_properties.clear();
+        g.excluded_properties.clear();
+    }
     for e in &mut c.endpoints {
         e.title = None;
         e.doc_links.clear();
+        e.resource = None;
+        e.bound_to = None;
+        e.sources.clear();
     }
     for cmd in &mut c.commands {
         cmd.title = None;
