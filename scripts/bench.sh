@@ -76,6 +76,8 @@ pagefind=$repo/scripts/bench/node_modules/.bin/pagefind
 # Outputs, raw results and the state of the last run stay in target/bench-work until the
 # next run, so `REPORT_ONLY=1 scripts/bench.sh` prints the report again without measuring.
 work=$repo/target/bench-work
+# permcat's catalog cache stays in the run's folder, never in the user's cache folder.
+export PERMCAT_CACHE_DIR=$work/permcat-cache
 
 # ---------------------------------------------------------------- helpers
 ms() { python3 -c "import sys; print(f'{float(sys.argv[1])*1000:,.0f}' if float(sys.argv[1]) >= 1 else f'{float(sys.argv[1])*1000:.1f}')" "$1"; }
@@ -119,12 +121,12 @@ pages_per_s() { python3 -c "import sys; print(f'{int(sys.argv[1])/float(sys.argv
 site=$work/site
 book_out=$work/book-out
 pfsite=$work/pfsite
-# ONLY="which serve" re-runs those sections (load, book, floors, scale, search, which, serve) and
-# keeps the other figures of the last run: for a measurement that other work disturbed.
+# ONLY="which serve" re-runs those sections (load, book, floors, scale, search, which, cli, serve)
+# and keeps the other figures of the last run: for a measurement that other work disturbed.
 want() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
 declare -A LOAD SCALE_PERMS SCALE_ARGS SCALE_OUT SCALE_LOAD
-lookups_s='' lookup_time='' index_build='' book_gen=''
-save_state() { declare -p MEDIAN SPREAD PEAK LOAD SCALE_PERMS SCALE_ARGS SCALE_OUT SCALE_LOAD lookups_s lookup_time index_build book_gen >"$work/state.sh"; }
+lookups_s='' lookup_time='' index_build='' book_gen='' cli_cache_files=''
+save_state() { declare -p MEDIAN SPREAD PEAK LOAD SCALE_PERMS SCALE_ARGS SCALE_OUT SCALE_LOAD lookups_s lookup_time index_build book_gen cli_cache_files >"$work/state.sh"; }
 if [ -n "${REPORT_ONLY:-}${ONLY:-}" ]; then
   [ -f "$work/state.sh" ] || { echo "error: no earlier run in $work" >&2; exit 1; }
   # shellcheck source=/dev/null
@@ -235,6 +237,39 @@ if section scale; then
   done
 fi
 
+if section cli; then
+  # The catalog cache (PERMCAT_CACHE_DIR, here a folder of the run): `which` with a
+  # fresh cache against --no-cache, 1,000 requests through --stdin, `check` with the
+  # cache emptied before each run and with a fresh one. References in the same minute:
+  # reading every input file, and the whole catalog reloaded from the cache (`show`).
+  cli_cache=$work/cli-cache
+  cached() { env PERMCAT_CACHE_DIR="$cli_cache" "$bin" "$@"; }
+  rm -rf "$cli_cache"
+  cached which --data "$data" GET /me/messages >/dev/null
+  cached show --data "$data" User.Read >/dev/null
+  # 1,000 requests from the snapshot's own grants: every 40th distinct (method, path),
+  # with the placeholders filled in as a script would.
+  "$bin" export --what grants --format csv --data "$data" -o "$work/grants.csv"
+  python3 - "$work/grants.csv" >"$work/requests-1000.txt" <<'EOF'
+import csv, re, sys
+rows = csv.DictReader(open(sys.argv[1], encoding='utf-8'))
+pairs = sorted({(r['method'], r['path']) for r in rows})
+step = max(1, len(pairs) // 1000)
+picked = (pairs[::step] * 2)[:1000]
+for m, p in picked:
+    print(m, re.sub(r'\{[^}]*\}', '48d31887-5fad-4d73-a9f5-3c356e68a038', p))
+EOF
+  measure cli_which_warm "$RUNS" "" env PERMCAT_CACHE_DIR="$cli_cache" "$bin" which --data "$data" GET /me/messages
+  measure cli_which_nocache "$RUNS" "" "$bin" which --no-cache --data "$data" GET /me/messages
+  measure cli_batch "$RUNS" "" bash -c "PERMCAT_CACHE_DIR=$cli_cache $bin which --data $data --stdin --json-lines <$work/requests-1000.txt >/dev/null || true"
+  measure cli_check_cold "$RUNS" "rm -rf $cli_cache" env PERMCAT_CACHE_DIR="$cli_cache" "$bin" check --data "$data"
+  measure cli_check_warm "$RUNS" "" env PERMCAT_CACHE_DIR="$cli_cache" "$bin" check --data "$data"
+  cached show --data "$data" User.Read >/dev/null
+  measure cli_show_warm "$RUNS" "" env PERMCAT_CACHE_DIR="$cli_cache" "$bin" show --data "$data" User.Read
+  measure cli_read_inputs "$RUNS" "" bash -c "find $data -type f -print0 | xargs -0 cat >/dev/null"
+  cli_cache_files=$(find "$cli_cache" -name '*.bin' -printf '%f %s\n' | sort | awk '{printf "%s`%s` %.1f MB", sep, $1, $2/1e6; sep=", "}')
+fi
+
 if section serve; then
   scripts/bench-serve.sh >"$work/serve.md"
 fi
@@ -257,7 +292,7 @@ pf_index_bytes=$(find "$pfsite/pagefind" -type f ! -name '*-ui.*' ! -name 'pagef
 echo "## Machine and run"
 echo
 echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); $($bin --version), $($mdbook --version), pagefind $(node -p "require('./scripts/bench/node_modules/pagefind/package.json').version"), $(hyperfine --version), $(/usr/bin/chromium --version 2>/dev/null | head -1), node $(node --version), $(python3 --version)."
-echo "Sections started at (UTC, with the one-minute load average; each waits for a load under ${QUIET_LOAD:-0.7}): $(for k in load book floors scale search which serve; do printf '%s %s, ' "$k" "${LOAD[$k]:-not run}"; done | sed 's/, $//')."
+echo "Sections started at (UTC, with the one-minute load average; each waits for a load under ${QUIET_LOAD:-0.7}): $(for k in load book floors scale search which cli serve; do printf '%s %s, ' "$k" "${LOAD[$k]:-not run}"; done | sed 's/, $//')."
 echo "Wall times: hyperfine, median of $RUNS runs after 1 warm-up run ($SLOW_RUNS runs without warm-up for mdBook and Pagefind, which take tens of seconds each); \"(noisy)\" marks a spread whose standard deviation exceeds 10 % of the median. Peak memory: GNU time, maximum resident set size of one run."
 echo
 echo "## Check and export"
@@ -360,6 +395,20 @@ echo "| measurement | result |"
 echo "|---|---|"
 echo "| in-process lookups (criterion, benches/hot_paths.rs \`which/lookups\`: 9 varied requests) | $lookups_s ($lookup_time for the 9) |"
 printf '| `permcat which` from the command line, 3 requests (load + link the snapshot, then look up) | %s ms median, %s |\n' "$(ms "${MEDIAN[which_cli]}")" "$(mb $((PEAK[which_cli] * 1024)))"
+echo
+echo "## Command line with the catalog cache"
+echo
+echo "Cache files after the run: ${cli_cache_files:-none}. \`--stdin\`: 1,000 requests built from the snapshot's grants, answered as JSON lines."
+echo
+echo "| command (release) | median wall time | min–max | peak memory |"
+echo "|---|---|---|---|"
+row cli_which_warm "permcat which GET /me/messages, fresh cache"
+row cli_which_nocache "permcat which GET /me/messages, --no-cache"
+row cli_batch "permcat which --stdin, 1,000 requests, fresh cache"
+row cli_check_cold "permcat check, cache emptied before each run"
+row cli_check_warm "permcat check, fresh cache"
+row cli_show_warm "reference: permcat show (the whole catalog reloaded from the cache)"
+row cli_read_inputs "floor: read every input file (cat > /dev/null)"
 echo
 echo "## Preview server (scripts/bench-serve.sh)"
 echo

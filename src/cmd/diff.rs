@@ -19,6 +19,8 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: DiffFormat,
+    #[command(flatten)]
+    cache: super::CacheArgs,
 }
 
 /// Runs `permcat diff`. Exit codes follow diff(1): 0 no change, 1 changes, 2 trouble.
@@ -26,9 +28,18 @@ pub fn run(args: DiffArgs) -> Result<ExitCode> {
     compare(&args)
 }
 
+/// A data directory through the catalog cache; an export file as `diff` reads it.
+fn side(path: &std::path::Path, cache: &super::CacheArgs) -> Result<permcat::Catalog> {
+    if path.is_dir() {
+        super::full_catalog(path, cache)
+    } else {
+        diff::load_side(path)
+    }
+}
+
 fn compare(args: &DiffArgs) -> Result<ExitCode> {
-    let old = diff::load_side(&args.old)?;
-    let new = diff::load_side(&args.new)?;
+    let old = side(&args.old, &args.cache)?;
+    let new = side(&args.new, &args.cache)?;
     let d = diff::diff(&old, &new);
     let mut out = io::stdout().lock();
     let color = out.is_terminal() && std::env::var_os("NO_COLOR").is_none();

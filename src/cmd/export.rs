@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Args;
 
-use super::DataArgs;
+use super::{CacheArgs, DataArgs};
 use permcat::export::{self, Format, What};
 
 /// Flags of `permcat export`.
@@ -15,6 +15,8 @@ use permcat::export::{self, Format, What};
 pub struct ExportArgs {
     #[command(flatten)]
     data: DataArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
     /// What to export.
     #[arg(long, value_enum, default_value = "permissions")]
     what: What,
@@ -29,7 +31,7 @@ pub struct ExportArgs {
 
 /// Runs `permcat export`.
 pub fn run(args: ExportArgs) -> Result<ExitCode> {
-    let (catalog, _) = permcat::load(&args.data.data)?;
+    let catalog = super::full_catalog(&args.data.data, &args.cache)?;
     let bytes = export::to_bytes(&catalog, args.what, args.format)?;
     match args.output {
         Some(path) => permcat::write_atomically(&path, &bytes)

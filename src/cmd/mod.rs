@@ -12,11 +12,14 @@ mod show;
 mod sync;
 mod which;
 
-use std::path::PathBuf;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
+use permcat::cache::{Cache, FullCatalog, Place, Section};
+use permcat::model::Catalog;
 
 /// A catalog of Microsoft Graph permissions: what each permission lets an app do, and
 /// which permission a call needs.
@@ -56,6 +59,113 @@ pub struct DataArgs {
     /// Data directory in the upstream repositories' layout.
     #[arg(long, value_name = "DIR", default_value = "data")]
     pub data: PathBuf,
+}
+
+/// The flag that bypasses the catalog cache, shared by the commands that use it.
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    /// Load the data directory without the catalog cache (neither read nor written).
+    /// The cache lives in PERMCAT_CACHE_DIR, else the platform cache folder
+    /// (~/.cache/permcat on Linux); it is keyed by the data directory's file list,
+    /// sizes and times.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+/// A cached section and what was computed from it, or no usable cache (with the cache
+/// entry to write, when there is one).
+pub enum Speculated<T, R> {
+    /// The section was fresh.
+    Hit(T, R),
+    /// No fresh section; the entry to save one in, unless the cache is off or unusable.
+    Miss(Option<Cache>),
+}
+
+/// Reads `section` of the cache of `data` and runs `work` on it while another thread
+/// keys the data directory; the result counts only when the keys match. The metadata
+/// walk and the decoding take about as long, so a fresh cache costs the longer of the
+/// two rather than their sum.
+pub fn speculate<T, R>(
+    data: &Path,
+    flags: &CacheArgs,
+    section: Section,
+    work: impl FnOnce(&T) -> R,
+) -> Speculated<T, R>
+where
+    T: serde::de::DeserializeOwned,
+{
+    if flags.no_cache || !data.is_dir() {
+        return Speculated::Miss(None);
+    }
+    let place = match Place::locate(data) {
+        Ok(p) => p,
+        Err(why) => {
+            cache_note(&why);
+            return Speculated::Miss(None);
+        }
+    };
+    std::thread::scope(|s| {
+        let walk = place.clone();
+        let keyed = s.spawn(move || walk.key());
+        let read = place.read::<T>(section).map(|(v, k)| {
+            let r = work(&v);
+            (v, k, r)
+        });
+        let cache = match keyed.join() {
+            Ok(Ok(c)) => c,
+            Ok(Err(why)) => {
+                cache_note(&why);
+                return Speculated::Miss(None);
+            }
+            Err(_) => return Speculated::Miss(None),
+        };
+        match read {
+            Ok((v, k, r)) if k == cache.key_digest() => Speculated::Hit(v, r),
+            Ok(_) | Err(None) => Speculated::Miss(Some(cache)),
+            Err(Some(why)) => {
+                cache_note(&why);
+                Speculated::Miss(Some(cache))
+            }
+        }
+    })
+}
+
+/// One line on standard error about the cache; never a failure.
+pub fn cache_note(why: &str) {
+    let mut err = permcat::text::Terminal::new(io::stderr().lock());
+    let _ = writeln!(err, "permcat: note: {why}");
+}
+
+/// Saves a section; a failure is a note.
+pub fn store<T: serde::Serialize>(cache: Option<&Cache>, section: Section, value: &T) {
+    if let Some(cache) = cache {
+        if let Err(why) = cache.put(section, value) {
+            cache_note(&format!("catalog cache not saved: {why}"));
+        }
+    }
+}
+
+/// The whole linked catalog of `data`, from the cache when it is fresh.
+pub fn full_catalog(data: &Path, flags: &CacheArgs) -> Result<Catalog> {
+    let cache = match speculate(data, flags, Section::Catalog, |_: &FullCatalog| ()) {
+        Speculated::Hit(full, ()) => match full.into_catalog() {
+            Some(c) => return Ok(c),
+            None => {
+                cache_note("cached catalog does not line up; rebuilding it");
+                Cache::open(data).ok()
+            }
+        },
+        Speculated::Miss(cache) => cache,
+    };
+    let (catalog, _) = permcat::load(data)?;
+    if cache.is_some() {
+        let full = FullCatalog::new(catalog);
+        store(cache.as_ref(), Section::Catalog, &full);
+        return full
+            .into_catalog()
+            .ok_or_else(|| anyhow::anyhow!("resource slugs do not line up"));
+    }
+    Ok(catalog)
 }
 
 /// Runs the parsed command line.

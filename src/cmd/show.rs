@@ -7,7 +7,7 @@ use anyhow::{anyhow, Result};
 use clap::Args;
 use permcat::text::Terminal;
 
-use super::DataArgs;
+use super::{CacheArgs, DataArgs};
 use permcat::export::PermissionBundle;
 use permcat::model::{is_guid, normalize_guid, Catalog, Conflict, Grant, Permission, Scheme};
 
@@ -16,6 +16,8 @@ use permcat::model::{is_guid, normalize_guid, Catalog, Conflict, Grant, Permissi
 pub struct ShowArgs {
     #[command(flatten)]
     data: DataArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
     /// Permission name, any case (e.g. user.read.all), or the GUID of its delegated
     /// scope or app role.
     name: String,
@@ -26,7 +28,7 @@ pub struct ShowArgs {
 
 /// Runs `permcat show`.
 pub fn run(args: ShowArgs) -> Result<ExitCode> {
-    let (catalog, _) = permcat::load(&args.data.data)?;
+    let catalog = super::full_catalog(&args.data.data, &args.cache)?;
     let query = args.name.trim();
     let perm = if is_guid(query) {
         match catalog.permission_by_id(query) {

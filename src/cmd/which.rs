@@ -1,13 +1,15 @@
 //! `permcat which`: which permission does a request or cmdlet need?
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
 use permcat::text::Terminal;
 
-use super::DataArgs;
+use super::{CacheArgs, DataArgs};
+use permcat::cache::{self, Section};
 use permcat::lookup::{Answer, Lookup, Miss, Outcome, Report};
 use permcat::model::{Catalog, PermissionType, Scheme};
 
@@ -16,14 +18,32 @@ use permcat::model::{Catalog, PermissionType, Scheme};
 pub struct WhichArgs {
     #[command(flatten)]
     data: DataArgs,
+    #[command(flatten)]
+    cache: CacheArgs,
     /// Requests and cmdlets: `[METHOD] URL…` (a method applies to the URLs after it;
     /// GET by default), a quoted `"POST /me/sendMail"` line, or a cmdlet such as
     /// `Get-MgUser`.
-    #[arg(required = true, value_name = "REQUEST")]
+    #[arg(
+        required_unless_present_any = ["stdin", "file"],
+        conflicts_with_all = ["stdin", "file"],
+        value_name = "REQUEST"
+    )]
     requests: Vec<String>,
-    /// Print JSON for scripts.
+    /// Read the requests from standard input, one per line, each written like one
+    /// quoted argument (`GET /me/messages`, a URL, a cmdlet, a permission id); blank
+    /// lines and lines starting with `#` are skipped. Answers come in input order.
+    #[arg(long, conflicts_with = "file")]
+    pub(crate) stdin: bool,
+    /// Like --stdin, from a regular file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) file: Option<PathBuf>,
+    /// Print JSON for scripts (with --stdin or --file: an array with one object per
+    /// request line, in input order, each with its line number).
     #[arg(long)]
-    json: bool,
+    pub(crate) json: bool,
+    /// With --stdin or --file: print one JSON object per request line instead.
+    #[arg(long, conflicts_with = "json")]
+    pub(crate) json_lines: bool,
 }
 
 /// Runs `permcat which`: exit 0 when every input is answered, 1 when one is not, 2 on
@@ -33,15 +53,68 @@ pub fn run(args: WhichArgs) -> Result<ExitCode> {
 }
 
 fn answer(args: &WhichArgs) -> Result<ExitCode> {
-    let (catalog, _) = permcat::load(&args.data.data)?;
-    let lookup = Lookup::new(&catalog);
-    let report = lookup.query(&args.requests)?;
+    let batch = if args.stdin || args.file.is_some() {
+        Some(read_input(args.file.as_deref())?)
+    } else {
+        if args.json_lines {
+            anyhow::bail!("--json-lines needs --stdin or --file");
+        }
+        None
+    };
+    // The answers are computed from the cached catalog while the data directory is
+    // keyed, and shown only when the key matches.
+    let work = |catalog: &Catalog| -> Answers {
+        let lookup = Lookup::new(catalog);
+        match &batch {
+            Some(lines) => Answers::Lines(
+                lines
+                    .iter()
+                    .map(|l| {
+                        lookup
+                            .query(std::slice::from_ref(&l.text))
+                            .map_err(|e| e.to_string())
+                    })
+                    .collect(),
+            ),
+            None => Answers::One(lookup.query(&args.requests)),
+        }
+    };
+    let (catalog, answers) =
+        match super::speculate(&args.data.data, &args.cache, Section::Lookup, work) {
+            super::Speculated::Hit(catalog, answers) => (catalog, answers),
+            super::Speculated::Miss(cache) => {
+                let (mut catalog, _) = permcat::load(&args.data.data)?;
+                if cache.is_some() {
+                    catalog = cache::for_lookup(&catalog);
+                    super::store(cache.as_ref(), Section::Lookup, &catalog);
+                }
+                let answers = work(&catalog);
+                (catalog, answers)
+            }
+        };
+    let code = match (answers, &batch) {
+        (Answers::Lines(reports), Some(lines)) => answer_lines(args, &catalog, lines, &reports),
+        (Answers::One(report), _) => report.and_then(|r| answer_one(args, &catalog, &r)),
+        (Answers::Lines(_), None) => Ok(super::exit::success()),
+    };
+    // The catalog is dropped with the process, not freed piece by piece.
+    std::mem::forget(catalog);
+    code
+}
+
+/// What a lookup produced: one report for the arguments, or one per request line.
+enum Answers {
+    One(Result<Report>),
+    Lines(Vec<Result<Report, String>>),
+}
+
+fn answer_one(args: &WhichArgs, catalog: &Catalog, report: &Report) -> Result<ExitCode> {
     let mut out = io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &report)?;
+        serde_json::to_writer_pretty(&mut out, report)?;
         writeln!(out)?;
     } else {
-        print_text(&mut Terminal::new(&mut out), &catalog, &report)?;
+        print_text(&mut Terminal::new(&mut out), catalog, report)?;
     }
     out.flush()?;
     Ok(super::exit::answered(report.all_answered()))
@@ -133,6 +206,12 @@ fn print_miss(m: &Miss) -> Result<()> {
 }
 
 fn print_text(out: &mut dyn Write, catalog: &Catalog, report: &Report) -> Result<()> {
+    print_entries(out, catalog, report)?;
+    print_source(out, catalog, report.endpoints().count())
+}
+
+/// The answers of a report and, with several requests, the fewest permissions for all.
+pub(crate) fn print_entries(out: &mut dyn Write, catalog: &Catalog, report: &Report) -> Result<()> {
     for e in &report.answers {
         match &e.outcome {
             Outcome::Endpoint(a) => print_answer(out, a)?,
@@ -192,6 +271,11 @@ fn print_text(out: &mut dyn Write, catalog: &Catalog, report: &Report) -> Result
             }
         }
     }
+    Ok(())
+}
+
+/// Where the answers come from, after `count` endpoint answers.
+pub(crate) fn print_source(out: &mut dyn Write, catalog: &Catalog, count: usize) -> Result<()> {
     if count > 0 {
         let src = catalog.sources.get("permissions");
         writeln!(
@@ -204,4 +288,145 @@ fn print_text(out: &mut dyn Write, catalog: &Catalog, report: &Report) -> Result
         )?;
     }
     Ok(())
+}
+
+/// Longest request line read from --stdin or --file.
+pub const MAX_LINE: usize = 64 << 10;
+
+/// Most request lines read from --stdin or --file.
+pub const MAX_LINES: usize = 100_000;
+
+/// Most bytes read from --stdin or --file.
+pub const MAX_INPUT: u64 = 16 << 20;
+
+/// One request line: its 1-based number in the input and its text.
+pub(crate) struct Line {
+    number: usize,
+    text: String,
+}
+
+/// Reads the request lines of --stdin or --file, bounded: a line over [`MAX_LINE`]
+/// bytes, more than [`MAX_LINES`] lines, more than [`MAX_INPUT`] bytes or text that is
+/// not UTF-8 is an error (exit 2) before anything is answered. A file must be a regular
+/// file (a FIFO or device is refused rather than waited on).
+fn read_input(file: Option<&std::path::Path>) -> Result<Vec<Line>> {
+    use std::io::Read;
+    let (bytes, name) = match file {
+        Some(path) => {
+            let name = format!("`{}`", path.display());
+            match permcat::sources::read_capped(path, MAX_INPUT)
+                .map_err(|e| anyhow::anyhow!("cannot read {name}: {e}"))?
+            {
+                Some(Ok(b)) => (b, name),
+                Some(Err(why)) => anyhow::bail!("cannot read {name}: it is {why}"),
+                None => anyhow::bail!("cannot read {name}: not found"),
+            }
+        }
+        None => {
+            let mut b = Vec::new();
+            io::stdin()
+                .lock()
+                .take(MAX_INPUT + 1)
+                .read_to_end(&mut b)
+                .map_err(|e| anyhow::anyhow!("cannot read standard input: {e}"))?;
+            if b.len() as u64 > MAX_INPUT {
+                anyhow::bail!(
+                    "standard input is larger than {} MiB; split the requests",
+                    MAX_INPUT >> 20
+                );
+            }
+            (b, "standard input".to_string())
+        }
+    };
+    let mut lines = Vec::new();
+    for (n, raw) in bytes.split(|b| *b == b'\n').enumerate() {
+        let number = n + 1;
+        if raw.len() > MAX_LINE {
+            anyhow::bail!(
+                "line {number} of {name} is longer than {} KiB",
+                MAX_LINE >> 10
+            );
+        }
+        let text = std::str::from_utf8(raw)
+            .map_err(|_| anyhow::anyhow!("line {number} of {name} is not UTF-8 text"))?
+            .trim();
+        if text.is_empty() || text.starts_with('#') {
+            continue;
+        }
+        if lines.len() == MAX_LINES {
+            anyhow::bail!("{name} has more than {MAX_LINES} requests; split them");
+        }
+        lines.push(Line {
+            number,
+            text: text.to_string(),
+        });
+    }
+    if lines.is_empty() {
+        anyhow::bail!("no request in {name}: write one request or cmdlet per line");
+    }
+    Ok(lines)
+}
+
+/// One request line's answer in JSON: the line, and its report (or why it has none).
+#[derive(serde::Serialize)]
+struct LineAnswer<'a> {
+    line: usize,
+    input: &'a str,
+    answered: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(flatten)]
+    report: Option<&'a Report>,
+}
+
+/// Answers each request line on its own, in order: text blocks (the source once, at the
+/// end), a JSON array, or JSON lines. Exit 1 when any line is unanswered.
+fn answer_lines(
+    args: &WhichArgs,
+    catalog: &Catalog,
+    lines: &[Line],
+    reports: &[Result<Report, String>],
+) -> Result<ExitCode> {
+    let all = reports
+        .iter()
+        .all(|r| r.as_ref().is_ok_and(Report::all_answered));
+    let answers = lines.iter().zip(reports).map(|(l, r)| LineAnswer {
+        line: l.number,
+        input: &l.text,
+        answered: r.as_ref().is_ok_and(Report::all_answered),
+        error: r.as_ref().err().cloned(),
+        report: r.as_ref().ok(),
+    });
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if args.json_lines {
+        for a in answers {
+            serde_json::to_writer(&mut out, &a)?;
+            writeln!(out)?;
+        }
+    } else if args.json {
+        let answers: Vec<LineAnswer> = answers.collect();
+        serde_json::to_writer_pretty(&mut out, &answers)?;
+        writeln!(out)?;
+    } else {
+        let mut endpoints = 0;
+        for (l, r) in lines.iter().zip(reports) {
+            match r {
+                Ok(report) => {
+                    print_entries(&mut Terminal::new(&mut out), catalog, report)?;
+                    endpoints += report.endpoints().count();
+                }
+                Err(e) => {
+                    out.flush()?;
+                    writeln!(
+                        Terminal::new(io::stderr().lock()),
+                        "error: line {}: {e}",
+                        l.number
+                    )?;
+                }
+            }
+        }
+        print_source(&mut Terminal::new(&mut out), catalog, endpoints)?;
+    }
+    out.flush()?;
+    Ok(super::exit::answered(all))
 }

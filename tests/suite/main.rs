@@ -2,6 +2,7 @@
 
 mod bounded;
 mod build_pipeline;
+mod cache;
 mod commands;
 mod common;
 mod csdl;
@@ -26,4 +27,5 @@ mod site_exports;
 mod sync;
 mod sync_docs;
 mod which;
+mod which_batch;
 mod which_cases;
