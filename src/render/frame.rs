@@ -283,7 +283,11 @@ mod tests {
         let info = SiteInfo::new(&catalog, None);
         let mut cmdlets = 0;
         for p in &catalog.permissions {
-            let at = |v: Vec<&Command>| v.into_iter().map(|c| c as *const Command).collect::<Vec<_>>();
+            let at = |v: Vec<&Command>| {
+                v.into_iter()
+                    .map(|c| c as *const Command)
+                    .collect::<Vec<_>>()
+            };
             let ours = info.permission_cmdlets(&catalog, &p.name);
             cmdlets += ours.len();
             assert_eq!(
