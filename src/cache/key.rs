@@ -41,15 +41,18 @@ pub struct DataState {
 /// an unreadable entry below it is keyed as unreadable, with its error kind.
 pub fn data_state(root: &Path) -> io::Result<DataState> {
     let meta = fs::metadata(root)?;
-    let mut ancestors = vec![(dev(&meta), ino(&meta))];
-    let (digest, newest) = walk(root, 0, &mut ancestors)?;
+    let ancestors = vec![(dev(&meta), ino(&meta))];
+    let (digest, newest) = walk(root, 0, &ancestors)?;
     Ok(DataState {
         digest,
         newest_mtime_ns: newest,
     })
 }
 
-fn walk(dir: &Path, depth: usize, ancestors: &mut Vec<(u64, u64)>) -> io::Result<([u8; 32], i128)> {
+/// A folder's digest and the newest modification time (ns) below it.
+type Keyed = ([u8; 32], i128);
+
+fn walk(dir: &Path, depth: usize, ancestors: &[(u64, u64)]) -> io::Result<Keyed> {
     let mut entries: Vec<(std::ffi::OsString, fs::DirEntry)> = fs::read_dir(dir)?
         .filter_map(Result::ok)
         .map(|e| (e.file_name(), e))
@@ -72,7 +75,7 @@ fn walk(dir: &Path, depth: usize, ancestors: &mut Vec<(u64, u64)>) -> io::Result
         .collect();
     // Subfolders, in parallel; a folder that is one of its own ancestors (a symlink
     // loop) or too deep is keyed by its metadata alone.
-    let children: Vec<Option<io::Result<([u8; 32], i128)>>> = records
+    let children: Vec<Option<io::Result<Keyed>>> = records
         .par_iter()
         .map(|r| {
             let meta = r.meta.as_ref().ok()?;
@@ -83,9 +86,9 @@ fn walk(dir: &Path, depth: usize, ancestors: &mut Vec<(u64, u64)>) -> io::Result
             if depth >= MAX_DEPTH || ancestors.contains(&id) {
                 return None;
             }
-            let mut mine = ancestors.clone();
+            let mut mine = ancestors.to_vec();
             mine.push(id);
-            Some(walk(&dir.join(&r.name), depth + 1, &mut mine))
+            Some(walk(&dir.join(&r.name), depth + 1, &mine))
         })
         .collect();
     let mut hash = Sha256::new();

@@ -270,7 +270,7 @@ fn prune(root: &Path) {
     if entries.len() <= MAX_ENTRIES {
         return;
     }
-    entries.sort_by(|a, b| b.0.cmp(&a.0));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.0));
     for (_, old) in entries.into_iter().skip(MAX_ENTRIES) {
         let _ = fs::remove_dir_all(old);
     }

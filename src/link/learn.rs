@@ -194,7 +194,7 @@ impl Linker {
                             .permissions
                             .iter()
                             .map(String::as_str)
-                            .filter(|p| !g.all.contains(*p))
+                            .filter(|p| !g.all.contains(p))
                             .collect();
                         for p in &missing {
                             conflicts.push(Conflict {

@@ -220,8 +220,9 @@ fn render_all(
             Box::new(move || w.write_all(changes::files(catalog, d, site)?)),
         ));
     }
-    let results: Vec<Mutex<Option<(Duration, Result<()>)>>> =
-        parts.iter().map(|_| Mutex::new(None)).collect();
+    // Each part's time and outcome, filled in by the thread that ran it.
+    type Outcome = Mutex<Option<(Duration, Result<()>)>>;
+    let results: Vec<Outcome> = parts.iter().map(|_| Mutex::new(None)).collect();
     rayon::scope(|s| {
         for ((_, run), slot) in parts.iter_mut().zip(&results) {
             let run = std::mem::replace(run, Box::new(|| Ok(())));

@@ -246,7 +246,9 @@ pub fn files(index: &SearchIndex) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
         .map(|(ord, &i)| (shard_key(&index.endpoints[i].1), ord, i))
         .collect();
     ep_rows.sort();
-    let ep_rows: Vec<((String, usize, Vec<String>), Value)> = ep_rows
+    // (shard key, rank, words) with the row, per endpoint.
+    type Row = ((String, usize, Vec<String>), Value);
+    let ep_rows: Vec<Row> = ep_rows
         .into_iter()
         .map(|(key, ord, i)| {
             let e = &index.endpoints[i];
@@ -292,7 +294,9 @@ pub fn files(index: &SearchIndex) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
 
     // Cmdlets: one entry per name (the SDK maps several paths to one cmdlet), in rank order.
     let mut cmdlet_at: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut cmdlets: Vec<(&str, &str, Vec<(String, &str)>)> = Vec::new();
+    // (name, version, [(METHOD, path)]) per cmdlet.
+    type Cmdlet<'a> = (&'a str, &'a str, Vec<(String, &'a str)>);
+    let mut cmdlets: Vec<Cmdlet> = Vec::new();
     for c in &index.cmdlets {
         let at = *cmdlet_at.entry(c.0.as_str()).or_insert_with(|| {
             cmdlets.push((c.0.as_str(), c.3.as_str(), Vec::new()));
