@@ -322,6 +322,25 @@ impl FullCatalog {
     }
 }
 
+/// The `lookup` section: the catalog [`for_lookup`] keeps and the path trie of its
+/// endpoints, which takes longer to build than the section takes to read.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct LookupSection {
+    /// [`for_lookup`] of the linked catalog.
+    pub catalog: Catalog,
+    /// [`crate::lookup::PathTrie::from_catalog`] of `catalog`.
+    pub trie: crate::lookup::PathTrie,
+}
+
+impl LookupSection {
+    /// The section of a linked catalog.
+    pub fn new(catalog: &Catalog) -> LookupSection {
+        let catalog = for_lookup(catalog);
+        let trie = crate::lookup::PathTrie::from_catalog(&catalog);
+        LookupSection { catalog, trie }
+    }
+}
+
 /// The catalog without what [`crate::lookup::Lookup`] and `permcat which` never read:
 /// texts, localizations and sources of permissions, resources, examples, conflicts and
 /// foreign ids, endpoint titles, links and types, grant paths, sources and property

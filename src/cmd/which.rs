@@ -9,8 +9,8 @@ use clap::Args;
 use permcat::text::Terminal;
 
 use super::{CacheArgs, DataArgs};
-use permcat::cache::{self, Section};
-use permcat::lookup::{Answer, Lookup, Miss, Outcome, Report};
+use permcat::cache::{LookupSection, Section};
+use permcat::lookup::{Answer, Lookup, Miss, Outcome, PathTrie, Report};
 use permcat::model::{Catalog, PermissionType, Scheme};
 
 /// Flags of `permcat which`.
@@ -63,8 +63,11 @@ fn answer(args: &WhichArgs) -> Result<ExitCode> {
     };
     // The answers are computed from the cached catalog while the data directory is
     // keyed, and shown only when the key matches.
-    let work = |catalog: &Catalog| -> Answers {
-        let lookup = Lookup::new(catalog);
+    let work = |catalog: &Catalog, trie: Option<&PathTrie>| -> Answers {
+        let lookup = match trie {
+            Some(trie) => Lookup::with_trie(catalog, trie),
+            None => Lookup::new(catalog),
+        };
         match &batch {
             Some(lines) => Answers::Lines(
                 lines
@@ -79,17 +82,22 @@ fn answer(args: &WhichArgs) -> Result<ExitCode> {
             None => Answers::One(lookup.query(&args.requests)),
         }
     };
+    let cached = |s: &LookupSection| work(&s.catalog, Some(&s.trie));
     let (catalog, answers) =
-        match super::speculate(&args.data.data, &args.cache, Section::Lookup, work) {
-            super::Speculated::Hit(catalog, answers) => (catalog, answers),
-            super::Speculated::Miss(cache) => {
-                let (mut catalog, _) = permcat::load(&args.data.data)?;
-                if cache.is_some() {
-                    catalog = cache::for_lookup(&catalog);
-                    super::store(cache.as_ref(), Section::Lookup, &catalog);
-                }
-                let answers = work(&catalog);
+        match super::speculate(&args.data.data, &args.cache, Section::Lookup, cached) {
+            super::Speculated::Hit(section, answers) => (section.catalog, answers),
+            super::Speculated::Miss(None) => {
+                let (catalog, _) = permcat::load(&args.data.data)?;
+                let answers = work(&catalog, None);
                 (catalog, answers)
+            }
+            super::Speculated::Miss(Some(cache)) => {
+                let (catalog, _) = permcat::load(&args.data.data)?;
+                let section = LookupSection::new(&catalog);
+                drop(catalog);
+                super::store(Some(&cache), Section::Lookup, &section);
+                let answers = cached(&section);
+                (section.catalog, answers)
             }
         };
     let code = match (answers, &batch) {

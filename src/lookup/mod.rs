@@ -36,7 +36,7 @@ use suggest::key_bigrams;
 /// Reverse lookup over one catalog.
 pub struct Lookup<'c> {
     catalog: &'c Catalog,
-    trie: PathTrie,
+    trie: std::borrow::Cow<'c, PathTrie>,
     /// Grants by (key, method), so each answer reads only its own.
     grants: BTreeMap<(&'c str, &'c str), Vec<&'c crate::model::Grant>>,
     /// Endpoint templates by key, in catalog order, for suggestions.
@@ -52,6 +52,20 @@ pub struct Lookup<'c> {
 impl<'c> Lookup<'c> {
     /// Builds the trie of every endpoint.
     pub fn new(catalog: &'c Catalog) -> Lookup<'c> {
+        Lookup::build(
+            catalog,
+            std::borrow::Cow::Owned(PathTrie::from_catalog(catalog)),
+        )
+    }
+
+    /// A lookup over `catalog` with its trie built already ([`PathTrie::from_catalog`]
+    /// of the same catalog, as the catalog cache keeps it): building the trie is most
+    /// of the time [`Lookup::new`] takes.
+    pub fn with_trie(catalog: &'c Catalog, trie: &'c PathTrie) -> Lookup<'c> {
+        Lookup::build(catalog, std::borrow::Cow::Borrowed(trie))
+    }
+
+    fn build(catalog: &'c Catalog, trie: std::borrow::Cow<'c, PathTrie>) -> Lookup<'c> {
         let mut grants: BTreeMap<(&str, &str), Vec<&crate::model::Grant>> = BTreeMap::new();
         for g in &catalog.grants {
             grants
@@ -87,7 +101,7 @@ impl<'c> Lookup<'c> {
         }
         Lookup {
             catalog,
-            trie: PathTrie::from_catalog(catalog),
+            trie,
             grants,
             templates,
             bigrams,

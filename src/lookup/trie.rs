@@ -1,13 +1,13 @@
 //! The path-template trie: one node per canonical segment, a placeholder edge that any
 //! concrete value may take, literal edges tried first.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::link::path::Segment;
 use crate::model::Catalog;
 
 /// A node: literal edges, the placeholder edge, and the endpoint key ending here.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Node {
     /// Edges by canonical segment text, sorted.
     pub children: Vec<(String, usize)>,
@@ -18,7 +18,7 @@ pub struct Node {
 }
 
 /// Endpoint templates as a trie over canonical segments.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PathTrie {
     /// Nodes; the root is node 0.
     pub nodes: Vec<Node>,
