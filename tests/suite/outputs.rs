@@ -12,11 +12,16 @@ use crate::common::*;
 
 /// Runs the binary from the repository root, so `--data data` (and so the text) does not
 /// depend on where the checkout lives; stdout, stderr and the exit code as one text.
+/// Each run gets an empty catalog cache of its own, so no cache an earlier build of
+/// permcat left (whose note would show on stderr) changes the text; the cache tests
+/// compare the cached answers with these.
 fn run(args: &[&str]) -> String {
+    let cache = tempfile::tempdir().expect("temp dir");
     let out = Command::new(env!("CARGO_BIN_EXE_permcat"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
+        .env("PERMCAT_CACHE_DIR", cache.path())
         .output()
         .expect("permcat binary runs");
     let mut text = format!(
