@@ -21,7 +21,7 @@
 //! a whole file or none.
 //!
 //! **Sections.** `lookup`: the catalog without what a lookup never reads (descriptions,
-//! resources, examples, conflicts), for `which`; `catalog`: the whole catalog, for
+//! resources, examples, conflicts) and its endpoints' path trie, for `which`; `catalog`: the whole catalog, for
 //! `show`, `export` and `diff`; `check`: the report `check` prints. Each is postcard
 //! behind a checked header ([`file`]).
 //!

@@ -14,31 +14,44 @@ use crate::pages::{
 };
 use crate::webdriver::Browser;
 
-/// The titles of the options the dropdown shows for `q`, typed into the header's box,
-/// in the order a reader sees (and Enter or ArrowDown reach) them.
-fn typed(b: &Browser, q: &str) -> Vec<String> {
+/// The options the dropdown shows for `q` typed into the header's box, as "kind
+/// title", in the order a reader sees (and Enter or ArrowDown reach) them, once it
+/// shows any and `done` accepts them (results may grow as parts of the index arrive).
+pub fn typed_until(
+    b: &Browser,
+    q: &str,
+    what: &str,
+    done: impl Fn(&[String]) -> bool,
+) -> Vec<String> {
     let input = b.find("#site-search");
     b.clear(&input);
     b.send_keys(&input, q);
-    b.wait_for_at_most(
-        Duration::from_secs(20),
+    b.wait_for_at_most(Duration::from_secs(30), what, || {
+        let v = b.execute(
+            "var list = document.getElementById('site-search-results'); \
+             var box = document.getElementById('site-search'); \
+             if (!list || list.hidden || box.value !== arguments[0]) return null; \
+             return Array.prototype.map.call(list.querySelectorAll('[role=option]'), \
+               function (o) { return o.className.replace('search-option search-', '') + ' ' + \
+                 o.querySelector('.search-option-title').textContent; });",
+            &[json!(q)],
+        );
+        let shown: Vec<String> = v
+            .as_array()?
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_owned))
+            .collect();
+        (!shown.is_empty() && done(&shown)).then_some(shown)
+    })
+}
+
+/// The dropdown's first options for `q`.
+fn typed(b: &Browser, q: &str) -> Vec<String> {
+    typed_until(
+        b,
+        q,
         &format!("results for `{q}` under the search box"),
-        || {
-            let v = b.execute(
-                "var list = document.getElementById('site-search-results'); \
-                 var box = document.getElementById('site-search'); \
-                 if (!list || list.hidden || box.value !== arguments[0]) return null; \
-                 return Array.prototype.map.call(list.querySelectorAll('[role=option]'), \
-                   function (o) { return o.className.replace('search-option search-', '') + ' ' + \
-                     o.querySelector('.search-option-title').textContent; });",
-                &[json!(q)],
-            );
-            v.as_array().filter(|a| !a.is_empty()).map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
-            })
-        },
+        |_| true,
     )
 }
 

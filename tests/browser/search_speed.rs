@@ -7,43 +7,16 @@
 //! have loaded.
 
 use std::path::Path;
-use std::time::Duration;
-
-use serde_json::json;
 
 use crate::common;
 use crate::pages::{assert_clean_console, assert_stays_on_site, file_url, upstream};
+use crate::search_and_404::typed_until;
 use crate::webdriver::Browser;
 
 /// What Pagefind fetched for its first query on the same site (232 KB uncompressed, the
 /// requirement's reference): the files needed before permcat's first result may not add
 /// up to more.
 const PAGEFIND_FIRST_QUERY_BYTES: u64 = 232_000;
-
-/// The options of the dropdown once it shows results for `q`, as "kind title", waiting
-/// until `done` accepts them (results may grow as parts of the index arrive).
-fn typed_until(b: &Browser, q: &str, what: &str, done: impl Fn(&[String]) -> bool) -> Vec<String> {
-    let input = b.find("#site-search");
-    b.clear(&input);
-    b.send_keys(&input, q);
-    b.wait_for_at_most(Duration::from_secs(30), what, || {
-        let v = b.execute(
-            "var list = document.getElementById('site-search-results'); \
-             var box = document.getElementById('site-search'); \
-             if (!list || list.hidden || box.value !== arguments[0]) return null; \
-             return Array.prototype.map.call(list.querySelectorAll('[role=option]'), \
-               function (o) { return o.className.replace('search-option search-', '') + ' ' + \
-                 o.querySelector('.search-option-title').textContent; });",
-            &[json!(q)],
-        );
-        let shown: Vec<String> = v
-            .as_array()?
-            .iter()
-            .filter_map(|x| x.as_str().map(str::to_owned))
-            .collect();
-        (!shown.is_empty() && done(&shown)).then_some(shown)
-    })
-}
 
 /// Notes, from now on, every script element the page adds and the moment the search
 /// list first holds an option, with the page's own observers (resource timing has no
