@@ -24,11 +24,11 @@
 #                                              and Pagefind)
 #        ONLY="which serve" scripts/bench.sh  (re-run sections, keep the others' figures)
 #        SCALE_RUNS=1 ONLY=scale scripts/bench.sh (the growth section, one run per size;
-#                                              default 3; needs about 8 GB free disk)
+#                                              default 3; needs about 20 GB free disk)
 #        REPORT_ONLY=1 scripts/bench.sh       (print the last run's report again)
 # Before each section it waits (QUIET_WAIT seconds at most, default 600) for a one-minute
 # load average under QUIET_LOAD (default 0.7); the report says when each section ran.
-# Installs what is missing: hyperfine, wrk, GNU time, bc, curl and chromium with apt-get
+# Installs what is missing: hyperfine, wrk, nginx, GNU time, bc, curl and chromium with apt-get
 # (needs root), mdBook with cargo into target/bench-tools, Pagefind and playwright-core
 # with `npm ci` in scripts/bench (versions pinned in its package-lock.json). Playwright
 # never downloads a browser: it drives Debian's /usr/bin/chromium. Not run by CI.
@@ -44,7 +44,7 @@ say() { echo "== $*" >&2; }
 
 # ---------------------------------------------------------------- tools
 need=()
-for pair in hyperfine:hyperfine wrk:wrk /usr/bin/time:time bc:bc curl:curl /usr/bin/chromium:chromium; do
+for pair in hyperfine:hyperfine wrk:wrk nginx:nginx /usr/bin/time:time bc:bc curl:curl /usr/bin/chromium:chromium; do
   command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
