@@ -400,11 +400,18 @@ pub fn permission_cmdlets<'c>(catalog: &'c Catalog, permission: &str) -> Vec<&'c
                     && c.permissions.iter().any(|p| p.name == permission))
         })
         .collect();
+    order_cmdlets(&mut out);
+    out
+}
+
+/// The order of a permission's cmdlets, from a list in catalog order: by version,
+/// name, path and method (a stable sort, so ties stay in catalog order), each cmdlet
+/// of a request kept once.
+pub(crate) fn order_cmdlets(out: &mut Vec<&Command>) {
     out.sort_by(|a, b| {
         (a.version, &a.name, &a.path, &a.method).cmp(&(b.version, &b.name, &b.path, &b.method))
     });
     out.dedup_by(|a, b| {
         (a.version, &a.name, &a.key, &a.method) == (b.version, &b.name, &b.key, &b.method)
     });
-    out
 }

@@ -98,21 +98,10 @@ impl SiteInfo {
             .get(permission)
             .map_or(&[][..], Vec::as_slice);
         out.extend(ungranted.iter().filter_map(|&i| catalog.commands.get(i)));
-        // The order and de-duplication of `permission_cmdlets` over the same set: its
-        // stable sort leaves ties in catalog order, which is address order in the list.
-        let at = |c: &Command| c as *const Command as usize;
-        out.sort_by(|a, b| {
-            (a.version, &a.name, &a.path, &a.method, at(a)).cmp(&(
-                b.version,
-                &b.name,
-                &b.path,
-                &b.method,
-                at(b),
-            ))
-        });
-        out.dedup_by(|a, b| {
-            (a.version, &a.name, &a.key, &a.method) == (b.version, &b.name, &b.key, &b.method)
-        });
+        // Back in catalog order (address order in the list), then ordered as
+        // `permission_cmdlets` orders its own.
+        out.sort_unstable_by_key(|c| *c as *const Command as usize);
+        crate::lookup::order_cmdlets(&mut out);
         out
     }
 
