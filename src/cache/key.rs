@@ -56,47 +56,46 @@ fn walk(dir: &Path, depth: usize, ancestors: &[(u64, u64)]) -> io::Result<Keyed>
     let mut entries: Vec<(std::ffi::OsString, fs::DirEntry)> = fs::read_dir(dir)?
         .filter_map(Result::ok)
         .map(|e| (e.file_name(), e))
+        .filter(|(name, _)| !SKIPPED_DIRS.iter().any(|s| name == s))
         .collect();
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // The entry's own metadata comes from its folder's descriptor (statx on the open
     // folder); only a symlink costs a second lookup, to what it leads to. A folder of
     // the docs holds thousands of files, so its entries are split between threads too.
-    let records: Vec<Record> = entries
+    let metas: Vec<io::Result<fs::Metadata>> = entries
         .par_iter()
-        .with_min_len(256)
-        .filter(|(name, _)| !SKIPPED_DIRS.iter().any(|s| name == s))
-        .map(|(name, entry)| {
-            let meta = match entry.file_type() {
-                Ok(t) if t.is_symlink() => fs::metadata(entry.path()),
-                _ => entry.metadata(),
-            };
-            Record::new(name, meta)
+        .with_min_len(512)
+        .map(|(_, entry)| match entry.file_type() {
+            Ok(t) if t.is_symlink() => fs::metadata(entry.path()),
+            _ => entry.metadata(),
         })
         .collect();
     // Subfolders, in parallel; a folder that is one of its own ancestors (a symlink
     // loop) or too deep is keyed by its metadata alone.
-    let children: Vec<Option<io::Result<Keyed>>> = records
-        .par_iter()
-        .map(|r| {
-            let meta = r.meta.as_ref().ok()?;
-            if !meta.is_dir() {
-                return None;
-            }
-            let id = (dev(meta), ino(meta));
-            if depth >= MAX_DEPTH || ancestors.contains(&id) {
-                return None;
-            }
-            let mut mine = ancestors.to_vec();
-            mine.push(id);
-            Some(walk(&dir.join(&r.name), depth + 1, &mine))
+    let folders: Vec<(usize, (u64, u64))> = metas
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| {
+            let m = m.as_ref().ok().filter(|m| m.is_dir())?;
+            let id = (dev(m), ino(m));
+            (depth < MAX_DEPTH && !ancestors.contains(&id)).then_some((i, id))
         })
         .collect();
+    let mut children: Vec<(usize, io::Result<Keyed>)> = folders
+        .par_iter()
+        .map(|&(i, id)| {
+            let mut mine = ancestors.to_vec();
+            mine.push(id);
+            (i, walk(&dir.join(&entries[i].0), depth + 1, &mine))
+        })
+        .collect();
+    children.reverse();
     let mut hash = Sha256::new();
     let mut newest = i128::MIN;
-    for (r, child) in records.iter().zip(children) {
-        hash.update((r.name.len() as u64).to_le_bytes());
-        hash.update(r.name.as_encoded_bytes());
-        match &r.meta {
+    for (i, ((name, _), meta)) in entries.iter().zip(&metas).enumerate() {
+        hash.update((name.len() as u64).to_le_bytes());
+        hash.update(name.as_encoded_bytes());
+        match meta {
             Ok(m) => {
                 hash.update(stat_bytes(m));
                 if m.is_file() {
@@ -108,6 +107,10 @@ fn walk(dir: &Path, depth: usize, ancestors: &[(u64, u64)]) -> io::Result<Keyed>
                 hash.update(format!("{:?}", e.kind()).as_bytes());
             }
         }
+        let child = match children.last() {
+            Some((at, _)) if *at == i => children.pop().map(|(_, c)| c),
+            _ => None,
+        };
         match child {
             None => hash.update(b"-"),
             Some(Ok((digest, n))) => {
@@ -122,20 +125,6 @@ fn walk(dir: &Path, depth: usize, ancestors: &[(u64, u64)]) -> io::Result<Keyed>
         }
     }
     Ok((hash.finalize().into(), newest))
-}
-
-struct Record {
-    name: std::ffi::OsString,
-    meta: io::Result<fs::Metadata>,
-}
-
-impl Record {
-    fn new(name: &std::ffi::OsStr, meta: io::Result<fs::Metadata>) -> Record {
-        Record {
-            name: name.to_os_string(),
-            meta,
-        }
-    }
 }
 
 /// Type, size, times, device and inode of one entry, as bytes to digest.

@@ -322,28 +322,46 @@ impl FullCatalog {
     }
 }
 
-/// The `lookup` section: the catalog [`for_lookup`] keeps and the path trie of its
-/// endpoints, which takes longer to build than the section takes to read.
+/// The `lookup` section: the catalog [`for_lookup`] keeps, its endpoints' path trie
+/// (which takes longer to build than the section takes to read), and each endpoint
+/// key's endpoints and grants encoded on their own, so one lookup decodes only the keys
+/// it reaches.
 #[derive(Debug, Serialize, serde::Deserialize)]
 pub struct LookupSection {
-    /// [`for_lookup`] of the linked catalog.
+    /// [`for_lookup`] of the linked catalog without its endpoints and grants.
     pub catalog: Catalog,
-    /// [`crate::lookup::PathTrie::from_catalog`] of `catalog`.
+    /// [`crate::lookup::PathTrie::from_catalog`] of the linked catalog.
     pub trie: crate::lookup::PathTrie,
+    /// [`crate::lookup::KeyedGrants::from_catalog`] of [`for_lookup`] of the linked
+    /// catalog.
+    pub keyed: crate::lookup::KeyedGrants,
 }
 
 impl LookupSection {
     /// The section of a linked catalog.
     pub fn new(catalog: &Catalog) -> LookupSection {
-        let catalog = for_lookup(catalog);
+        let mut catalog = for_lookup(catalog);
         let trie = crate::lookup::PathTrie::from_catalog(&catalog);
-        LookupSection { catalog, trie }
+        let keyed = crate::lookup::KeyedGrants::from_catalog(&catalog);
+        // The lookup reads endpoints and grants from `keyed` only.
+        catalog.endpoints = Vec::new();
+        catalog.grants = Vec::new();
+        LookupSection {
+            catalog,
+            trie,
+            keyed,
+        }
+    }
+
+    /// The lookup over this section.
+    pub fn lookup(&self) -> crate::lookup::Lookup<'_> {
+        crate::lookup::Lookup::with_keyed(&self.catalog, &self.trie, &self.keyed)
     }
 }
 
 /// The catalog without what [`crate::lookup::Lookup`] and `permcat which` never read:
 /// texts, localizations and sources of permissions, resources, examples, conflicts and
-/// foreign ids, endpoint titles, links and types, grant paths, sources and property
+/// foreign ids, endpoint titles, links, types and per-version sources, grant paths, sources and property
 /// lists, cmdlet titles and permission lists. What stays: permissions with their scheme
 /// ids and privilege levels, every grant's permission, request, scheme, flags and
 /// also-requires, endpoint methods, paths and versions, cmdlet requests, the sources
@@ -380,6 +398,9 @@ pub fn for_lookup(catalog: &Catalog) -> Catalog {
         g.excluded_properties.clear();
     }
     for e in &mut c.endpoints {
+        for sources in e.versions.values_mut() {
+            sources.clear();
+        }
         e.title = None;
         e.doc_links.clear();
         e.resource = None;

@@ -81,18 +81,18 @@ pub enum Speculated<T, R> {
     Miss(Option<Cache>),
 }
 
-/// Reads `section` of the cache of `data` and runs `work` on it while another thread
-/// keys the data directory; the result counts only when the keys match. The metadata
-/// walk and the decoding take about as long, so a fresh cache costs the longer of the
-/// two rather than their sum.
+/// Reads `section` of the cache of `data` and runs `work` on it while the data
+/// directory is keyed; the result counts only when the keys match. A fresh cache so
+/// costs the metadata walk, which the reading thread joins when it is done.
 pub fn speculate<T, R>(
     data: &Path,
     flags: &CacheArgs,
     section: Section,
-    work: impl FnOnce(&T) -> R,
+    work: impl FnOnce(&T) -> R + Send,
 ) -> Speculated<T, R>
 where
-    T: serde::de::DeserializeOwned,
+    T: serde::de::DeserializeOwned + Send,
+    R: Send,
 {
     if flags.no_cache || !data.is_dir() {
         return Speculated::Miss(None);
@@ -104,30 +104,33 @@ where
             return Speculated::Miss(None);
         }
     };
-    std::thread::scope(|s| {
-        let walk = place.clone();
-        let keyed = s.spawn(move || walk.key());
-        let read = place.read::<T>(section).map(|(v, k)| {
-            let r = work(&v);
-            (v, k, r)
-        });
-        let cache = match keyed.join() {
-            Ok(Ok(c)) => c,
-            Ok(Err(why)) => {
-                cache_note(&why);
-                return Speculated::Miss(None);
-            }
-            Err(_) => return Speculated::Miss(None),
-        };
-        match read {
-            Ok((v, k, r)) if k == cache.key_digest() => Speculated::Hit(v, r),
-            Ok(_) | Err(None) => Speculated::Miss(Some(cache)),
-            Err(Some(why)) => {
-                cache_note(&why);
-                Speculated::Miss(Some(cache))
-            }
+    // Both halves run on the thread pool: the read takes a fraction of the walk's time,
+    // and its thread then helps walk the folders.
+    let walk = place.clone();
+    let (keyed, read) = rayon::join(
+        move || walk.key(),
+        || {
+            place.read::<T>(section).map(|(v, k)| {
+                let r = work(&v);
+                (v, k, r)
+            })
+        },
+    );
+    let cache = match keyed {
+        Ok(c) => c,
+        Err(why) => {
+            cache_note(&why);
+            return Speculated::Miss(None);
         }
-    })
+    };
+    match read {
+        Ok((v, k, r)) if k == cache.key_digest() => Speculated::Hit(v, r),
+        Ok(_) | Err(None) => Speculated::Miss(Some(cache)),
+        Err(Some(why)) => {
+            cache_note(&why);
+            Speculated::Miss(Some(cache))
+        }
+    }
 }
 
 /// One line on standard error about the cache; never a failure.

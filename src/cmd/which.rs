@@ -10,7 +10,7 @@ use permcat::text::Terminal;
 
 use super::{CacheArgs, DataArgs};
 use permcat::cache::{LookupSection, Section};
-use permcat::lookup::{Answer, Lookup, Miss, Outcome, PathTrie, Report};
+use permcat::lookup::{Answer, Lookup, Miss, Outcome, Report};
 use permcat::model::{Catalog, PermissionType, Scheme};
 
 /// Flags of `permcat which`.
@@ -63,11 +63,7 @@ fn answer(args: &WhichArgs) -> Result<ExitCode> {
     };
     // The answers are computed from the cached catalog while the data directory is
     // keyed, and shown only when the key matches.
-    let work = |catalog: &Catalog, trie: Option<&PathTrie>| -> Answers {
-        let lookup = match trie {
-            Some(trie) => Lookup::with_trie(catalog, trie),
-            None => Lookup::new(catalog),
-        };
+    let work = |lookup: &Lookup| -> Answers {
         match &batch {
             Some(lines) => Answers::Lines(
                 lines
@@ -82,24 +78,39 @@ fn answer(args: &WhichArgs) -> Result<ExitCode> {
             None => Answers::One(lookup.query(&args.requests)),
         }
     };
-    let cached = |s: &LookupSection| work(&s.catalog, Some(&s.trie));
-    let (catalog, answers) =
-        match super::speculate(&args.data.data, &args.cache, Section::Lookup, cached) {
-            super::Speculated::Hit(section, answers) => (section.catalog, answers),
-            super::Speculated::Miss(None) => {
-                let (catalog, _) = permcat::load(&args.data.data)?;
-                let answers = work(&catalog, None);
-                (catalog, answers)
-            }
-            super::Speculated::Miss(Some(cache)) => {
-                let (catalog, _) = permcat::load(&args.data.data)?;
-                let section = LookupSection::new(&catalog);
-                drop(catalog);
-                super::store(Some(&cache), Section::Lookup, &section);
-                let answers = cached(&section);
-                (section.catalog, answers)
-            }
+    // A key of the section that does not decode leaves its answers incomplete: they are
+    // dropped and the files read instead.
+    let cached = |s: &LookupSection| {
+        let answers = work(&s.lookup());
+        (!s.keyed.is_damaged()).then_some(answers)
+    };
+    let from_files = |cache: Option<&permcat::cache::Cache>| -> Result<(Catalog, Answers)> {
+        let (catalog, _) = permcat::load(&args.data.data)?;
+        let Some(cache) = cache else {
+            let answers = work(&Lookup::new(&catalog));
+            return Ok((catalog, answers));
         };
+        let section = LookupSection::new(&catalog);
+        drop(catalog);
+        super::store(Some(cache), Section::Lookup, &section);
+        let answers = work(&section.lookup());
+        Ok((section.catalog, answers))
+    };
+    let (catalog, answers) = match super::speculate(
+        &args.data.data,
+        &args.cache,
+        Section::Lookup,
+        cached,
+    ) {
+        super::Speculated::Hit(section, Some(answers)) => (section.catalog, answers),
+        super::Speculated::Hit(_, None) => {
+            super::cache_note(
+                "the catalog cache's lookup section does not decode; reading the data directory",
+            );
+            from_files(None)?
+        }
+        super::Speculated::Miss(cache) => from_files(cache.as_ref())?,
+    };
     let code = match (answers, &batch) {
         (Answers::Lines(reports), Some(lines)) => answer_lines(args, &catalog, lines, &reports),
         (Answers::One(report), _) => report.and_then(|r| answer_one(args, &catalog, &r)),

@@ -10,18 +10,21 @@
 mod answer;
 mod cover;
 pub mod index;
+mod keyed;
 mod readings;
 mod request;
 mod suggest;
 mod trie;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 pub use answer::{
     Answer, Batch, Candidate, Entry, IdMatch, Miss, NoCmdletSource, Outcome, PermissionId, Report,
     UnknownCmdlet, UnknownId, Via, ViaKind, BATCH_NOTE, NO_SIGNED_IN_USER,
 };
 pub use cover::cover;
+pub use keyed::{KeyEntry, KeyedGrants};
 pub use request::{is_cmdlet, parse_guid, parse_request, Request};
 pub use suggest::SUGGEST_CHARS;
 pub use trie::PathTrie;
@@ -37,16 +40,22 @@ use suggest::key_bigrams;
 pub struct Lookup<'c> {
     catalog: &'c Catalog,
     trie: std::borrow::Cow<'c, PathTrie>,
-    /// Grants by (key, method), so each answer reads only its own.
-    grants: BTreeMap<(&'c str, &'c str), Vec<&'c crate::model::Grant>>,
-    /// Endpoint templates by key, in catalog order, for suggestions.
-    templates: BTreeMap<&'c str, Vec<&'c str>>,
-    /// Bigrams of every key, for suggestions.
-    bigrams: Vec<(&'c str, Vec<u64>)>,
+    /// Each endpoint key's endpoints and grants.
+    keyed: Keyed<'c>,
+    /// Bigrams of every key, for suggestions; made on the first miss.
+    bigrams: OnceLock<Vec<(&'c str, Vec<u64>)>>,
     /// When no cmdlet source is loaded: the files that would bring one.
     cmdlet_sources_missing: Vec<String>,
-    /// Permissions by scope or app-role id, lower case.
-    ids: BTreeMap<String, Vec<IdMatch>>,
+    /// Permissions by scope or app-role id, lower case; made on the first GUID asked.
+    ids: OnceLock<BTreeMap<String, Vec<IdMatch>>>,
+}
+
+/// Where a lookup finds a key's endpoints and grants.
+enum Keyed<'c> {
+    /// A linked catalog: its endpoints are sorted by key, its grants indexed by key.
+    Catalog(BTreeMap<&'c str, Vec<&'c crate::model::Grant>>),
+    /// The catalog cache's lookup section: each key decoded when first reached.
+    Section(&'c KeyedGrants),
 }
 
 impl<'c> Lookup<'c> {
@@ -55,59 +64,100 @@ impl<'c> Lookup<'c> {
         Lookup::build(
             catalog,
             std::borrow::Cow::Owned(PathTrie::from_catalog(catalog)),
+            None,
         )
     }
 
     /// A lookup over `catalog` with its trie built already ([`PathTrie::from_catalog`]
-    /// of the same catalog, as the catalog cache keeps it): building the trie is most
-    /// of the time [`Lookup::new`] takes.
+    /// of the same catalog): building the trie is most of the time [`Lookup::new`]
+    /// takes.
     pub fn with_trie(catalog: &'c Catalog, trie: &'c PathTrie) -> Lookup<'c> {
-        Lookup::build(catalog, std::borrow::Cow::Borrowed(trie))
+        Lookup::build(catalog, std::borrow::Cow::Borrowed(trie), None)
     }
 
-    fn build(catalog: &'c Catalog, trie: std::borrow::Cow<'c, PathTrie>) -> Lookup<'c> {
-        let mut grants: BTreeMap<(&str, &str), Vec<&crate::model::Grant>> = BTreeMap::new();
-        for g in &catalog.grants {
-            grants
-                .entry((g.key.as_str(), g.method.as_str()))
-                .or_default()
-                .push(g);
-        }
-        let mut templates: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for e in &catalog.endpoints {
-            templates
-                .entry(e.key.as_str())
-                .or_default()
-                .push(e.path.as_str());
-        }
-        let bigrams = templates.keys().map(|k| (*k, key_bigrams(k))).collect();
-        let mut ids: BTreeMap<String, Vec<IdMatch>> = BTreeMap::new();
-        for p in &catalog.permissions {
-            for kind in [PermissionType::Delegated, PermissionType::Application] {
-                let mut by_id: BTreeMap<String, Vec<Scheme>> = BTreeMap::new();
-                for s in p.schemes.values().filter(|s| s.scheme.kind() == kind) {
-                    if let Some(id) = s.id.as_deref().and_then(parse_guid) {
-                        by_id.entry(id).or_default().push(s.scheme);
-                    }
+    /// A lookup over what the catalog cache keeps: `catalog` for permissions, commands
+    /// and sources (its endpoints and grants are not read), `trie` and `keyed` of the
+    /// same linked catalog for the endpoints and grants of each key.
+    pub fn with_keyed(
+        catalog: &'c Catalog,
+        trie: &'c PathTrie,
+        keyed: &'c KeyedGrants,
+    ) -> Lookup<'c> {
+        Lookup::build(catalog, std::borrow::Cow::Borrowed(trie), Some(keyed))
+    }
+
+    fn build(
+        catalog: &'c Catalog,
+        trie: std::borrow::Cow<'c, PathTrie>,
+        keyed: Option<&'c KeyedGrants>,
+    ) -> Lookup<'c> {
+        let keyed = match keyed {
+            Some(k) => Keyed::Section(k),
+            None => {
+                let mut grants: BTreeMap<&str, Vec<&crate::model::Grant>> = BTreeMap::new();
+                for g in &catalog.grants {
+                    grants.entry(g.key.as_str()).or_default().push(g);
                 }
-                for (id, schemes) in by_id {
-                    ids.entry(id).or_default().push(IdMatch {
-                        permission: p.name.clone(),
-                        kind,
-                        schemes,
-                    });
-                }
+                Keyed::Catalog(grants)
             }
-        }
+        };
         Lookup {
             catalog,
             trie,
-            grants,
-            templates,
-            bigrams,
-            ids,
+            keyed,
+            bigrams: OnceLock::new(),
+            ids: OnceLock::new(),
             cmdlet_sources_missing: missing_cmdlet_sources(catalog),
         }
+    }
+
+    /// The endpoints of one key (every method), by method.
+    fn endpoints_of(&self, key: &str) -> &'c [crate::model::Endpoint] {
+        match &self.keyed {
+            Keyed::Catalog(_) => {
+                let all = &self.catalog.endpoints[..];
+                let start = all.partition_point(|e| e.key.as_str() < key);
+                let n = all[start..].iter().take_while(|e| e.key == key).count();
+                &all[start..start + n]
+            }
+            Keyed::Section(k) => k.entry(key).map_or(&[][..], |e| &e.endpoints[..]),
+        }
+    }
+
+    /// The grants of one key and method, in catalog order.
+    fn grants_of(&self, key: &str, method: &str) -> Vec<&'c crate::model::Grant> {
+        let all: &[&crate::model::Grant];
+        let owned: Vec<&crate::model::Grant>;
+        match &self.keyed {
+            Keyed::Catalog(map) => all = map.get(key).map_or(&[][..], Vec::as_slice),
+            Keyed::Section(k) => {
+                owned = k
+                    .entry(key)
+                    .map_or(Vec::new(), |e| e.grants.iter().collect());
+                all = &owned;
+            }
+        }
+        all.iter().copied().filter(|g| g.method == method).collect()
+    }
+
+    /// Every endpoint key with its bigrams, in key order.
+    fn bigrams(&self) -> &[(&'c str, Vec<u64>)] {
+        self.bigrams.get_or_init(|| {
+            let keys: Vec<&'c str> = match &self.keyed {
+                Keyed::Catalog(_) => {
+                    let mut keys: Vec<&str> = self
+                        .catalog
+                        .endpoints
+                        .iter()
+                        .map(|e| e.key.as_str())
+                        .collect();
+                    keys.dedup();
+                    keys
+                }
+                Keyed::Section(k) => k.keys().iter().map(String::as_str).collect(),
+            };
+            keys.into_iter().map(|k| (k, key_bigrams(k))).collect()
+        })
     }
 
     /// The trie, for serializing.
@@ -117,7 +167,7 @@ impl<'c> Lookup<'c> {
 
     /// Permissions by scope or app-role id (lower case), for serializing.
     pub fn ids(&self) -> &BTreeMap<String, Vec<IdMatch>> {
-        &self.ids
+        self.ids.get_or_init(|| permission_ids(self.catalog))
     }
 
     /// The permissions that have a scope or app-role id; `None` when the text is not a
@@ -125,7 +175,7 @@ impl<'c> Lookup<'c> {
     pub fn permission_id(&self, text: &str) -> Option<PermissionId> {
         let id = parse_guid(text)?;
         Some(PermissionId {
-            matches: self.ids.get(&id).cloned().unwrap_or_default(),
+            matches: self.ids().get(&id).cloned().unwrap_or_default(),
             id,
         })
     }
@@ -141,7 +191,11 @@ impl<'c> Lookup<'c> {
             let Some(key) = self.trie.find(&segments) else {
                 continue;
             };
-            let Some(endpoint) = self.catalog.endpoint(&req.method, key) else {
+            let Some(endpoint) = self
+                .endpoints_of(key)
+                .iter()
+                .find(|e| e.method == req.method)
+            else {
                 first_known.get_or_insert((n, key));
                 continue;
             };
@@ -164,13 +218,13 @@ impl<'c> Lookup<'c> {
         }
         let (other_methods, known_path, closest) = match first_known {
             Some((n, key)) => (
-                self.catalog
-                    .endpoints
+                self.endpoints_of(key)
                     .iter()
-                    .filter(|e| e.key == key)
                     .map(|e| e.method.clone())
                     .collect(),
-                (n > 0).then(|| self.templates[key][0].to_string()),
+                (n > 0)
+                    .then(|| self.endpoints_of(key).first().map(|e| e.path.clone()))
+                    .flatten(),
                 Vec::new(),
             ),
             None => (Vec::new(), None, self.closest(c.key())),
@@ -188,11 +242,7 @@ impl<'c> Lookup<'c> {
     /// privileged first, then by privilege level and name.
     pub fn candidates(&self, key: &str, method: &str) -> BTreeMap<Scheme, Vec<Candidate>> {
         let mut schemes: BTreeMap<Scheme, Vec<Candidate>> = BTreeMap::new();
-        let grants = self
-            .grants
-            .get(&(key, method))
-            .map_or(&[][..], Vec::as_slice);
-        for g in grants {
+        for g in self.grants_of(key, method) {
             let level = self
                 .catalog
                 .permission(&g.permission)
@@ -414,4 +464,27 @@ pub(crate) fn order_cmdlets(out: &mut Vec<&Command>) {
     out.dedup_by(|a, b| {
         (a.version, &a.name, &a.key, &a.method) == (b.version, &b.name, &b.key, &b.method)
     });
+}
+
+/// Permissions by scope or app-role id (lower case), each with its type and schemes.
+fn permission_ids(catalog: &Catalog) -> BTreeMap<String, Vec<IdMatch>> {
+    let mut ids: BTreeMap<String, Vec<IdMatch>> = BTreeMap::new();
+    for p in &catalog.permissions {
+        for kind in [PermissionType::Delegated, PermissionType::Application] {
+            let mut by_id: BTreeMap<String, Vec<Scheme>> = BTreeMap::new();
+            for s in p.schemes.values().filter(|s| s.scheme.kind() == kind) {
+                if let Some(id) = s.id.as_deref().and_then(parse_guid) {
+                    by_id.entry(id).or_default().push(s.scheme);
+                }
+            }
+            for (id, schemes) in by_id {
+                ids.entry(id).or_default().push(IdMatch {
+                    permission: p.name.clone(),
+                    kind,
+                    schemes,
+                });
+            }
+        }
+    }
+    ids
 }

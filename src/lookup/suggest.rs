@@ -35,7 +35,7 @@ impl Lookup<'_> {
         let qb = bigrams(&q);
         // The keys are distinct, so equal scores fall to key order.
         let shortlist = closest(
-            &self.bigrams,
+            self.bigrams(),
             |(_, b)| Some(dice(&qb, b)),
             SUGGEST_SHORTLIST,
         );
@@ -45,10 +45,11 @@ impl Lookup<'_> {
             .collect();
         // Every template of a shortlisted key, scored as its key; equal scores by
         // template.
-        let templates = shortlist
-            .iter()
-            .enumerate()
-            .flat_map(|(i, (k, _))| self.templates[k].iter().map(move |p| (*p, i)));
+        let templates = shortlist.iter().enumerate().flat_map(|(i, (k, _))| {
+            self.endpoints_of(k)
+                .iter()
+                .map(move |e| (e.path.as_str(), i))
+        });
         let ranked = closest(templates, |(_, i)| Some(distance[*i]), usize::MAX);
         let mut out: Vec<String> = Vec::new();
         for (p, _) in ranked {

@@ -96,6 +96,24 @@ fn commands(data: &str) -> Vec<(Vec<String>, &'static str)> {
             "lookup",
         ),
         (s(&["which", "--data", data, "Get-MgUser"]), "lookup"),
+        // Each way a lookup reaches the section: a GUID, another reading of the path
+        // (`$value`, `/users/{id}` for `/me`, a drive path), a typo's suggestions,
+        // `$batch`, another method of a known path.
+        (
+            s(&[
+                "which",
+                "--data",
+                data,
+                "--json",
+                "810c84a8-4a9e-49e6-bf7d-12d183f40d01",
+                "/users/adele@contoso.com/messages/1/$value",
+                "/me/drive/root:/a/b.txt:/content",
+                "/me/mesages",
+                "POST /$batch",
+                "DELETE /me",
+            ]),
+            "lookup",
+        ),
         (s(&["show", "--data", data, "User.Read"]), "catalog"),
         (
             s(&["show", "--data", data, "--json", "Mail.Read"]),
