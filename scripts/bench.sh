@@ -264,12 +264,15 @@ EOF
   measure cli_which_warm "$RUNS" "" env PERMCAT_CACHE_DIR="$cli_cache" "$bin" which --data "$data" GET /me/messages
   measure cli_which_nocache "$RUNS" "" "$bin" which --no-cache --data "$data" GET /me/messages
   measure cli_batch "$RUNS" "" bash -c "PERMCAT_CACHE_DIR=$cli_cache $bin which --data $data --stdin --json-lines <$work/requests-1000.txt >/dev/null || true"
+  # What the cache holds before the cold-check runs below empty it.
+  cli_cache_files=$(find "$cli_cache" -name '*.bin' -printf '%f %s\n' | sort | awk '{printf "%s`%s` %.1f MB", sep, $1, $2/1e6; sep=", "}')
+  # The freshness proof's floor: every entry's size, times and inode, one thread.
+  measure cli_stat_walk "$RUNS" "" find "$data" -printf '%s %T@ %C@ %i\n'
   measure cli_check_cold "$RUNS" "rm -rf $cli_cache" env PERMCAT_CACHE_DIR="$cli_cache" "$bin" check --data "$data"
   measure cli_check_warm "$RUNS" "" env PERMCAT_CACHE_DIR="$cli_cache" "$bin" check --data "$data"
   cached show --data "$data" User.Read >/dev/null
   measure cli_show_warm "$RUNS" "" env PERMCAT_CACHE_DIR="$cli_cache" "$bin" show --data "$data" User.Read
   measure cli_read_inputs "$RUNS" "" bash -c "find $data -type f -print0 | xargs -0 cat >/dev/null"
-  cli_cache_files=$(find "$cli_cache" -name '*.bin' -printf '%f %s\n' | sort | awk '{printf "%s`%s` %.1f MB", sep, $1, $2/1e6; sep=", "}')
 fi
 
 if section serve; then
@@ -400,7 +403,7 @@ printf '| `permcat which` from the command line, 3 requests (load + link the sna
 echo
 echo "## Command line with the catalog cache"
 echo
-echo "Cache files after the run: ${cli_cache_files:-none}. \`--stdin\`: 1,000 requests built from the snapshot's grants, answered as JSON lines."
+echo "Cache files of a warm \`which\` and \`show\`: ${cli_cache_files:-none}. \`--stdin\`: 1,000 requests built from the snapshot's grants, answered as JSON lines."
 echo
 echo "| command (release) | median wall time | min–max | peak memory |"
 echo "|---|---|---|---|"
@@ -411,6 +414,7 @@ row cli_check_cold "permcat check, cache emptied before each run"
 row cli_check_warm "permcat check, fresh cache"
 row cli_show_warm "reference: permcat show (the whole catalog reloaded from the cache)"
 row cli_read_inputs "floor: read every input file (cat > /dev/null)"
+row cli_stat_walk "floor of the freshness check: every entry's metadata (find -printf, one thread)"
 echo
 echo "## Preview server (scripts/bench-serve.sh)"
 echo

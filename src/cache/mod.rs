@@ -20,10 +20,12 @@
 //! first. Files are written through a temporary sibling and a rename, so a reader sees
 //! a whole file or none.
 //!
-//! **Sections.** `lookup`: the catalog without what a lookup never reads (descriptions,
-//! resources, examples, conflicts) and its endpoints' path trie, for `which`; `catalog`: the whole catalog, for
-//! `show`, `export` and `diff`; `check`: the report `check` prints. Each is postcard
-//! behind a checked header ([`file`]).
+//! **Sections.** `lookup`, for `which`: the catalog without what a lookup never reads
+//! (descriptions, resources, examples, conflicts), its endpoints' path trie, and each
+//! endpoint key's endpoints and grants encoded on their own
+//! ([`crate::lookup::KeyedGrants`]), so a call decodes only the keys its requests reach;
+//! `catalog`: the whole catalog, for `show`, `export` and `diff`; `check`: the report
+//! `check` prints. Each is postcard behind a checked header ([`file`]).
 //!
 //! **Failure.** A missing, stale, truncated, corrupt, oversized or other-version file is
 //! rebuilt (with a one-line note unless it was merely absent or stale); a cache folder

@@ -96,21 +96,17 @@ fn answer(args: &WhichArgs) -> Result<ExitCode> {
         let answers = work(&section.lookup());
         Ok((section.catalog, answers))
     };
-    let (catalog, answers) = match super::speculate(
-        &args.data.data,
-        &args.cache,
-        Section::Lookup,
-        cached,
-    ) {
-        super::Speculated::Hit(section, Some(answers)) => (section.catalog, answers),
-        super::Speculated::Hit(_, None) => {
-            super::cache_note(
+    let (catalog, answers) =
+        match super::speculate(&args.data.data, &args.cache, Section::Lookup, cached) {
+            super::Speculated::Hit(section, Some(answers)) => (section.catalog, answers),
+            super::Speculated::Hit(_, None) => {
+                super::cache_note(
                 "the catalog cache's lookup section does not decode; reading the data directory",
             );
-            from_files(None)?
-        }
-        super::Speculated::Miss(cache) => from_files(cache.as_ref())?,
-    };
+                from_files(None)?
+            }
+            super::Speculated::Miss(cache) => from_files(cache.as_ref())?,
+        };
     let code = match (answers, &batch) {
         (Answers::Lines(reports), Some(lines)) => answer_lines(args, &catalog, lines, &reports),
         (Answers::One(report), _) => report.and_then(|r| answer_one(args, &catalog, &r)),

@@ -2,6 +2,7 @@
 //! versions, titles, Learn links, readable spellings and resource types that the docs,
 //! the command map and the CSDL add to it.
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
 use super::resolve::{NameMatcher, Resolved, Resolver};
@@ -325,20 +326,29 @@ impl Linker {
         // The command map spelled its paths after the docs: one spelling for all again.
         recase_lower_segments(map, None);
         let strict: Vec<&Resolver<'_>> = schemas.iter().map(|(_, _, r)| r).collect();
-        // Several methods share a path; walk each path once per schema.
-        let mut walked: HashMap<String, Vec<Option<Resolved>>> = HashMap::new();
+        // Several methods share a path: each path is walked once per schema, the paths
+        // on every thread (a walk only reads the schemas).
+        let mut keys: Vec<String> = map.values().map(|(e, _)| e.key.clone()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let walked: HashMap<String, Vec<Option<Resolved>>> = keys
+            .into_par_iter()
+            .map(|key| {
+                let c = crate::link::path::canonicalize(&key);
+                let results = schemas
+                    .iter()
+                    .map(|(_, _, r)| r.resolve(c.segments()))
+                    .collect();
+                (key, results)
+            })
+            .collect();
         let mut named: HashMap<String, Option<Resolved>> = HashMap::new();
         for (endpoint, _) in map.values_mut() {
             let c = self.canonical(&endpoint.key);
             let results = walked
-                .entry(endpoint.key.clone())
-                .or_insert_with(|| {
-                    schemas
-                        .iter()
-                        .map(|(_, _, r)| r.resolve(c.segments()))
-                        .collect()
-                })
-                .clone();
+                .get(endpoint.key.as_str())
+                .cloned()
+                .unwrap_or_default();
             let mut by_schema = false;
             for ((version, src, _), r) in schemas.iter().zip(results) {
                 let Some(r) = r else {
