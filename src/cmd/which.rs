@@ -98,7 +98,16 @@ fn answer(args: &WhichArgs) -> Result<ExitCode> {
     };
     let (catalog, answers) =
         match super::speculate(&args.data.data, &args.cache, Section::Lookup, cached) {
-            super::Speculated::Hit(section, Some(answers)) => (section.catalog, answers),
+            super::Speculated::Hit(section, Some(answers)) => {
+                let LookupSection {
+                    catalog,
+                    trie,
+                    keyed,
+                } = section;
+                // Dropped with the process, not freed piece by piece.
+                std::mem::forget((trie, keyed));
+                (catalog, answers)
+            }
             super::Speculated::Hit(_, None) => {
                 super::cache_note(
                 "the catalog cache's lookup section does not decode; reading the data directory",
