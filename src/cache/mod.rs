@@ -188,6 +188,11 @@ impl Cache {
         Place::locate_in(root, data)?.key()
     }
 
+    /// The file that holds `section`, for notes.
+    pub fn file(&self, section: Section) -> PathBuf {
+        self.place.path(section)
+    }
+
     /// The digest of the data directory's state this entry is for.
     pub fn key_digest(&self) -> [u8; 16] {
         self.key

@@ -40,7 +40,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         )
     };
     let body = match spec {
-        super::Speculated::Hit(body, ()) => body,
+        super::Speculated::Hit(body, (), _) => body,
         super::Speculated::Miss(cache) => {
             let (catalog, report) = permcat::load(&args.data.data)?;
             let mut body = Vec::new();

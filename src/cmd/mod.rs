@@ -76,7 +76,7 @@ pub struct CacheArgs {
 /// entry to write, when there is one).
 pub enum Speculated<T, R> {
     /// The section was fresh.
-    Hit(T, R),
+    Hit(T, R, Cache),
     /// No fresh section; the entry to save one in, unless the cache is off or unusable.
     Miss(Option<Cache>),
 }
@@ -124,7 +124,7 @@ where
         }
     };
     match read {
-        Ok((v, k, r)) if k == cache.key_digest() => Speculated::Hit(v, r),
+        Ok((v, k, r)) if k == cache.key_digest() => Speculated::Hit(v, r, cache),
         Ok(_) | Err(None) => Speculated::Miss(Some(cache)),
         Err(Some(why)) => {
             cache_note(&why);
@@ -151,11 +151,11 @@ pub fn store<T: serde::Serialize>(cache: Option<&Cache>, section: Section, value
 /// The whole linked catalog of `data`, from the cache when it is fresh.
 pub fn full_catalog(data: &Path, flags: &CacheArgs) -> Result<Catalog> {
     let cache = match speculate(data, flags, Section::Catalog, |_: &FullCatalog| ()) {
-        Speculated::Hit(full, ()) => match full.into_catalog() {
+        Speculated::Hit(full, (), cache) => match full.into_catalog() {
             Some(c) => return Ok(c),
             None => {
                 cache_note("cached catalog does not line up; rebuilding it");
-                Cache::open(data).ok()
+                Some(cache)
             }
         },
         Speculated::Miss(cache) => cache,

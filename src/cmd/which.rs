@@ -98,7 +98,7 @@ fn answer(args: &WhichArgs) -> Result<ExitCode> {
     };
     let (catalog, answers) =
         match super::speculate(&args.data.data, &args.cache, Section::Lookup, cached) {
-            super::Speculated::Hit(section, Some(answers)) => {
+            super::Speculated::Hit(section, Some(answers), _) => {
                 let LookupSection {
                     catalog,
                     trie,
@@ -108,11 +108,12 @@ fn answer(args: &WhichArgs) -> Result<ExitCode> {
                 std::mem::forget((trie, keyed));
                 (catalog, answers)
             }
-            super::Speculated::Hit(_, None) => {
-                super::cache_note(
-                "the catalog cache's lookup section does not decode; reading the data directory",
-            );
-                from_files(None)?
+            super::Speculated::Hit(_, None, cache) => {
+                super::cache_note(&format!(
+                    "cache file `{}` has an entry that does not decode; rebuilding it",
+                    cache.file(Section::Lookup).display()
+                ));
+                from_files(Some(&cache))?
             }
             super::Speculated::Miss(cache) => from_files(cache.as_ref())?,
         };

@@ -287,6 +287,28 @@ fn a_corrupt_cache_is_rebuilt_with_a_note() {
     });
 }
 
+/// A lookup section whose checksum holds but whose entry for the key asked does not
+/// decode (a damage the CRC missed, or a bug in writing it): the answer must not come
+/// from the other, whole parts of the section.
+#[test]
+fn a_key_entry_that_does_not_decode_is_rebuilt_with_a_note() {
+    rebuilt_after(|f| {
+        let mut bytes = fs::read(f).unwrap();
+        // The endpoint of /me/messages keeps its spelled path, a postcard string: its
+        // length byte, then the text. The key list before the entries holds the same
+        // string, so the last occurrence is the entry's.
+        let needle = b"\x0c/me/messages";
+        let at = bytes
+            .windows(needle.len())
+            .rposition(|w| w == needle)
+            .expect("the entry of /me/messages");
+        bytes[at] = 0xff;
+        let crc = crc32fast::hash(&bytes[permcat::cache::HEADER..]);
+        bytes[56..60].copy_from_slice(&crc.to_le_bytes());
+        fs::write(f, bytes).unwrap();
+    });
+}
+
 #[test]
 fn a_cache_in_another_format_version_is_rebuilt_with_a_note() {
     rebuilt_after(|f| {
