@@ -81,7 +81,7 @@ fn walk(dir: &Path, depth: usize, ancestors: &[(u64, u64)]) -> io::Result<Keyed>
             (depth < MAX_DEPTH && !ancestors.contains(&id)).then_some((i, id))
         })
         .collect();
-    let mut children: Vec<(usize, io::Result<Keyed>)> = folders
+    let children: Vec<(usize, io::Result<Keyed>)> = folders
         .par_iter()
         .map(|&(i, id)| {
             let mut mine = ancestors.to_vec();
@@ -89,7 +89,7 @@ fn walk(dir: &Path, depth: usize, ancestors: &[(u64, u64)]) -> io::Result<Keyed>
             (i, walk(&dir.join(&entries[i].0), depth + 1, &mine))
         })
         .collect();
-    children.reverse();
+    let mut children = children.into_iter().peekable();
     let mut hash = Sha256::new();
     let mut newest = i128::MIN;
     for (i, ((name, _), meta)) in entries.iter().zip(&metas).enumerate() {
@@ -107,11 +107,7 @@ fn walk(dir: &Path, depth: usize, ancestors: &[(u64, u64)]) -> io::Result<Keyed>
                 hash.update(format!("{:?}", e.kind()).as_bytes());
             }
         }
-        let child = match children.last() {
-            Some((at, _)) if *at == i => children.pop().map(|(_, c)| c),
-            _ => None,
-        };
-        match child {
+        match children.next_if(|(at, _)| *at == i).map(|(_, c)| c) {
             None => hash.update(b"-"),
             Some(Ok((digest, n))) => {
                 hash.update(b"d");

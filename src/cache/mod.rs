@@ -368,8 +368,8 @@ impl LookupSection {
 
 /// The catalog without what [`crate::lookup::Lookup`] and `permcat which` never read:
 /// texts, localizations and sources of permissions, resources, examples, conflicts and
-/// foreign ids, endpoint titles, links, types and per-version sources, grant paths, sources and property
-/// lists, cmdlet titles and permission lists. What stays: permissions with their scheme
+/// foreign ids, endpoint titles, links, types and per-version sources, grant paths,
+/// sources and property lists, cmdlet titles and permission lists. What stays: permissions with their scheme
 /// ids and privilege levels, every grant's permission, request, scheme, flags and
 /// also-requires, endpoint methods, paths and versions, cmdlet requests, the sources
 /// and missing files. The cache tests compare `which` with and without it.

@@ -2,8 +2,9 @@
 //! versions, titles, Learn links, readable spellings and resource types that the docs,
 //! the command map and the CSDL add to it.
 
-use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
 
 use super::resolve::{NameMatcher, Resolved, Resolver};
 use super::Linker;

@@ -76,8 +76,11 @@ impl KeyedGrants {
                     .collect(),
             };
             at += n;
-            // Encoding plain structs into a Vec cannot fail.
-            blob = postcard::to_extend(&entry, blob).unwrap_or_default();
+            // Encoding derived structs into a Vec does not fail; if it ever did, the
+            // entry would be empty, which reads back as damaged, never as no grants.
+            if let Ok(bytes) = postcard::to_stdvec(&entry) {
+                blob.extend_from_slice(&bytes);
+            }
             ends.push(blob.len() as u64);
         }
         KeyedGrants {
@@ -104,11 +107,15 @@ impl KeyedGrants {
         decoded
             .get(i)?
             .get_or_init(|| {
-                let start = if i == 0 { 0 } else { self.ends[i - 1] };
-                let bytes = self
-                    .ends
-                    .get(i)
-                    .and_then(|&end| self.blob.0.get(start as usize..end as usize));
+                // `ends` comes from the cache file: any of it may be missing or out of
+                // order, which reads as damaged.
+                let start = match i {
+                    0 => Some(0),
+                    _ => self.ends.get(i - 1).copied(),
+                };
+                let bytes = start
+                    .zip(self.ends.get(i).copied())
+                    .and_then(|(start, end)| self.blob.0.get(start as usize..end as usize));
                 let mut entry = bytes.and_then(|b| postcard::from_bytes::<KeyEntry>(b).ok());
                 if let Some(entry) = &mut entry {
                     let key = &self.keys[i];
@@ -167,13 +174,15 @@ impl<'de> Deserialize<'de> for Blob {
 mod tests {
     use super::*;
 
+    /// The linked catalog of the bundled sample data.
+    fn sample_catalog() -> Catalog {
+        let data = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/data"));
+        crate::load(data).unwrap().0
+    }
+
     #[test]
     fn every_key_decodes_to_its_endpoints_and_grants() {
-        let (catalog, _) = crate::load(std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/data"
-        )))
-        .unwrap();
+        let catalog = sample_catalog();
         let keyed = KeyedGrants::from_catalog(&catalog);
         let bytes = postcard::to_stdvec(&keyed).unwrap();
         let keyed: KeyedGrants = postcard::from_bytes(&bytes).unwrap();
@@ -192,16 +201,22 @@ mod tests {
 
     #[test]
     fn a_damaged_entry_is_reported_not_read_as_empty() {
-        let (catalog, _) = crate::load(std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/data"
-        )))
-        .unwrap();
+        let catalog = sample_catalog();
         let mut keyed = KeyedGrants::from_catalog(&catalog);
         let key = keyed.keys()[0].clone();
         let end = keyed.ends[0] as usize;
         keyed.blob.0[..end].fill(0xff);
         assert!(keyed.entry(&key).is_none());
+        assert!(keyed.is_damaged());
+    }
+
+    #[test]
+    fn a_shortened_list_of_entry_ends_is_damage_not_a_panic() {
+        let catalog = sample_catalog();
+        let mut keyed = KeyedGrants::from_catalog(&catalog);
+        let last = keyed.keys().last().unwrap().clone();
+        keyed.ends.truncate(1);
+        assert!(keyed.entry(&last).is_none());
         assert!(keyed.is_damaged());
     }
 }

@@ -68,13 +68,6 @@ impl<'c> Lookup<'c> {
         )
     }
 
-    /// A lookup over `catalog` with its trie built already ([`PathTrie::from_catalog`]
-    /// of the same catalog): building the trie is most of the time [`Lookup::new`]
-    /// takes.
-    pub fn with_trie(catalog: &'c Catalog, trie: &'c PathTrie) -> Lookup<'c> {
-        Lookup::build(catalog, std::borrow::Cow::Borrowed(trie), None)
-    }
-
     /// A lookup over what the catalog cache keeps: `catalog` for permissions, commands
     /// and sources (its endpoints and grants are not read), `trie` and `keyed` of the
     /// same linked catalog for the endpoints and grants of each key.
@@ -126,18 +119,22 @@ impl<'c> Lookup<'c> {
 
     /// The grants of one key and method, in catalog order.
     fn grants_of(&self, key: &str, method: &str) -> Vec<&'c crate::model::Grant> {
-        let all: &[&crate::model::Grant];
-        let owned: Vec<&crate::model::Grant>;
+        let of_method = |g: &&'c crate::model::Grant| g.method == method;
         match &self.keyed {
-            Keyed::Catalog(map) => all = map.get(key).map_or(&[][..], Vec::as_slice),
-            Keyed::Section(k) => {
-                owned = k
-                    .entry(key)
-                    .map_or(Vec::new(), |e| e.grants.iter().collect());
-                all = &owned;
-            }
+            Keyed::Catalog(map) => map
+                .get(key)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(of_method)
+                .collect(),
+            Keyed::Section(k) => k
+                .entry(key)
+                .into_iter()
+                .flat_map(|e| &e.grants)
+                .filter(of_method)
+                .collect(),
         }
-        all.iter().copied().filter(|g| g.method == method).collect()
     }
 
     /// Every endpoint key with its bigrams, in key order.
