@@ -602,13 +602,16 @@
       var rows = ep[2][s] || [];
       if (rows.length === 0) return;
       schemes[scheme] = rows.map(function (r) {
-        return {
+        var c = {
           permission: index.names[r[0]],
           least_privileged: (r[1] & 1) === 1,
           flagged_least: (r[1] & 2) === 2,
-          privilege_level: r[2] === 0 ? null : r[2],
-          also_requires: r[3].map(function (a) { return index.names[a]; })
+          privilege_level: r[2] === 0 ? null : r[2]
         };
+        var tier = scheme === 'Application' && index.tiers ? index.tiers[r[0]] : undefined;
+        if (typeof tier === 'number') c.risk_tier = tier;
+        c.also_requires = r[3].map(function (a) { return index.names[a]; });
+        return c;
       });
     });
     return schemes;
@@ -1073,6 +1076,11 @@
       var lv = el('td');
       if (c.privilege_level === null) append(lv, el('span', 'muted', 'unknown'));
       else append(lv, el('span', 'badge badge-level-' + c.privilege_level, String(c.privilege_level)));
+      if (c.risk_tier !== undefined) {
+        var tb = el('span', 'badge badge-tier-' + c.risk_tier, 'Tier ' + c.risk_tier);
+        tb.title = 'Risk tier from azure-tiering' + (c.risk_tier === 0 ? ': a known path to Global Admin' : '');
+        append(lv, ' ', tb);
+      }
       var also = el('td');
       if (c.also_requires.length === 0) append(also, el('span', 'muted', '—'));
       c.also_requires.forEach(function (a, j) {

@@ -272,7 +272,8 @@
     type: { delegated: 'd', application: 'a' },
     admin: { yes: 'ay', no: 'an' },
     privilege: null, // level N → pN
-    version: { 'v1.0': 'v1', beta: 'vb' }
+    version: { 'v1.0': 'v1', beta: 'vb' },
+    risk: { '0': 't0', '1': 't1', '2': 't2', untiered: 'tu', unlisted: 'tn' }
   };
   function filterToken(name, value) {
     if (name === 'privilege') return 'p' + value;

@@ -22,7 +22,7 @@ use std::io::{self, Read};
 use std::path::Path;
 
 /// Bumped whenever the header or any cached type changes shape.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 
 const MAGIC: &[u8; 8] = b"permcat\x1a";
 

@@ -9,7 +9,9 @@ use permcat::text::Terminal;
 
 use super::{CacheArgs, DataArgs};
 use permcat::export::PermissionBundle;
-use permcat::model::{is_guid, normalize_guid, Catalog, Conflict, Grant, Permission, Scheme};
+use permcat::model::{
+    is_guid, normalize_guid, Catalog, Conflict, Grant, Permission, Scheme, SchemeInfo,
+};
 
 /// Flags of `permcat show`.
 #[derive(Debug, Args)]
@@ -107,6 +109,45 @@ fn unknown(catalog: &Catalog, name: &str) -> anyhow::Error {
     }
 }
 
+/// The application scheme's risk tier, with where the tiering and Microsoft's privilege
+/// level disagree; without the tiering source, nothing.
+fn tier_fields(out: &mut dyn Write, catalog: &Catalog, info: &SchemeInfo) -> Result<()> {
+    if !catalog.has_tiering() {
+        return Ok(());
+    }
+    let Some(t) = &info.tiering else {
+        writeln!(out, "  {:<15}not listed by azure-tiering", "risk tier")?;
+        return Ok(());
+    };
+    let mut tier = t.label();
+    if let Some(name) = &t.tier_name {
+        tier.push_str(&format!(" — {name}"));
+    }
+    if let Some(d) = &t.detected_on {
+        tier.push_str(&format!(" (listed {d})"));
+    }
+    writeln!(out, "  {:<15}{tier}  [azure-tiering]", "risk tier")?;
+    if t.disagrees_with(info.privilege_level) {
+        writeln!(
+            out,
+            "  {:<15}Microsoft's privilege level {} and {} disagree",
+            "",
+            info.privilege_level.unwrap_or_default(),
+            t.label()
+        )?;
+    }
+    for (label, value) in [
+        ("path type", &t.path_type),
+        ("shortest path", &t.shortest_path),
+        ("example", &t.example),
+    ] {
+        if let Some(v) = value {
+            writeln!(out, "  {label:<15}{v}")?;
+        }
+    }
+    Ok(())
+}
+
 fn print_text(
     out: &mut dyn Write,
     catalog: &Catalog,
@@ -174,6 +215,9 @@ fn print_text(
                     .map_or("unknown".into(), |l| format!("{l} of 5")),
             ),
         )?;
+        if info.scheme == Scheme::Application {
+            tier_fields(out, catalog, info)?;
+        }
         field(out, "enabled", info.is_enabled.map(yes_no))?;
         field(out, "hidden", info.is_hidden.map(yes_no))?;
         if !info.localized.is_empty() {

@@ -180,6 +180,9 @@ fn print_answer(out: &mut dyn Write, a: &Answer) -> Result<()> {
                     "lowest privilege level"
                 };
                 write!(out, "  {label}: {} ({mark})", first.permission)?;
+                if let Some(t) = first.risk_tier {
+                    write!(out, " · risk Tier {t}")?;
+                }
                 if !first.also_requires.is_empty() {
                     write!(out, " + also {}", first.also_requires.join(", "))?;
                 }

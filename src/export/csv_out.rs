@@ -30,6 +30,29 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// The azure-tiering record of a type's schemes.
+fn tiering_of<'a>(schemes: &[&'a crate::model::SchemeInfo]) -> Option<&'a crate::model::Tiering> {
+    schemes.iter().find_map(|s| s.tiering.as_ref())
+}
+
+/// The `risk_tier` cell: `0`–`2`, `not tiered yet` or `not listed` for an application
+/// type when the tiering source was read; empty otherwise.
+pub(crate) fn risk_cell(
+    has_tiering: bool,
+    kind: PermissionType,
+    schemes: &[&crate::model::SchemeInfo],
+) -> String {
+    if kind != PermissionType::Application || !has_tiering {
+        return String::new();
+    }
+    match tiering_of(schemes) {
+        Some(t) => t
+            .tier
+            .map_or_else(|| "not tiered yet".to_string(), |n| n.to_string()),
+        None => "not listed".into(),
+    }
+}
+
 pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Result<()> {
     let mut w = SafeWriter::new(out);
     let mut row = |cells: Vec<String>| w.row(cells);
@@ -51,6 +74,9 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
                 "is_hidden",
                 "in_permissions_json",
                 "authorization_type",
+                "risk_tier",
+                "risk_path_type",
+                "risk_shortest_path",
             ]))?;
             for p in &catalog.permissions {
                 for kind in [PermissionType::Delegated, PermissionType::Application] {
@@ -79,6 +105,9 @@ pub(super) fn write(catalog: &Catalog, what: What, out: &mut dyn Write) -> Resul
                         opt(first.is_hidden),
                         schemes.iter().any(|s| s.in_permissions_json).to_string(),
                         opt(p.authorization_type.as_deref()),
+                        risk_cell(catalog.has_tiering(), kind, &schemes),
+                        opt(tiering_of(&schemes).and_then(|t| t.path_type.as_deref())),
+                        opt(tiering_of(&schemes).and_then(|t| t.shortest_path.as_deref())),
                     ])?;
                 }
             }

@@ -11,7 +11,7 @@ use crate::model::{ApiVersion, Catalog, Conflict, Grant, Permission, PermissionT
 /// The per-permission CSV's columns, in order. Every row is one grant (method × path ×
 /// scheme) and repeats the facts of the permission's type and scheme, so a row read
 /// alone, or a spreadsheet filtered on any column, says everything about it.
-pub const PERMISSION_CSV_COLUMNS: [&str; 17] = [
+pub const PERMISSION_CSV_COLUMNS: [&str; 18] = [
     "permission",
     "type",
     "scheme",
@@ -29,6 +29,7 @@ pub const PERMISSION_CSV_COLUMNS: [&str; 17] = [
     "included_properties",
     "excluded_properties",
     "source",
+    "risk_tier",
 ];
 
 /// One grant of the permission with what its endpoint adds.
@@ -82,6 +83,10 @@ pub struct PermissionBundle<'a> {
     /// relationships; `version` says which schema it is shown from and `note` why, when
     /// that is not v1.0.
     pub resource: Option<&'a Resource>,
+    /// Whether the azure-tiering source was read (the CSV's `risk_tier` says "not
+    /// listed" only then).
+    #[serde(skip)]
+    has_tiering: bool,
 }
 
 impl<'a> PermissionBundle<'a> {
@@ -112,6 +117,7 @@ impl<'a> PermissionBundle<'a> {
                 .primary_resource
                 .as_ref()
                 .and_then(|t| catalog.resource(t.version, &t.type_name)),
+            has_tiering: catalog.has_tiering(),
         }
     }
 
@@ -178,6 +184,11 @@ impl<'a> PermissionBundle<'a> {
             grant.included_properties.join(";"),
             grant.excluded_properties.join(";"),
             grant.source.clone(),
+            super::csv_out::risk_cell(
+                self.has_tiering,
+                g.kind,
+                &p.schemes_of(g.kind).collect::<Vec<_>>(),
+            ),
         ]
     }
 }

@@ -9,6 +9,7 @@ pub mod path;
 mod permissions;
 pub mod resolve;
 mod resources;
+mod tiering;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -118,6 +119,9 @@ impl Started {
             ctx.add_provisioning(doc);
         }
         ctx.report_missing_ids();
+        if let Some(doc) = records.tiering.take() {
+            ctx.add_tiering(doc);
+        }
         ctx.pick_least_privileged();
         ctx.set_methods = Vec::new();
         ctx.report.lap("descriptions and provisioning");

@@ -21,6 +21,10 @@ pub struct Candidate {
     pub flagged_least: bool,
     /// Privilege level of the permission's scheme, 1–5.
     pub privilege_level: Option<u8>,
+    /// The azure-tiering project's risk tier (0 = a known path to Global Admin, 1, 2) of
+    /// an application permission; absent when not tiered or not loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk_tier: Option<u8>,
     /// Permissions that must be granted as well.
     pub also_requires: Vec<String>,
 }

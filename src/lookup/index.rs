@@ -44,6 +44,8 @@ pub struct LookupIndex {
     pub names: Vec<String>,
     /// Page slug of each name when it differs from the name, by index.
     pub slugs: BTreeMap<usize, String>,
+    /// The risk tier of each tiered application permission, by index (azure-tiering).
+    pub tiers: BTreeMap<usize, u8>,
     /// Trie nodes: `[[[edge text, child], …], placeholder child or -1, key index or -1]`;
     /// the root is node 0.
     pub nodes: Vec<NodeRow>,
@@ -86,6 +88,15 @@ pub fn build(catalog: &Catalog) -> LookupIndex {
         .filter_map(|(i, n)| {
             let s = page_slugs.get(n);
             (s != *n).then_some((i, s))
+        })
+        .collect();
+    let tiers = catalog
+        .permissions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let t = p.schemes.get(&Scheme::Application)?.tiering.as_ref()?;
+            Some((i, t.tier?))
         })
         .collect();
     let trie = lookup.trie();
@@ -184,6 +195,7 @@ pub fn build(catalog: &Catalog) -> LookupIndex {
         schemes: Scheme::ALL.iter().map(|s| s.as_str()).collect(),
         names,
         slugs,
+        tiers,
         nodes,
         keys,
         endpoints,

@@ -240,11 +240,12 @@ impl<'c> Lookup<'c> {
     pub fn candidates(&self, key: &str, method: &str) -> BTreeMap<Scheme, Vec<Candidate>> {
         let mut schemes: BTreeMap<Scheme, Vec<Candidate>> = BTreeMap::new();
         for g in self.grants_of(key, method) {
-            let level = self
+            let info = self
                 .catalog
                 .permission(&g.permission)
-                .and_then(|p| p.schemes.get(&g.scheme))
-                .and_then(|s| s.privilege_level);
+                .and_then(|p| p.schemes.get(&g.scheme));
+            let level = info.and_then(|s| s.privilege_level);
+            let risk_tier = info.and_then(|s| s.tiering.as_ref()).and_then(|t| t.tier);
             let list = schemes.entry(g.scheme).or_default();
             match list.iter_mut().find(|c| c.permission == g.permission) {
                 Some(c) => {
@@ -261,6 +262,7 @@ impl<'c> Lookup<'c> {
                     least_privileged: g.least_privileged,
                     flagged_least: g.flagged_least,
                     privilege_level: level,
+                    risk_tier,
                     also_requires: g.also_requires.clone(),
                 }),
             }

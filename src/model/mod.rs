@@ -39,6 +39,18 @@ pub struct Catalog {
     /// Microsoft Graph, sorted by id: what an id that is not Graph's belongs to.
     #[serde(default)]
     pub foreign_ids: Vec<ForeignId>,
+    /// Permissions the azure-tiering project rates that Microsoft's files do not define
+    /// as application permissions, sorted.
+    #[serde(default)]
+    pub unlisted_tiers: Vec<UnlistedTier>,
+}
+
+impl Catalog {
+    /// Whether the azure-tiering source was read: without it, no permission's tier is
+    /// known, and "not listed" means nothing.
+    pub fn has_tiering(&self) -> bool {
+        self.sources.contains_key("tiering")
+    }
 }
 
 /// A permission GUID of another resource application (Azure AD Graph, SharePoint, …).
@@ -442,6 +454,71 @@ pub struct SchemeInfo {
     pub localized: BTreeMap<String, LocalizedText>,
     /// Keys of the source files that contributed, sorted.
     pub sources: Vec<String>,
+    /// The azure-tiering project's risk tier (application schemes only); `None` when
+    /// that source is absent or does not list the permission.
+    #[serde(default)]
+    pub tiering: Option<Tiering>,
+}
+
+/// What the azure-tiering project says of an application permission's risk.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Tiering {
+    /// 0 (a known path to Global Admin), 1 or 2; `None` when the project lists the
+    /// permission as not tiered yet.
+    pub tier: Option<u8>,
+    /// The tier's name, e.g. "Family of Global Admins".
+    pub tier_name: Option<String>,
+    /// The tier's definition.
+    pub tier_definition: Option<String>,
+    /// `Direct` or `Indirect`: how the path to Global Admin goes.
+    pub path_type: Option<String>,
+    /// The known shortest path to Global Admin.
+    pub shortest_path: Option<String>,
+    /// An example of an attack along that path.
+    pub example: Option<String>,
+    /// When the project noticed a permission it has not tiered yet.
+    pub detected_on: Option<String>,
+    /// Key of the source file.
+    pub source: String,
+}
+
+impl Tiering {
+    /// "Tier 0", or "not tiered yet".
+    pub fn label(&self) -> String {
+        match self.tier {
+            Some(t) => format!("Tier {t}"),
+            None => "not tiered yet".into(),
+        }
+    }
+
+    /// Whether Microsoft's privilege level and the tier disagree. Each tier expects a
+    /// band of levels (1 least to 5 most privileged): Tier 0, a path to Global Admin,
+    /// 4–5; Tier 1, restricted but able to move laterally, 3–4; Tier 2, data access
+    /// without escalation, 1–3. A level outside its tier's band disagrees; an unknown
+    /// level or an untiered permission never does.
+    pub fn disagrees_with(&self, privilege_level: Option<u8>) -> bool {
+        let (Some(tier), Some(level)) = (self.tier, privilege_level) else {
+            return false;
+        };
+        let band = match tier {
+            0 => 4..=5,
+            1 => 3..=4,
+            _ => 1..=3,
+        };
+        !band.contains(&level)
+    }
+}
+
+/// A permission the azure-tiering project rates that Microsoft's permission files do not
+/// define as an application permission.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnlistedTier {
+    /// The name the project gives it.
+    pub permission: String,
+    /// The GUID the project gives it, lower case.
+    pub id: Option<String>,
+    /// 0, 1 or 2; `None` when listed as not tiered yet.
+    pub tier: Option<u8>,
 }
 
 /// Display name and description in one language.
@@ -527,6 +604,9 @@ pub enum ConflictKind {
     LeastPrivilegedAboveAlternative,
     /// A key repeated in one JSON object (a permission defined twice in permissions.json).
     DuplicateKey,
+    /// Microsoft's privilege level and the azure-tiering project's risk tier disagree
+    /// (see [`Tiering::disagrees_with`]).
+    TierPrivilegeMismatch,
 }
 
 impl ConflictKind {
@@ -550,6 +630,7 @@ impl ConflictKind {
             ConflictKind::LeastPrivilegedDuplicate => "least-privileged-duplicate",
             ConflictKind::LeastPrivilegedAboveAlternative => "least-privileged-above-alternative",
             ConflictKind::DuplicateKey => "duplicate-key",
+            ConflictKind::TierPrivilegeMismatch => "tier-privilege-mismatch",
         }
     }
 }

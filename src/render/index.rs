@@ -61,18 +61,23 @@ struct IndexPage {
     application: usize,
     admin: usize,
     levels: Vec<u8>,
+    /// Whether the azure-tiering source was read, so the risk filter means something.
+    tiering: bool,
     letters: Vec<JumpLetter>,
     categories: Vec<IndexCategory>,
 }
 
 /// The filters' tokens of a permission, space-separated: `d`/`a` for its delegated and
 /// application forms, `ay`/`an` for admin consent required or not by some form, `p1`…
-/// for each privilege level, `v1`/`vb` for the API versions its endpoints are in.
+/// for each privilege level, `v1`/`vb` for the API versions its endpoints are in, and
+/// with the azure-tiering source `t0`…`t2` for its application form's risk tier, `tu`
+/// when not tiered yet, `tn` when not listed.
 fn facts(
     kinds: &[PermissionType],
     admin: &BTreeSet<bool>,
     levels: &BTreeSet<u8>,
     versions: Option<&BTreeSet<ApiVersion>>,
+    risk: Option<&str>,
 ) -> String {
     let mut out: Vec<String> = kinds
         .iter()
@@ -91,7 +96,24 @@ fn facts(
         ApiVersion::V1_0 => "v1".to_string(),
         ApiVersion::Beta => "vb".to_string(),
     }));
+    out.extend(risk.map(str::to_string));
     out.join(" ")
+}
+
+/// The risk token of a permission's application form (see [`facts`]); `None` without
+/// the tiering source or an application form.
+fn risk_token(catalog: &Catalog, p: &Permission) -> Option<&'static str> {
+    if !catalog.has_tiering() {
+        return None;
+    }
+    let app = p.schemes.get(&crate::model::Scheme::Application)?;
+    Some(match app.tiering.as_ref().map(|t| t.tier) {
+        Some(Some(0)) => "t0",
+        Some(Some(1)) => "t1",
+        Some(Some(_)) => "t2",
+        Some(None) => "tu",
+        None => "tn",
+    })
 }
 
 fn index_item(
@@ -127,7 +149,13 @@ fn index_item(
         parts,
         slug: info.slugs.get(&p.name),
         summary,
-        facts: facts(&kinds, &admin, &levels, versions_of.get(p.name.as_str())),
+        facts: facts(
+            &kinds,
+            &admin,
+            &levels,
+            versions_of.get(p.name.as_str()),
+            risk_token(catalog, p),
+        ),
         type_note: match kinds.as_slice() {
             [PermissionType::Delegated] => "Delegated only",
             [PermissionType::Application] => "Application only",
@@ -233,6 +261,7 @@ pub fn page(catalog: &Catalog, info: &SiteInfo) -> Result<Files> {
             .filter(|p| p.schemes.values().any(|s| s.requires_admin_consent == Some(true)))
             .count(),
         levels: levels.into_iter().collect(),
+        tiering: catalog.has_tiering(),
         letters,
         categories,
     };

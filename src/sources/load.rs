@@ -16,6 +16,7 @@ use super::docs::{self, Docs};
 use super::permissions::{self, PermissionsDocument};
 use super::provisioning::{self, ProvisioningDocument};
 use super::snapshot::{Snapshot, SNAPSHOT_FILE};
+use super::tiering::{self, TieringDocument};
 use super::typemap::{self, TypeMap};
 use super::DataDir;
 use crate::model::{ApiVersion, MissingSource};
@@ -33,6 +34,8 @@ pub struct Records {
     pub localized: Vec<(&'static str, String, DescriptionsDocument)>,
     /// The deployment records.
     pub provisioning: Option<ProvisioningDocument>,
+    /// The azure-tiering project's risk tiers.
+    pub tiering: Option<TieringDocument>,
     /// The Graph schemas found, as (version, path in the data directory, schema).
     pub schemas: Vec<(ApiVersion, String, Csdl)>,
     /// The Learn docs.
@@ -60,6 +63,7 @@ impl Records {
             descriptions: None,
             localized: Vec::new(),
             provisioning: None,
+            tiering: None,
             schemas: Vec::new(),
             docs: None,
             commands: None,
@@ -187,6 +191,13 @@ fn read_all<T>(
         records.missing(
             provisioning::PATH,
             "deployment environments and hidden flags are unavailable",
+        );
+    }
+    records.tiering = tiering::load(dir)?;
+    if records.tiering.is_none() {
+        records.missing(
+            tiering::TIERED,
+            "no risk tiers of application permissions (`permcat sync` fetches them)",
         );
     }
     laps.lap("descriptions and provisioning");

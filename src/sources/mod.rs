@@ -10,6 +10,7 @@ pub mod docs;
 pub mod permissions;
 pub mod provisioning;
 pub mod snapshot;
+pub mod tiering;
 pub mod typemap;
 
 pub mod upstream;
@@ -36,6 +37,7 @@ pub fn upstream_files() -> Vec<Upstream> {
         csdl::upstream::upstream(),
         typemap::upstream(),
         commands::upstream(),
+        tiering::upstream(),
     ]
     .concat()
 }

@@ -87,14 +87,31 @@ impl Upstream {
         format!("{}/{}", self.repo.folder, self.path)
     }
 
-    /// Download address under a base URL (`{base}/{repo}/{branch}/{path}`).
+    /// Download address under a base URL (`{base}/{repo}/{branch}/{path}`), each path
+    /// segment percent-encoded (the tiering's folder name has spaces).
     pub fn url(&self, base_url: &str) -> String {
+        const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+            .add(b' ')
+            .add(b'"')
+            .add(b'#')
+            .add(b'%')
+            .add(b'<')
+            .add(b'>')
+            .add(b'?')
+            .add(b'`')
+            .add(b'{')
+            .add(b'}');
+        let path: Vec<String> = self
+            .path
+            .split('/')
+            .map(|s| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string())
+            .collect();
         format!(
             "{}/{}/{}/{}",
             base_url.trim_end_matches('/'),
             self.repo.name,
             self.repo.branch,
-            self.path
+            path.join("/")
         )
     }
 

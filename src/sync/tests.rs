@@ -11,19 +11,31 @@ use crate::sources::commands;
 #[test]
 fn upstream_urls_follow_the_raw_layout() {
     let files = upstream_files();
-    assert_eq!(files.len(), 20);
+    assert_eq!(files.len(), 23);
     assert!(files.iter().filter(|f| f.required).count() == 1);
     assert_eq!(
         files[0].url("http://x/"),
         "http://x/microsoftgraph/microsoft-graph-devx-content/master/permissions/new/permissions.json"
     );
     assert!(files.iter().any(|f| f.rel() == commands::PATH));
+    // The tiering's folder name has spaces: the address encodes them, the data
+    // directory keeps the name.
+    let tiered = files
+        .iter()
+        .find(|f| f.rel() == crate::sources::tiering::TIERED)
+        .expect("tiering file");
+    assert!(!tiered.required);
+    assert_eq!(
+        tiered.url("http://x"),
+        "http://x/emiliensocchi/azure-tiering/main/Microsoft%20Graph%20application%20permissions/tiered-msgraph-app-permissions.json"
+    );
     assert_eq!(
         data_folders(&files),
         [
             "microsoft-graph-devx-content",
             "msgraph-metadata",
             "msgraph-sdk-powershell",
+            "azure-tiering",
             "microsoft-graph-docs",
             "microsoft-graph-docs-contrib",
         ]

@@ -205,6 +205,54 @@ pub fn combined_docs_dir(with_current: bool) -> tempfile::TempDir {
     tmp
 }
 
+/// `../shared/upstream/third-party/azure-tiering`: the risk tiers (GPL-3.0, read in place).
+pub fn azure_tiering() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/upstream/third-party/azure-tiering")
+}
+
+/// The tiered list inside a data directory.
+pub fn tiered_json(dir: &Path) -> PathBuf {
+    dir.join(
+        "azure-tiering/Microsoft Graph application permissions/tiered-msgraph-app-permissions.json",
+    )
+}
+
+/// A data directory of every top-level entry of `current/` plus the azure-tiering
+/// folder, as symlinks, with a `SNAPSHOT.json` listing the sources of both.
+pub fn tiering_dir() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut snapshot = raw_json(&upstream().join("SNAPSHOT.json"));
+    let extra = raw_json(&azure_tiering().join("SNAPSHOT.json"));
+    snapshot["sources"]
+        .as_array_mut()
+        .expect("sources")
+        .extend(extra["sources"].as_array().cloned().unwrap_or_default());
+    for entry in std::fs::read_dir(upstream()).expect("current/") {
+        let entry = entry.expect("entry");
+        if entry.file_name() != "SNAPSHOT.json" {
+            std::os::unix::fs::symlink(entry.path(), tmp.path().join(entry.file_name()))
+                .expect("symlink");
+        }
+    }
+    std::os::unix::fs::symlink(azure_tiering(), tmp.path().join("azure-tiering")).expect("symlink");
+    std::fs::write(
+        tmp.path().join("SNAPSHOT.json"),
+        serde_json::to_string_pretty(&snapshot).expect("JSON"),
+    )
+    .expect("write snapshot");
+    tmp
+}
+
+/// The catalog of [`tiering_dir`], loaded once per test binary, with its directory.
+pub fn tiering_catalog() -> &'static (tempfile::TempDir, Catalog) {
+    static CATALOG: std::sync::OnceLock<(tempfile::TempDir, Catalog)> = std::sync::OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let dir = tiering_dir();
+        let catalog = load(dir.path());
+        (dir, catalog)
+    })
+}
+
 /// The combined data directory of [`combined_docs_dir`], its catalog and load report,
 /// and its site, made once for every test that reads them.
 pub struct CombinedDocs {

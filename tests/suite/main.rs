@@ -26,6 +26,7 @@ mod site;
 mod site_exports;
 mod sync;
 mod sync_docs;
+mod tiering;
 mod which;
 mod which_batch;
 mod which_cases;

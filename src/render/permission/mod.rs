@@ -310,6 +310,62 @@ pub struct TypeBlock {
     pub texts: Vec<LocalizedView>,
     /// Source keys.
     pub sources: Vec<SourceView>,
+    /// Whether the page says anything of risk tiers: an application type, with the
+    /// azure-tiering source read.
+    pub risk_known: bool,
+    /// The azure-tiering project's tier; `None` when it does not list the permission.
+    pub risk: Option<RiskView>,
+}
+
+/// The azure-tiering project's risk tier of an application permission, for people.
+#[derive(Debug, Clone)]
+pub struct RiskView {
+    /// "0", "1", "2", or empty when not tiered yet.
+    pub tier: String,
+    /// "Tier 0" or "Not tiered yet".
+    pub label: String,
+    /// The tier's name, e.g. "Family of Global Admins", or empty.
+    pub name: String,
+    /// The tier's definition, or empty.
+    pub definition: String,
+    /// `Direct` or `Indirect`, or empty.
+    pub path_type: String,
+    /// The known shortest path to Global Admin, or empty.
+    pub shortest_path: String,
+    /// An example attack, or empty.
+    pub example: String,
+    /// When the project noticed an untiered permission, or empty.
+    pub detected_on: String,
+    /// When Microsoft's privilege level and the tier disagree: the level.
+    pub disagreeing_level: String,
+    /// The file it comes from, with its date.
+    pub source: Option<SourceView>,
+}
+
+fn risk_of(catalog: &Catalog, info: &SchemeInfo) -> Option<RiskView> {
+    let t = info.tiering.as_ref()?;
+    let text = |s: &Option<String>| s.clone().unwrap_or_default();
+    Some(RiskView {
+        tier: t.tier.map(|t| t.to_string()).unwrap_or_default(),
+        label: match t.tier {
+            Some(n) => format!("Tier {n}"),
+            None => "Not tiered yet".into(),
+        },
+        name: text(&t.tier_name),
+        definition: text(&t.tier_definition),
+        path_type: text(&t.path_type),
+        shortest_path: text(&t.shortest_path),
+        example: text(&t.example),
+        detected_on: text(&t.detected_on),
+        disagreeing_level: if t.disagrees_with(info.privilege_level) {
+            info.privilege_level.unwrap_or_default().to_string()
+        } else {
+            String::new()
+        },
+        source: sources_for(catalog, std::iter::once(t.source.as_str()))
+            .into_iter()
+            .next(),
+    })
 }
 
 fn texts_of(info: &SchemeInfo) -> Vec<LocalizedView> {
@@ -378,6 +434,8 @@ pub fn type_block(
             listed: false,
             texts: Vec::new(),
             sources: Vec::new(),
+            risk_known: false,
+            risk: None,
         };
     };
     let levels: Vec<(Scheme, u8)> = schemes
@@ -432,6 +490,12 @@ pub fn type_block(
         schemes: schemes.iter().map(|s| s.scheme.label()).collect(),
         listed: schemes.iter().any(|s| s.in_permissions_json),
         texts: texts_of(first),
+        risk_known: kind == PermissionType::Application && catalog.has_tiering(),
+        risk: if kind == PermissionType::Application {
+            schemes.iter().find_map(|s| risk_of(catalog, s))
+        } else {
+            None
+        },
         sources: sources_for(
             catalog,
             schemes
