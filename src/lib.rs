@@ -5,6 +5,7 @@
 //! the outputs ([`render`], [`export`], [`search`], [`lookup`], [`diff`]) read only the
 //! catalog. See `docs/ARCHITECTURE.md`.
 
+pub mod audit;
 pub mod cache;
 pub mod closest;
 pub mod diff;

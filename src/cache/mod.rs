@@ -382,6 +382,9 @@ pub fn for_lookup(catalog: &Catalog) -> Catalog {
         grants: catalog.grants.clone(),
         endpoints: catalog.endpoints.clone(),
         commands: catalog.commands.clone(),
+        // What an audit needs to name a GUID that is not a Graph permission.
+        foreign_ids: catalog.foreign_ids.clone(),
+        unlisted_tiers: catalog.unlisted_tiers.clone(),
         ..Catalog::default()
     };
     for p in &mut c.permissions {

@@ -1,5 +1,6 @@
 //! One file per subcommand; each parses its flags and calls the library.
 
+mod audit;
 mod build;
 mod check;
 mod diff;
@@ -18,7 +19,8 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
-use permcat::cache::{Cache, FullCatalog, Place, Section};
+use permcat::cache::{Cache, FullCatalog, LookupSection, Place, Section};
+use permcat::lookup::Lookup;
 use permcat::model::Catalog;
 
 /// A catalog of Microsoft Graph permissions: what each permission lets an app do, and
@@ -47,6 +49,9 @@ enum Command {
     Export(export::ExportArgs),
     /// Which permission does a request need? URLs or cmdlets in, least privileged out.
     Which(which::WhichArgs),
+    /// Audit an app's grants (manifest, Graph response or list): risk tiers, and with
+    /// --requests the needed, missing and excess permissions.
+    Audit(audit::AuditArgs),
     #[cfg(feature = "sync")]
     /// Download the upstream files (with --docs the Learn docs, via git) into a data
     /// directory, atomically.
@@ -171,6 +176,54 @@ pub fn full_catalog(data: &Path, flags: &CacheArgs) -> Result<Catalog> {
     Ok(catalog)
 }
 
+/// Runs `work` on the lookup of `data` and returns it with the catalog it read: from
+/// the cache's lookup section when it is fresh (computed while the data directory is
+/// keyed, kept only when the key matches), else from the files, saving the section.
+pub fn with_lookup<R: Send>(
+    data: &Path,
+    flags: &CacheArgs,
+    work: impl Fn(&Lookup) -> R + Sync,
+) -> Result<(Catalog, R)> {
+    // A key of the section that does not decode leaves its answers incomplete: they are
+    // dropped and the files read instead.
+    let cached = |s: &LookupSection| {
+        let answers = work(&s.lookup());
+        (!s.keyed.is_damaged()).then_some(answers)
+    };
+    let from_files = |cache: Option<&Cache>| -> Result<(Catalog, R)> {
+        let (catalog, _) = permcat::load(data)?;
+        let Some(cache) = cache else {
+            let answers = work(&Lookup::new(&catalog));
+            return Ok((catalog, answers));
+        };
+        let section = LookupSection::new(&catalog);
+        drop(catalog);
+        store(Some(cache), Section::Lookup, &section);
+        let answers = work(&section.lookup());
+        Ok((section.catalog, answers))
+    };
+    match speculate(data, flags, Section::Lookup, cached) {
+        Speculated::Hit(section, Some(answers), _) => {
+            let LookupSection {
+                catalog,
+                trie,
+                keyed,
+            } = section;
+            // Dropped with the process, not freed piece by piece.
+            std::mem::forget((trie, keyed));
+            Ok((catalog, answers))
+        }
+        Speculated::Hit(_, None, cache) => {
+            cache_note(&format!(
+                "cache file `{}` has an entry that does not decode; rebuilding it",
+                cache.file(Section::Lookup).display()
+            ));
+            from_files(Some(&cache))
+        }
+        Speculated::Miss(cache) => from_files(cache.as_ref()),
+    }
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
@@ -182,6 +235,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Diff(args) => diff::run(args),
         Command::Export(args) => export::run(args),
         Command::Which(args) => which::run(args),
+        Command::Audit(args) => audit::run(args),
         #[cfg(feature = "sync")]
         Command::Sync(args) => sync::run(args),
     }

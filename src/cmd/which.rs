@@ -9,7 +9,6 @@ use clap::Args;
 use permcat::text::Terminal;
 
 use super::{CacheArgs, DataArgs};
-use permcat::cache::{LookupSection, Section};
 use permcat::lookup::{Answer, Lookup, Miss, Outcome, Report};
 use permcat::model::{Catalog, PermissionType, Scheme};
 
@@ -78,45 +77,7 @@ fn answer(args: &WhichArgs) -> Result<ExitCode> {
             None => Answers::One(lookup.query(&args.requests)),
         }
     };
-    // A key of the section that does not decode leaves its answers incomplete: they are
-    // dropped and the files read instead.
-    let cached = |s: &LookupSection| {
-        let answers = work(&s.lookup());
-        (!s.keyed.is_damaged()).then_some(answers)
-    };
-    let from_files = |cache: Option<&permcat::cache::Cache>| -> Result<(Catalog, Answers)> {
-        let (catalog, _) = permcat::load(&args.data.data)?;
-        let Some(cache) = cache else {
-            let answers = work(&Lookup::new(&catalog));
-            return Ok((catalog, answers));
-        };
-        let section = LookupSection::new(&catalog);
-        drop(catalog);
-        super::store(Some(cache), Section::Lookup, &section);
-        let answers = work(&section.lookup());
-        Ok((section.catalog, answers))
-    };
-    let (catalog, answers) =
-        match super::speculate(&args.data.data, &args.cache, Section::Lookup, cached) {
-            super::Speculated::Hit(section, Some(answers), _) => {
-                let LookupSection {
-                    catalog,
-                    trie,
-                    keyed,
-                } = section;
-                // Dropped with the process, not freed piece by piece.
-                std::mem::forget((trie, keyed));
-                (catalog, answers)
-            }
-            super::Speculated::Hit(_, None, cache) => {
-                super::cache_note(&format!(
-                    "cache file `{}` has an entry that does not decode; rebuilding it",
-                    cache.file(Section::Lookup).display()
-                ));
-                from_files(Some(&cache))?
-            }
-            super::Speculated::Miss(cache) => from_files(cache.as_ref())?,
-        };
+    let (catalog, answers) = super::with_lookup(&args.data.data, &args.cache, work)?;
     let code = match (answers, &batch) {
         (Answers::Lines(reports), Some(lines)) => answer_lines(args, &catalog, lines, &reports),
         (Answers::One(report), _) => report.and_then(|r| answer_one(args, &catalog, &r)),
@@ -329,15 +290,15 @@ pub const MAX_INPUT: u64 = 16 << 20;
 
 /// One request line: its 1-based number in the input and its text.
 pub(crate) struct Line {
-    number: usize,
-    text: String,
+    pub(crate) number: usize,
+    pub(crate) text: String,
 }
 
 /// Reads the request lines of --stdin or --file, bounded: a line over [`MAX_LINE`]
 /// bytes, more than [`MAX_LINES`] lines, more than [`MAX_INPUT`] bytes or text that is
 /// not UTF-8 is an error (exit 2) before anything is answered. A file must be a regular
 /// file (a FIFO or device is refused rather than waited on).
-fn read_input(file: Option<&std::path::Path>) -> Result<Vec<Line>> {
+pub(crate) fn read_input(file: Option<&std::path::Path>) -> Result<Vec<Line>> {
     use std::io::Read;
     let (bytes, name) = match file {
         Some(path) => {

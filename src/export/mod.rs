@@ -1,7 +1,7 @@
 //! Catalog exports for auditors and scripts: JSON in a versioned, schema-checked shape,
 //! and RFC 4180 CSV that spreadsheets cannot mistake for formulas.
 
-mod csv_out;
+pub(crate) mod csv_out;
 mod json_out;
 mod permission;
 

@@ -157,6 +157,11 @@ impl<'c> Lookup<'c> {
         })
     }
 
+    /// The catalog it answers from.
+    pub fn catalog(&self) -> &'c Catalog {
+        self.catalog
+    }
+
     /// The trie, for serializing.
     pub fn trie(&self) -> &PathTrie {
         &self.trie

@@ -1,5 +1,6 @@
 //! permcat's integration tests: one binary, a module per feature.
 
+mod audit;
 mod bounded;
 mod build_pipeline;
 mod cache;
