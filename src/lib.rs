@@ -13,6 +13,7 @@ pub mod export;
 pub mod link;
 pub mod lookup;
 pub mod model;
+pub mod registration;
 pub mod render;
 pub mod search;
 #[cfg(feature = "serve")]

@@ -65,6 +65,10 @@ pub struct AuditArgs {
     /// Same as --format json.
     #[arg(long, conflicts_with = "format")]
     json: bool,
+    /// Print only the registration of the needed permissions (with --requests), in
+    /// this form: json, az, powershell or terraform.
+    #[arg(long, value_enum, value_name = "FORM", requires = "requests")]
+    registration: Option<permcat::registration::Form>,
     /// Exit 1 when any of these is found (comma-separated): tier0, excess, missing,
     /// unknown. For CI gates on app registrations.
     #[arg(long, value_enum, value_delimiter = ',', value_name = "WHAT")]
@@ -117,7 +121,6 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
     let (catalog, result) = super::with_lookup(&args.data.data, &args.cache, |lookup| {
         audit::audit(lookup.catalog(), lookup, &input, requests.as_deref())
     })?;
-    std::mem::forget(catalog);
     if args.fail_on.contains(&FailOn::Tier0) && !result.risk_tiers_loaded {
         bail!(
             "--fail-on tier0 needs the risk tiers: `{}` is not in the data directory (`permcat sync` fetches it)",
@@ -129,6 +132,18 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
     } else {
         args.format
     };
+    if let Some(form) = args.registration {
+        let wanted: Vec<(String, permcat::model::PermissionType)> = result
+            .verdicts
+            .iter()
+            .flatten()
+            .flat_map(|v| v.needed.iter().map(|n| (n.clone(), v.scheme.kind())))
+            .collect();
+        let picks = permcat::registration::picks(&catalog, &wanted)?;
+        super::registration::print(&picks, Some(form))?;
+        std::mem::forget(catalog);
+        return Ok(super::exit::answered(!failed(&result, &args.fail_on)));
+    }
     let mut out = io::stdout().lock();
     match format {
         AuditFormat::Json => {
@@ -142,6 +157,8 @@ pub fn run(args: AuditArgs) -> Result<ExitCode> {
         }
     }
     out.flush()?;
+    // The catalog is dropped with the process, not freed piece by piece.
+    std::mem::forget(catalog);
     Ok(super::exit::answered(!failed(&result, &args.fail_on)))
 }
 

@@ -6,6 +6,7 @@ mod check;
 mod diff;
 pub mod exit;
 mod export;
+mod registration;
 #[cfg(feature = "serve")]
 mod serve;
 mod show;
@@ -52,6 +53,9 @@ enum Command {
     /// Audit an app's grants (manifest, Graph response or list): risk tiers, and with
     /// --requests the needed, missing and excess permissions.
     Audit(audit::AuditArgs),
+    /// An app registration to paste: requiredResourceAccess JSON, Azure CLI, Graph
+    /// PowerShell and Terraform, with the real GUIDs.
+    Registration(registration::RegistrationArgs),
     #[cfg(feature = "sync")]
     /// Download the upstream files (with --docs the Learn docs, via git) into a data
     /// directory, atomically.
@@ -236,6 +240,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export(args) => export::run(args),
         Command::Which(args) => which::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Registration(args) => registration::run(args),
         #[cfg(feature = "sync")]
         Command::Sync(args) => sync::run(args),
     }

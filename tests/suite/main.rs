@@ -21,6 +21,7 @@ mod load_speed;
 mod outputs;
 mod permission_page;
 mod permissions;
+mod registration;
 mod search_index;
 mod serve;
 mod site;

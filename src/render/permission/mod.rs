@@ -525,8 +525,19 @@ pub fn language_name(tag: &str) -> &str {
 pub struct Registration {
     /// Steps, plain text.
     pub steps: Vec<String>,
-    /// `requiredResourceAccess` entry, or empty when no GUID is known.
-    pub manifest: String,
+    /// Per type with a GUID: the registration in every form.
+    pub forms: Vec<RegistrationForms>,
+}
+
+/// One type's registration in every form (`permcat registration` prints the same).
+#[derive(Debug, Clone)]
+pub struct RegistrationForms {
+    /// "Delegated" or "Application".
+    pub label: &'static str,
+    /// `delegated` or `application`, for element ids.
+    pub kind: &'static str,
+    /// (form id, heading, text) per form.
+    pub forms: Vec<(&'static str, &'static str, String)>,
 }
 
 fn registration(p: &Permission) -> Registration {
@@ -563,25 +574,33 @@ fn registration(p: &Permission) -> Registration {
     } else {
         steps.push("Users can consent themselves when they first sign in; an administrator may still grant consent for everyone.".to_string());
     }
-    let mut access = Vec::new();
-    for kind in kinds {
-        if let Some(id) = p.id_of(kind) {
-            let t = match kind {
-                PermissionType::Delegated => "Scope",
-                PermissionType::Application => "Role",
+    let forms = kinds
+        .into_iter()
+        .filter_map(|kind| {
+            let id = p.id_of(kind).filter(|id| crate::model::is_guid(id))?;
+            let pick = crate::registration::Pick {
+                permission: p.name.clone(),
+                kind,
+                id: id.to_ascii_lowercase(),
+                admin_consent: kind == PermissionType::Application
+                    || p.schemes_of(kind)
+                        .any(|s| s.requires_admin_consent == Some(true)),
             };
-            access.push(format!("        {{ \"id\": \"{id}\", \"type\": \"{t}\" }}"));
-        }
-    }
-    let manifest = if access.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "\"requiredResourceAccess\": [\n  {{\n    \"resourceAppId\": \"00000003-0000-0000-c000-000000000000\",\n    \"resourceAccess\": [\n{}\n    ]\n  }}\n]",
-            access.join(",\n")
-        )
-    };
-    Registration { steps, manifest }
+            let picks = [pick];
+            Some(RegistrationForms {
+                label: match kind {
+                    PermissionType::Delegated => "Delegated",
+                    PermissionType::Application => "Application",
+                },
+                kind: kind.as_str(),
+                forms: crate::registration::Form::ALL
+                    .into_iter()
+                    .map(|f| (f.id(), f.label(), crate::registration::render(&picks, f)))
+                    .collect(),
+            })
+        })
+        .collect();
+    Registration { steps, forms }
 }
 
 fn missing_reason(catalog: &Catalog, path_start: &str, fallback: &str) -> Option<String> {
