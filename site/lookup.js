@@ -986,6 +986,25 @@
   }
 
   global.permcatLookup = permcatLookup;
+  // What the "Check an app" page (audit.js) reuses: the same readings as the CLI.
+  global.permcatLookupParts = {
+    trim: trim,
+    isSpace: isSpace,
+    asciiLower: asciiLower,
+    asciiUpper: asciiUpper,
+    cmpStr: cmpStr,
+    codePoints: codePoints,
+    jaroWinkler: jaroWinkler,
+    parseGuid: parseGuid,
+    parseRequest: parseRequest,
+    isCmdlet: isCmdlet,
+    METHODS: METHODS,
+    answer: answer,
+    permissionId: permissionId,
+    cmdletRequests: cmdletRequests,
+    closestCmdlets: closestCmdlets,
+    cover: cover
+  };
   // For the diff script: the key the CLI computes for a path.
   global.permcatCanonicalKey = function (raw) { return canonicalize(String(raw)).key; };
 

@@ -108,22 +108,20 @@ pub fn picks(catalog: &Catalog, wanted: &[(String, PermissionType)]) -> Result<V
                 )
             }
         })?;
-        let schemes: Vec<_> = p.schemes_of(*kind).collect();
-        if schemes.is_empty() {
+        let Some(facts) = crate::audit::type_facts(p, *kind) else {
             bail!("{} has no {kind} type", p.name);
-        }
-        let id = p
-            .id_of(*kind)
+        };
+        let id = facts
+            .id
             .filter(|id| is_guid(id))
             .ok_or_else(|| anyhow!("no source gives a GUID for {} ({kind})", p.name))?;
+        // As the audit says it: always for an app role, else the first scheme's.
         let pick = Pick {
             permission: p.name.clone(),
             kind: *kind,
             id: id.to_ascii_lowercase(),
             admin_consent: *kind == PermissionType::Application
-                || schemes
-                    .iter()
-                    .any(|s| s.requires_admin_consent == Some(true)),
+                || facts.requires_admin_consent == Some(true),
         };
         if !out.contains(&pick) {
             out.push(pick);

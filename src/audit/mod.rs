@@ -6,6 +6,7 @@
 //! The result is plain data in the shape `permcat audit --json` prints
 //! (`schema/audit.schema.json`); [`output`] renders it as text, CSV or Markdown.
 
+pub mod index;
 pub mod input;
 pub mod output;
 
@@ -224,33 +225,61 @@ pub fn audit(
     }
 }
 
-fn graph(catalog: &Catalog, c: &Claimed, name: &str, kind: PermissionType) -> Granted {
-    let perm = catalog.permission(name);
-    let schemes: Vec<&SchemeInfo> = perm
-        .map(|p| p.schemes_of(kind).collect())
-        .unwrap_or_default();
-    let first = schemes.first();
+/// What the audit says of one type of a Graph permission: its GUID, the highest
+/// privilege level of its schemes, admin consent (always for application permissions;
+/// else the first scheme's) and risk tier. The site's audit index holds the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TypeFacts {
+    /// The GUID.
+    pub id: Option<String>,
+    /// The highest privilege level.
+    pub privilege_level: Option<u8>,
+    /// Whether an administrator must consent.
+    pub requires_admin_consent: Option<bool>,
+    /// The risk tier.
+    pub risk: Option<Risk>,
+}
+
+/// The facts of `p`'s `kind` type; `None` when it has no such type.
+pub fn type_facts(p: &crate::model::Permission, kind: PermissionType) -> Option<TypeFacts> {
+    let schemes: Vec<&SchemeInfo> = p.schemes_of(kind).collect();
+    let first = schemes.first()?;
     let level = schemes.iter().filter_map(|s| s.privilege_level).max();
-    let risk = schemes
-        .iter()
-        .find_map(|s| s.tiering.as_ref())
-        .map(|t| Risk::of(t, level));
+    Some(TypeFacts {
+        id: p.id_of(kind).map(str::to_string),
+        privilege_level: level,
+        requires_admin_consent: if kind == PermissionType::Application {
+            Some(true)
+        } else {
+            first.requires_admin_consent
+        },
+        risk: schemes
+            .iter()
+            .find_map(|s| s.tiering.as_ref())
+            .map(|t| Risk::of(t, level)),
+    })
+}
+
+fn graph(catalog: &Catalog, c: &Claimed, name: &str, kind: PermissionType) -> Granted {
+    let facts = catalog.permission(name).and_then(|p| type_facts(p, kind));
+    let facts = facts.unwrap_or(TypeFacts {
+        id: None,
+        privilege_level: None,
+        requires_admin_consent: None,
+        risk: None,
+    });
     Granted {
         input: c.input.clone(),
         line: c.line,
         status: Status::Graph,
         permission: Some(name.to_string()),
         kind: Some(kind),
-        id: perm.and_then(|p| p.id_of(kind)).map(str::to_string),
+        id: facts.id,
         resource_app_id: Some(GRAPH_APP_ID.into()),
         resource_app: Some("Microsoft Graph".into()),
-        requires_admin_consent: if kind == PermissionType::Application {
-            Some(true)
-        } else {
-            first.and_then(|s| s.requires_admin_consent)
-        },
-        privilege_level: level,
-        risk,
+        requires_admin_consent: facts.requires_admin_consent,
+        privilege_level: facts.privilege_level,
+        risk: facts.risk,
         note: None,
     }
 }
@@ -364,7 +393,9 @@ fn resolve(catalog: &Catalog, c: &Claimed) -> Vec<Granted> {
                 return vec![other(c, Status::OtherResourceApp, None)];
             }
             _ => {
-                let close = crate::model::closest_names(catalog, &c.input, 3);
+                // The first 128 characters, so a huge line costs no more than a name.
+                let q: String = c.input.chars().take(128).collect();
+                let close = crate::model::closest_names(catalog, &q, 3);
                 if close.is_empty() {
                     "no Microsoft Graph permission has this name".to_string()
                 } else {

@@ -81,28 +81,30 @@ impl ForeignId {
     }
 }
 
+/// Well-known first-party resource applications: (app id, name).
+pub const KNOWN_APPS: [(&str, &str); 8] = [
+    ("00000002-0000-0000-c000-000000000000", "Azure AD Graph"),
+    ("00000003-0000-0000-c000-000000000000", "Microsoft Graph"),
+    (
+        "00000002-0000-0ff1-ce00-000000000000",
+        "Office 365 Exchange Online",
+    ),
+    ("00000003-0000-0ff1-ce00-000000000000", "SharePoint Online"),
+    (
+        "00000004-0000-0ff1-ce00-000000000000",
+        "Skype for Business Online",
+    ),
+    ("00000005-0000-0ff1-ce00-000000000000", "Yammer"),
+    (
+        "0000000a-0000-0000-c000-000000000000",
+        "Microsoft Intune API",
+    ),
+    ("00000007-0000-0000-c000-000000000000", "Dynamics CRM"),
+];
+
 /// Names of well-known first-party resource applications by app id.
 pub fn app_name(app_id: &str) -> Option<&'static str> {
-    const KNOWN: [(&str, &str); 8] = [
-        ("00000002-0000-0000-c000-000000000000", "Azure AD Graph"),
-        ("00000003-0000-0000-c000-000000000000", "Microsoft Graph"),
-        (
-            "00000002-0000-0ff1-ce00-000000000000",
-            "Office 365 Exchange Online",
-        ),
-        ("00000003-0000-0ff1-ce00-000000000000", "SharePoint Online"),
-        (
-            "00000004-0000-0ff1-ce00-000000000000",
-            "Skype for Business Online",
-        ),
-        ("00000005-0000-0ff1-ce00-000000000000", "Yammer"),
-        (
-            "0000000a-0000-0000-c000-000000000000",
-            "Microsoft Intune API",
-        ),
-        ("00000007-0000-0000-c000-000000000000", "Dynamics CRM"),
-    ];
-    KNOWN
+    KNOWN_APPS
         .iter()
         .find(|(id, _)| id.eq_ignore_ascii_case(app_id))
         .map(|(_, n)| *n)

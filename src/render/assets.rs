@@ -19,10 +19,11 @@ const PALETTE_DARK: &str = include_str!("../../site/palette-dark.css");
 const PALETTE_MARK: &str = "/* palette-dark.css is spliced in here when permcat is compiled */";
 
 /// The other assets, as they are in `site/`.
-const PLAIN: [(&str, &[u8]); 4] = [
+const PLAIN: [(&str, &[u8]); 5] = [
     ("assets/permcat.js", include_bytes!("../../site/permcat.js")),
     ("assets/search.js", include_bytes!("../../site/search.js")),
     ("assets/lookup.js", include_bytes!("../../site/lookup.js")),
+    ("assets/audit.js", include_bytes!("../../site/audit.js")),
     (
         "assets/favicon.svg",
         include_bytes!("../../site/favicon.svg"),

@@ -36,3 +36,24 @@ pub fn page(catalog: &Catalog, info: &SiteInfo) -> Result<(String, Vec<u8>)> {
     };
     Ok(("lookup.html".into(), lookup.render()?.into_bytes()))
 }
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    site: Site,
+    /// Whether the risk tiers were read.
+    risk_tiers_loaded: bool,
+}
+
+/// The "Check an app" page: `audit.js` runs the audit from the lookup and audit indexes.
+pub fn audit_page(catalog: &Catalog, info: &SiteInfo) -> Result<(String, Vec<u8>)> {
+    let page = AuditPage {
+        site: info.site(
+            "audit.html",
+            "Check an app".into(),
+            "Paste an app's manifest or grants: every permission resolved with its risk, and what its requests need.".into(),
+        ),
+        risk_tiers_loaded: catalog.has_tiering(),
+    };
+    Ok(("audit.html".into(), page.render()?.into_bytes()))
+}

@@ -198,12 +198,21 @@ fn render_all(
             }),
         ),
         (
+            "audit index",
+            Box::new(|| {
+                let index = crate::audit::index::build(catalog);
+                let js = crate::search::script(crate::audit::index::GLOBAL, &index)?;
+                w.write("assets/audit-index.js", &js)
+            }),
+        ),
+        (
             "index, about and 404",
             Box::new(|| {
                 w.write_all(index::page(catalog, site)?)?;
                 for (path, bytes) in [
                     resource::index_page(catalog, site)?,
                     lookup::page(catalog, site)?,
+                    lookup::audit_page(catalog, site)?,
                     about::page(catalog, site)?,
                     not_found::page(site)?,
                 ] {
@@ -270,10 +279,11 @@ fn previous_manifest(out: &Path) -> Option<std::collections::HashSet<String>> {
 
 /// Top-level names a permcat build writes, for sites built before the marker listed
 /// its files.
-const OWN_TOP_LEVEL: [&str; 12] = [
+const OWN_TOP_LEVEL: [&str; 13] = [
     MARKER,
     "404.html",
     "about.html",
+    "audit.html",
     "assets",
     "downloads",
     "index.html",

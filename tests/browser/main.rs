@@ -3,6 +3,7 @@
 //! `PERMCAT_SKIP_BROWSER=1` is set; with `CI=true` a missing piece fails the tests.
 
 // Shared with the suite; these tests use only part of each file.
+mod audit_page;
 #[allow(dead_code)]
 #[path = "../suite/common.rs"]
 mod common;
@@ -74,6 +75,11 @@ const TESTS: &[(&str, fn(), bool)] = &[
     (
         "lookup_page_answers_exactly_like_the_cli",
         pages::lookup_page_answers_exactly_like_the_cli,
+        false,
+    ),
+    (
+        "audit_page_agrees_with_the_cli",
+        audit_page::audit_page_agrees_with_the_cli,
         false,
     ),
     (

@@ -1448,7 +1448,8 @@ pub(crate) fn settle(b: &Browser) {
     });
 }
 
-/// axe-core on the index, a permission, a resource and the lookup page (with answers),
+/// axe-core on the index, a permission, a resource, the lookup page (with answers) and
+/// the "Check an app" page (with an audit),
 /// in the light and the dark theme, with a screenshot of each for CI.
 pub fn main_pages_have_no_serious_accessibility_violations() {
     let u = upstream("about.html");
@@ -1464,12 +1465,24 @@ pub fn main_pages_have_no_serious_accessibility_violations() {
             "lookup",
             "lookup.html#GET%20%2Fme%2Fmessages%0APOST%20%2Fme%2FsendMail",
         ),
+        ("audit", "audit.html"),
     ] {
         b.requests();
         b.goto(&u.url(page));
         if shot == "lookup" {
             b.wait_for("the lookup answers", || {
                 (!b.find_all(".lookup-answer").is_empty()).then_some(())
+            });
+        }
+        if shot == "audit" {
+            b.execute(
+                "document.querySelector('[data-audit-input]').value = 'Mail.ReadWrite application\\nUser.Read delegated\\n12345678-1234-4234-8234-123456789abc'; \
+                 document.querySelector('[data-audit-requests]').value = 'GET /me/messages\\nGET /users/{id}/messages';",
+                &[],
+            );
+            b.click(&b.find("[data-audit-form] button[type=submit]"));
+            b.wait_for("the audit", || {
+                (!b.find_all("[data-audit-results] table").is_empty()).then_some(())
             });
         }
         for theme_name in ["light", "dark"] {
