@@ -1252,7 +1252,36 @@
       append(body, append(tr, th, td));
     });
     append(table, body);
-    return append(section, append(wrap, table));
+    append(section, append(wrap, table));
+    registrationOf(section, report);
+    return section;
+  }
+
+  // The cover as an app registration, one per account type, in the forms `permcat
+  // registration` writes (audit.js renders them; the page loads it with the audit index).
+  function registrationOf(section, report) {
+    if (!global.permcatNeededPicks || !global.permcatRegistration || !global.PERMCAT_AUDIT) return;
+    [['DelegatedWork', 'Delegated'], ['Application', 'Application']].forEach(function (t) {
+      var row = report.cover.filter(function (r) { return r[0] === t[0]; })[0];
+      if (!row || !row[1] || row[1].length === 0) return;
+      var picks = global.permcatNeededPicks({ verdicts: [{ scheme: t[0], needed: row[1] }] });
+      if (picks.length === 0) return;
+      var details = el('details', 'fold registration');
+      append(details, el('summary', null, 'Register the ' + t[1].toLowerCase() + ' permissions: manifest, Azure CLI, PowerShell, Terraform'));
+      [['json', 'App manifest (requiredResourceAccess)'], ['az', 'Azure CLI'], ['powershell', 'Microsoft Graph PowerShell'], ['terraform', 'Terraform (azuread)']].forEach(function (f) {
+        var id = 'cover-reg-' + t[0] + '-' + f[0];
+        append(details, el('h3', 'registration-form', f[1]));
+        var button = el('button', 'copy no-print', 'Copy');
+        button.type = 'button';
+        button.setAttribute('data-copy-target', id);
+        var code = el('code', null, global.permcatRegistration(picks, f[0]));
+        code.id = id;
+        var pre = append(el('pre', 'code'), code);
+        pre.tabIndex = 0;
+        append(details, append(el('div', 'code-block'), button, pre));
+      });
+      append(section, details);
+    });
   }
 
   // The method of an earlier line that a later line's URLs take, as the CLI does

@@ -191,6 +191,48 @@ pub fn audit_page_agrees_with_the_cli() {
         .expect("the page's manifest JSON parses");
     assert_eq!(reg["requiredResourceAccess"][0]["resourceAppId"], GRAPH);
     assert_clean_console(b, "after checking an app on the sample");
+
+    // The lookup page's cover, as a registration: the same text as the CLI's.
+    b.goto(&format!(
+        "{}#GET%20%2Fme%2Fmessages%0APOST%20%2Fme%2FsendMail",
+        s.url("lookup.html")
+    ));
+    b.wait_for("the cover's registration", || {
+        (!b.find_all("#cover-reg-DelegatedWork-terraform").is_empty()).then_some(())
+    });
+    let report = permcat::lookup::Lookup::new(&sample)
+        .query(&[
+            "GET".into(),
+            "/me/messages".into(),
+            "POST".into(),
+            "/me/sendMail".into(),
+        ])
+        .expect("report");
+    let cover = report
+        .cover
+        .iter()
+        .find(|(s, _)| *s == permcat::model::Scheme::DelegatedWork)
+        .and_then(|(_, c)| c.clone())
+        .expect("a delegated cover");
+    let wanted: Vec<_> = cover
+        .iter()
+        .map(|n| (n.clone(), permcat::model::PermissionType::Delegated))
+        .collect();
+    let picks = permcat::registration::picks(&sample, &wanted).expect("picks");
+    for form in permcat::registration::Form::ALL {
+        let id = format!("cover-reg-DelegatedWork-{}", form.id());
+        let page = b.execute(
+            "return document.getElementById(arguments[0]).textContent;",
+            &[json!(id)],
+        );
+        let want = permcat::registration::render(&picks, form);
+        if page.as_str() != Some(want.as_str()) {
+            differences.push(format!(
+                "lookup cover {id}:\n  cli:  {want}\n  page: {page}"
+            ));
+        }
+    }
+    assert_clean_console(b, "after the lookup's cover registration");
     drop(s);
 
     // The real catalog, without risk tiers: real GUIDs, the same agreement.
@@ -198,7 +240,7 @@ pub fn audit_page_agrees_with_the_cli() {
     let real = common::upstream_catalog();
     differences.extend(compare(&u.browser, real, &cases(REQUESTS)));
     assert_clean_console(&u.browser, "after checking apps on the real catalog");
-    let total = sample_cases.len() * 2 + 4;
+    let total = sample_cases.len() * 2 + 8;
     assert!(
         differences.is_empty(),
         "{} of {total} differ:\n{}",

@@ -57,6 +57,8 @@ struct Shared {
     hits: AtomicUsize,
     /// Set by the test to let a paused response finish.
     release: AtomicBool,
+    /// The folder the files are served from; `current/` when unset.
+    root: Option<std::path::PathBuf>,
 }
 
 /// A minimal HTTP/1.1 server on 127.0.0.1: one thread per connection, one request per
@@ -68,9 +70,17 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start(fault: Fault) -> Server {
+        Server::serving(fault, None)
+    }
+
+    /// A server of the files under `root` instead of `current/`.
+    fn serving(fault: Fault, root: Option<std::path::PathBuf>) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let port = listener.local_addr().expect("local addr").port();
-        let shared = Arc::new(Shared::default());
+        let shared = Arc::new(Shared {
+            root,
+            ..Shared::default()
+        });
         let state = Arc::clone(&shared);
         // The listener thread lives until the test binary exits; it only ever answers
         // loopback connections.
@@ -114,9 +124,10 @@ fn answer(stream: TcpStream, fault: &Fault, shared: &Shared) -> std::io::Result<
     let found = upstream_files().into_iter().find(|f| f.url("") == target);
     let required = found.as_ref().is_some_and(|f| f.required);
     let rel = found.map(|f| f.rel());
+    let root = shared.root.clone().unwrap_or_else(upstream);
     let body = rel
         .as_deref()
-        .and_then(|rel| std::fs::read(upstream().join(rel)).ok());
+        .and_then(|rel| std::fs::read(root.join(rel)).ok());
     let mut out = stream;
     let missing = matches!(fault, Fault::Missing(f) if rel.as_deref() == Some(*f));
     let Some(mut body) = body.filter(|_| !missing) else {
@@ -968,4 +979,30 @@ fn folder_modes_and_empty_folders_survive_a_sync() {
     );
     assert_eq!(mode(&empty_mine), 0o711);
     assert!(dest.join(GERMAN).is_file());
+}
+
+#[test]
+fn the_risk_tiers_sync_from_their_folder_with_spaces() {
+    // A mirror with the azure-tiering files: their folder name has spaces, which the
+    // address encodes and the data directory keeps.
+    let mirror = crate::common::tiering_dir();
+    let server = Server::serving(Fault::None, Some(mirror.path().to_path_buf()));
+    let (_tmp, dest) = seeded();
+    let out = sync(&server, &dest, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rel = permcat::sources::tiering::TIERED;
+    let want = std::fs::read(crate::common::tiered_json(mirror.path())).expect("tiering");
+    assert!(std::fs::read(dest.join(rel)).expect("synced tiering") == want);
+    let show = crate::common::permcat(&[
+        "show",
+        "RoleManagement.ReadWrite.Directory",
+        "--data",
+        dest.to_str().expect("utf-8"),
+        "--no-cache",
+    ]);
+    assert!(
+        stdout(&show).contains("risk tier      Tier 0"),
+        "{}",
+        stdout(&show)
+    );
 }
