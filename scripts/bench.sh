@@ -14,6 +14,7 @@
 #     scripts/bench/typo-queries.txt (scripts/bench/search-bench.mjs);
 #   - `which`: in-process lookups per second (criterion, benches/hot_paths.rs) and one
 #     command-line call;
+#   - `audit`: a 50-permission manifest with 1,000 requests, against `which --file`;
 #   - `serve` vs `python3 -m http.server` (scripts/bench-serve.sh).
 # Wall times are hyperfine medians; peak memory is GNU time's maximum resident set size of
 # one run. Everything goes to standard output as the markdown for BENCHMARKS.md; progress
@@ -275,6 +276,48 @@ EOF
   measure cli_read_inputs "$RUNS" "" bash -c "find $data -type f -print0 | xargs -0 cat >/dev/null"
 fi
 
+if section audit; then
+  # `permcat audit` of a manifest with 50 Graph permissions (the first 25 scopes and 25
+  # app roles of the descriptions) and 1,000 requests (built as in the cli section),
+  # on the snapshot with the risk tiers beside it (symlinks), fresh cache; reference in
+  # the same minute: `which --stdin` of the same 1,000 requests.
+  audit_data=$work/audit-data
+  rm -rf "$audit_data" && mkdir -p "$audit_data"
+  for f in "$data"/*; do
+    [ "$(basename "$f")" = SNAPSHOT.json ] || ln -s "$(realpath "$f")" "$audit_data/$(basename "$f")"
+  done
+  ln -s "$(realpath ../shared/upstream/third-party/azure-tiering)" "$audit_data/azure-tiering"
+  python3 - "$data/SNAPSHOT.json" ../shared/upstream/third-party/azure-tiering/SNAPSHOT.json >"$audit_data/SNAPSHOT.json" <<'EOF2'
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+a["sources"] += b["sources"]
+print(json.dumps(a, indent=2))
+EOF2
+  python3 - "$data/microsoft-graph-devx-content/permissions/permissions-descriptions.json" >"$work/audit-manifest.json" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8-sig"))
+access = [{"id": e["id"], "type": "Scope"} for e in d["delegatedScopesList"][:25]]
+access += [{"id": e["id"], "type": "Role"} for e in d["applicationScopesList"][:25]]
+print(json.dumps({"requiredResourceAccess": [{"resourceAppId": "00000003-0000-0000-c000-000000000000", "resourceAccess": access}]}))
+EOF2
+  "$bin" export --what grants --format csv --data "$data" -o "$work/audit-grants.csv"
+  python3 - "$work/audit-grants.csv" >"$work/audit-requests.txt" <<'EOF2'
+import csv, re, sys
+rows = csv.DictReader(open(sys.argv[1], encoding='utf-8'))
+pairs = sorted({(r['method'], r['path']) for r in rows})
+step = max(1, len(pairs) // 1000)
+picked = (pairs[::step] * 2)[:1000]
+for m, p in picked:
+    print(m, re.sub(r'\{[^}]*\}', '48d31887-5fad-4d73-a9f5-3c356e68a038', p))
+EOF2
+  audit_cache=$work/audit-cache
+  rm -rf "$audit_cache"
+  env PERMCAT_CACHE_DIR="$audit_cache" "$bin" audit --data "$audit_data" "$work/audit-manifest.json" --requests "$work/audit-requests.txt" --json >/dev/null
+  measure audit_warm "$RUNS" "" env PERMCAT_CACHE_DIR="$audit_cache" "$bin" audit --data "$audit_data" "$work/audit-manifest.json" --requests "$work/audit-requests.txt" --json
+  measure audit_no_requests "$RUNS" "" env PERMCAT_CACHE_DIR="$audit_cache" "$bin" audit --data "$audit_data" "$work/audit-manifest.json" --json
+  measure audit_which_ref "$RUNS" "" bash -c "PERMCAT_CACHE_DIR=$audit_cache $bin which --data $audit_data --file $work/audit-requests.txt --json-lines >/dev/null || true"
+fi
+
 if section serve; then
   scripts/bench-serve.sh >"$work/serve.md"
 fi
@@ -297,7 +340,7 @@ pf_index_bytes=$(find "$pfsite/pagefind" -type f ! -name '*-ui.*' ! -name 'pagef
 echo "## Machine and run"
 echo
 echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m); $($bin --version), $($mdbook --version), pagefind $(node -p "require('./scripts/bench/node_modules/pagefind/package.json').version"), $(hyperfine --version), $(/usr/bin/chromium --version 2>/dev/null | head -1), node $(node --version), $(python3 --version)."
-echo "Sections started at (UTC, with the one-minute load average; each waits for a load under ${QUIET_LOAD:-0.7}): $(for k in load book floors scale search which cli serve; do printf '%s %s, ' "$k" "${LOAD[$k]:-not run}"; done | sed 's/, $//')."
+echo "Sections started at (UTC, with the one-minute load average; each waits for a load under ${QUIET_LOAD:-0.7}): $(for k in load book floors scale search which cli audit serve; do printf '%s %s, ' "$k" "${LOAD[$k]:-not run}"; done | sed 's/, $//')."
 echo "Wall times: hyperfine, median of $RUNS runs after 1 warm-up run ($SLOW_RUNS runs without warm-up for mdBook and Pagefind, which take tens of seconds each); \"(noisy)\" marks a spread whose standard deviation exceeds 10 % of the median. Peak memory: GNU time, maximum resident set size of one run."
 echo
 echo "## Check and export"
@@ -415,6 +458,16 @@ row cli_check_warm "permcat check, fresh cache"
 row cli_show_warm "reference: permcat show (the whole catalog reloaded from the cache)"
 row cli_read_inputs "floor: read every input file (cat > /dev/null)"
 row cli_stat_walk "floor of the freshness check: every entry's metadata (find -printf, one thread)"
+echo
+echo "## Audit of an app (\`permcat audit\`)"
+echo
+echo "A manifest of 50 Microsoft Graph permissions (25 scopes, 25 app roles) and the 1,000 requests of the cli section, on the snapshot with the azure-tiering risk tiers; JSON out, fresh cache."
+echo
+echo "| command (release) | median wall time | min–max | peak memory |"
+echo "|---|---|---|---|"
+row audit_warm "permcat audit, 50 permissions, 1,000 requests"
+row audit_no_requests "permcat audit, 50 permissions, no requests"
+row audit_which_ref "reference: permcat which --file, the same 1,000 requests"
 echo
 echo "## Preview server (scripts/bench-serve.sh)"
 echo

@@ -873,6 +873,12 @@
   // The smallest set of one scheme's permissions that allows every answer; null when
   // some answer has none of that scheme. Candidates are bit positions in name order, so
   // comparing index tuples is comparing the name lists as the CLI does.
+  // Index lists compared as the CLI compares name lists (names sorted, so index order).
+  function cmpIndexes(a, b) {
+    for (var i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+    return a.length - b.length;
+  }
+
   function cover(answers, scheme) {
     var sets = [];
     var levels = {};
@@ -894,31 +900,41 @@
     candidates.forEach(function (c, n) { pos['$' + c] = n; });
 
     if (candidates.length <= 24) {
-      var masks = sets.map(function (s) {
-        return s.reduce(function (m, p) { return m | (1 << pos['$' + p]); }, 0);
+      // cover.rs `exact`: equal masks once, a mask holding another dropped, covers of
+      // each size found by branching on the first request not yet allowed.
+      var all = sets.map(function (s) {
+        return s.reduce(function (m, p) { return m | (1 << pos['$' + p]); }, 0) >>> 0;
       });
-      var maxSize = Math.min(sets.length, candidates.length);
+      all.sort(function (a, b) { return a - b; });
+      var masks = all.filter(function (m, k) { return k === 0 || all[k - 1] !== m; });
+      masks = masks.filter(function (m) {
+        return !masks.some(function (o) { return o !== m && ((o & m) >>> 0) === o; });
+      });
+      var maxSize = Math.min(masks.length, candidates.length);
       for (var size = 1; size <= maxSize; size++) {
         var best = null;
         var bestCost = null;
-        var pick = [];
-        var search = function (start, mask, lv, nl) {
-          if (pick.length === size) {
-            for (var s = 0; s < masks.length; s++) if ((masks[s] & mask) === 0) return;
-            // Enumeration runs in lexicographic order, so the first of equal cost wins.
-            if (best === null || lv < bestCost[0] || (lv === bestCost[0] && nl < bestCost[1])) {
-              best = pick.slice();
-              bestCost = [lv, nl];
-            }
-            return;
+        var found = function (chosen) {
+          var pick = [];
+          var lv = 0;
+          var nl = 0;
+          for (var b = 0; b < candidates.length; b++) {
+            if ((chosen >>> b) & 1) { pick.push(b); lv += level[b]; nl += notLeast[b]; }
           }
-          for (var n = start; n < candidates.length; n++) {
-            pick.push(n);
-            search(n + 1, mask | (1 << n), lv + level[n], nl + notLeast[n]);
-            pick.pop();
+          var better = best === null || lv < bestCost[0] || (lv === bestCost[0] && (nl < bestCost[1] ||
+            (nl === bestCost[1] && cmpIndexes(pick, best) < 0)));
+          if (better) { best = pick; bestCost = [lv, nl]; }
+        };
+        var branch = function (chosen, left) {
+          var miss = -1;
+          for (var s = 0; s < masks.length; s++) if (((masks[s] & chosen) >>> 0) === 0) { miss = masks[s]; break; }
+          if (miss === -1) { found(chosen); return; }
+          if (left === 0) return;
+          for (var b = 0; b < candidates.length; b++) {
+            if ((miss >>> b) & 1) branch((chosen | (1 << b)) >>> 0, left - 1);
           }
         };
-        search(0, 0, 0, 0);
+        branch(0, size);
         if (best !== null) return best.map(function (n) { return candidates[n]; });
       }
     }
