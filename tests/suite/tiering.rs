@@ -265,6 +265,39 @@ fn sample_tiers_reach_show_exports_and_pages() {
     )
     .expect("page");
     assert!(plain(&delegated_only).contains("Not listed by azure-tiering"));
+
+    // The index filters: a risk select, and each item's tier token in page order.
+    let index = std::fs::read_to_string(tmp.path().join("index.html")).expect("index");
+    assert!(index.contains("<select name=\"risk\""), "no risk filter");
+    let facts = std::fs::read_to_string(tmp.path().join("assets/index-facts.js")).expect("facts");
+    let start = facts.find('[').expect("array");
+    let list: Vec<String> =
+        serde_json::from_str(facts[start..].trim_end().trim_end_matches(';')).expect("facts JSON");
+    let names: Vec<String> = between(
+        &index,
+        "<li class=\"perm\"><a href=\"permissions/",
+        ".html\"",
+    )
+    .into_iter()
+    .map(str::to_string)
+    .collect();
+    assert_eq!(names.len(), list.len());
+    let token = |name: &str| {
+        let i = names
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or_else(|| panic!("{name}"));
+        list[i]
+            .split(' ')
+            .filter(|t| t.starts_with('t'))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(token("Application.ReadWrite.All"), "t0");
+    assert_eq!(token("Mail.Read"), "t1");
+    assert_eq!(token("ChannelMessage.Read.Group"), "tu");
+    assert_eq!(token("User.ReadBasic.All"), "tn");
+    assert_eq!(token("IndustryData-OutboundFlow.ReadWrite.All"), "tn");
 }
 
 #[test]
