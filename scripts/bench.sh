@@ -154,6 +154,21 @@ section() {
   say "section $1 (${LOAD[$1]})"
 }
 
+# 1,000 requests from the snapshot's own grants into $1: every 40th distinct (method,
+# path), with the placeholders filled in as a script would.
+requests_1000() {
+  "$bin" export --what grants --format csv --data "$data" -o "$work/grants.csv"
+  python3 - "$work/grants.csv" >"$1" <<'EOF'
+import csv, re, sys
+rows = csv.DictReader(open(sys.argv[1], encoding='utf-8'))
+pairs = sorted({(r['method'], r['path']) for r in rows})
+step = max(1, len(pairs) // 1000)
+picked = (pairs[::step] * 2)[:1000]
+for m, p in picked:
+    print(m, re.sub(r'\{[^}]*\}', '48d31887-5fad-4d73-a9f5-3c356e68a038', p))
+EOF
+}
+
 if [ -z "${REPORT_ONLY:-}" ]; then
 if section load; then
   # Loading and linking every file each time (--no-cache); the cli section has the
@@ -250,18 +265,7 @@ if section cli; then
   rm -rf "$cli_cache"
   cached which --data "$data" GET /me/messages >/dev/null
   cached show --data "$data" User.Read >/dev/null
-  # 1,000 requests from the snapshot's own grants: every 40th distinct (method, path),
-  # with the placeholders filled in as a script would.
-  "$bin" export --what grants --format csv --data "$data" -o "$work/grants.csv"
-  python3 - "$work/grants.csv" >"$work/requests-1000.txt" <<'EOF'
-import csv, re, sys
-rows = csv.DictReader(open(sys.argv[1], encoding='utf-8'))
-pairs = sorted({(r['method'], r['path']) for r in rows})
-step = max(1, len(pairs) // 1000)
-picked = (pairs[::step] * 2)[:1000]
-for m, p in picked:
-    print(m, re.sub(r'\{[^}]*\}', '48d31887-5fad-4d73-a9f5-3c356e68a038', p))
-EOF
+  requests_1000 "$work/requests-1000.txt"
   measure cli_which_warm "$RUNS" "" env PERMCAT_CACHE_DIR="$cli_cache" "$bin" which --data "$data" GET /me/messages
   measure cli_which_nocache "$RUNS" "" "$bin" which --no-cache --data "$data" GET /me/messages
   measure cli_batch "$RUNS" "" bash -c "PERMCAT_CACHE_DIR=$cli_cache $bin which --data $data --stdin --json-lines <$work/requests-1000.txt >/dev/null || true"
@@ -300,16 +304,7 @@ access = [{"id": e["id"], "type": "Scope"} for e in d["delegatedScopesList"][:25
 access += [{"id": e["id"], "type": "Role"} for e in d["applicationScopesList"][:25]]
 print(json.dumps({"requiredResourceAccess": [{"resourceAppId": "00000003-0000-0000-c000-000000000000", "resourceAccess": access}]}))
 EOF2
-  "$bin" export --what grants --format csv --data "$data" -o "$work/audit-grants.csv"
-  python3 - "$work/audit-grants.csv" >"$work/audit-requests.txt" <<'EOF2'
-import csv, re, sys
-rows = csv.DictReader(open(sys.argv[1], encoding='utf-8'))
-pairs = sorted({(r['method'], r['path']) for r in rows})
-step = max(1, len(pairs) // 1000)
-picked = (pairs[::step] * 2)[:1000]
-for m, p in picked:
-    print(m, re.sub(r'\{[^}]*\}', '48d31887-5fad-4d73-a9f5-3c356e68a038', p))
-EOF2
+  requests_1000 "$work/audit-requests.txt"
   audit_cache=$work/audit-cache
   rm -rf "$audit_cache"
   env PERMCAT_CACHE_DIR="$audit_cache" "$bin" audit --data "$audit_data" "$work/audit-manifest.json" --requests "$work/audit-requests.txt" --json >/dev/null

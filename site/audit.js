@@ -617,6 +617,24 @@
     return b;
   }
 
+  // The four forms of `picks`, each under a heading with a copy button; the code
+  // elements' ids are `prefix` + the form id. The lookup page's cover uses it too.
+  function registrationBlocks(parent, picks, prefix) {
+    FORMS.forEach(function (f) {
+      append(parent, el('h3', 'registration-form', f[1]));
+      var id = prefix + f[0];
+      var button = el('button', 'copy no-print', 'Copy');
+      button.type = 'button';
+      button.setAttribute('data-copy-target', id);
+      var code = el('code', null, render(picks, f[0]));
+      code.id = id;
+      var pre = append(el('pre', 'code'), code);
+      pre.tabIndex = 0;
+      append(parent, append(el('div', 'code-block'), button, pre));
+    });
+  }
+  global.permcatRegistrationBlocks = registrationBlocks;
+
   function renderAudit(results, root, a) {
     while (results.firstChild) results.removeChild(results.firstChild);
     if (a.error) {
@@ -692,18 +710,7 @@
       var picks = neededPicks(a);
       if (picks.length) {
         append(results, el('h2', null, 'Registration of the needed permissions'));
-        FORMS.forEach(function (f) {
-          append(results, el('h3', null, f[1]));
-          var id = 'audit-reg-' + f[0];
-          var button = el('button', 'copy no-print', 'Copy');
-          button.type = 'button';
-          button.setAttribute('data-copy-target', id);
-          var code = el('code', null, render(picks, f[0]));
-          code.id = id;
-          var pre = append(el('pre', 'code'), code);
-          pre.tabIndex = 0;
-          append(results, append(el('div', 'code-block'), button, pre));
-        });
+        registrationBlocks(results, picks, 'audit-reg-');
       }
     }
   }

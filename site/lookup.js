@@ -1276,26 +1276,15 @@
   // The cover as an app registration, one per account type, in the forms `permcat
   // registration` writes (audit.js renders them; the page loads it with the audit index).
   function registrationOf(section, report) {
-    if (!global.permcatNeededPicks || !global.permcatRegistration || !global.PERMCAT_AUDIT) return;
-    [['DelegatedWork', 'Delegated'], ['Application', 'Application']].forEach(function (t) {
+    if (!global.permcatNeededPicks || !global.permcatRegistrationBlocks || !global.PERMCAT_AUDIT) return;
+    [['DelegatedWork', 'delegated'], ['Application', 'application']].forEach(function (t) {
       var row = report.cover.filter(function (r) { return r[0] === t[0]; })[0];
       if (!row || !row[1] || row[1].length === 0) return;
       var picks = global.permcatNeededPicks({ verdicts: [{ scheme: t[0], needed: row[1] }] });
       if (picks.length === 0) return;
       var details = el('details', 'fold registration');
-      append(details, el('summary', null, 'Register the ' + t[1].toLowerCase() + ' permissions: manifest, Azure CLI, PowerShell, Terraform'));
-      [['json', 'App manifest (requiredResourceAccess)'], ['az', 'Azure CLI'], ['powershell', 'Microsoft Graph PowerShell'], ['terraform', 'Terraform (azuread)']].forEach(function (f) {
-        var id = 'cover-reg-' + t[0] + '-' + f[0];
-        append(details, el('h3', 'registration-form', f[1]));
-        var button = el('button', 'copy no-print', 'Copy');
-        button.type = 'button';
-        button.setAttribute('data-copy-target', id);
-        var code = el('code', null, global.permcatRegistration(picks, f[0]));
-        code.id = id;
-        var pre = append(el('pre', 'code'), code);
-        pre.tabIndex = 0;
-        append(details, append(el('div', 'code-block'), button, pre));
-      });
+      append(details, el('summary', null, 'Register the ' + t[1] + ' permissions: manifest, Azure CLI, PowerShell, Terraform'));
+      global.permcatRegistrationBlocks(details, picks, 'cover-reg-' + t[0] + '-');
       append(section, details);
     });
   }
