@@ -174,6 +174,7 @@
   function Catalog(lookup, audit) {
     this.lookup = lookup;
     this.audit = audit;
+    this.suggested = 0;
     this.byName = {};
     for (var i = 0; i < lookup.names.length; i++) this.byName['$' + lookup.names[i]] = i;
   }
@@ -309,7 +310,12 @@
     var i = cat.permissionIgnoreCase(c.input);
     if (i < 0) {
       if (c.resource_name !== null && c.resource_name !== 'Microsoft Graph') return [other(cat, c, 'other-resource-app', null)];
-      var close = cat.closestNames(c.input, 3);
+      // SUGGESTED_NAMES in src/audit/mod.rs: the first 100 unknown names only.
+      var close = [];
+      if (cat.suggested < 100) {
+        cat.suggested++;
+        close = cat.closestNames(c.input, 3);
+      }
       return [other(cat, c, 'unknown', close.length === 0
         ? 'no Microsoft Graph permission has this name'
         : 'no Microsoft Graph permission has this name; did you mean ' + close.join(', ') + '?')];

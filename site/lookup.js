@@ -925,16 +925,21 @@
             (nl === bestCost[1] && cmpIndexes(pick, best) < 0)));
           if (better) { best = pick; bestCost = [lv, nl]; }
         };
-        var branch = function (chosen, left) {
+        // A bit tried is forbidden to the branches after it (cover.rs `branch`).
+        var branch = function (chosen, forbidden, left) {
           var miss = -1;
           for (var s = 0; s < masks.length; s++) if (((masks[s] & chosen) >>> 0) === 0) { miss = masks[s]; break; }
           if (miss === -1) { found(chosen); return; }
           if (left === 0) return;
+          var forbid = forbidden;
           for (var b = 0; b < candidates.length; b++) {
-            if ((miss >>> b) & 1) branch((chosen | (1 << b)) >>> 0, left - 1);
+            if (((miss >>> b) & 1) && !((forbidden >>> b) & 1)) {
+              branch((chosen | (1 << b)) >>> 0, forbid, left - 1);
+              forbid = (forbid | (1 << b)) >>> 0;
+            }
           }
         };
-        branch(0, size);
+        branch(0, 0, size);
         if (best !== null) return best.map(function (n) { return candidates[n]; });
       }
     }

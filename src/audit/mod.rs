@@ -183,11 +183,11 @@ pub fn audit(
     input: &Input,
     requests: Option<&[(usize, String)]>,
 ) -> Audit {
-    let grants: Vec<Granted> = input
-        .claimed
-        .iter()
-        .flat_map(|c| resolve(catalog, c))
-        .collect();
+    let mut suggested = 0;
+    let mut grants: Vec<Granted> = Vec::new();
+    for c in &input.claimed {
+        grants.extend(resolve(catalog, c, &mut suggested));
+    }
     let mut findings = Findings {
         tier0: grants
             .iter()
@@ -306,8 +306,14 @@ fn other(c: &Claimed, status: Status, note: Option<String>) -> Granted {
     }
 }
 
+/// Unknown names that get "did you mean" suggestions, in input order: each costs a
+/// comparison with every permission name, so a list of a million unknown names stays
+/// quick.
+pub const SUGGESTED_NAMES: usize = 100;
+
 /// What one claimed grant is; a name without a type stands for each type it has.
-fn resolve(catalog: &Catalog, c: &Claimed) -> Vec<Granted> {
+/// `suggested` counts the unknown names given suggestions so far.
+fn resolve(catalog: &Catalog, c: &Claimed, suggested: &mut usize) -> Vec<Granted> {
     let for_graph = c
         .resource_app_id
         .as_deref()
@@ -395,7 +401,12 @@ fn resolve(catalog: &Catalog, c: &Claimed) -> Vec<Granted> {
             _ => {
                 // The first 128 characters, so a huge line costs no more than a name.
                 let q: String = c.input.chars().take(128).collect();
-                let close = crate::model::closest_names(catalog, &q, 3);
+                let close = if *suggested < SUGGESTED_NAMES {
+                    *suggested += 1;
+                    crate::model::closest_names(catalog, &q, 3)
+                } else {
+                    Vec::new()
+                };
                 if close.is_empty() {
                     "no Microsoft Graph permission has this name".to_string()
                 } else {

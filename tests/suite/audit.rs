@@ -424,3 +424,30 @@ fn input_text_cannot_drive_csv_markdown_or_the_terminal() {
         "escape reached the terminal"
     );
 }
+
+#[test]
+fn suggestions_stop_after_a_hundred_unknown_names() {
+    // Each suggestion compares the name with every permission: a hostile list of
+    // unknown names gets them for its first hundred only, and the audit stays quick.
+    let data = sample();
+    let data = data.to_str().expect("utf-8");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut text = "Mail.Reed\n".repeat(150);
+    for i in 0..20_000 {
+        text.push_str(&format!("Unknown{i}.{}\n", "x".repeat(i % 300)));
+    }
+    let list = write(tmp.path(), "many.txt", &text);
+    let (code, v, err) = audit_json(&[&list, "--data", data]);
+    assert_eq!(code, Some(0), "{err}");
+    let grants = v["grants"].as_array().expect("grants");
+    assert_eq!(grants.len(), 20_150);
+    assert!(grants[99]["note"]
+        .as_str()
+        .unwrap()
+        .contains("did you mean Mail.Read"));
+    assert_eq!(
+        grants[100]["note"],
+        "no Microsoft Graph permission has this name"
+    );
+    assert_eq!(v["findings"]["unknown"], 20_150);
+}
