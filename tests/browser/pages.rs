@@ -454,6 +454,28 @@ pub fn index_filters_hide_and_count_permissions() {
         json!("#q=user&type=application"),
         "the filter is not kept in the URL"
     );
+
+    // The risk filter: Tier 0 leaves exactly the Tier-0 entries of the sample's raw
+    // tiering file that name one of its permissions.
+    b.clear(&q);
+    b.click(&b.find("[data-filter-form] select[name=type] option[value='']"));
+    b.click(&b.find("[data-filter-form] select[name=risk] option[value='0']"));
+    let (items, _) = settled_count(b, &count, "the count after choosing Tier 0", "#risk=0");
+    let raw = common::raw_json(&common::tiered_json(&common::sample()));
+    let mut want: Vec<String> = raw
+        .as_array()
+        .expect("tiered list")
+        .iter()
+        .filter(|e| e["tier"] == "0")
+        .filter_map(|e| e["assetName"].as_str())
+        .map(str::to_ascii_lowercase)
+        .filter(|n| items.iter().any(|(m, _)| m == n))
+        .collect();
+    want.sort();
+    let mut got: Vec<String> = items.iter().filter(|i| i.1).map(|i| i.0.clone()).collect();
+    got.sort();
+    assert!(!want.is_empty());
+    assert_eq!(got, want, "Tier 0 shows other permissions");
     assert_clean_console(b, "after filtering");
 }
 
