@@ -56,16 +56,10 @@ pub fn build(catalog: &Catalog) -> AuditIndex {
             ]
         })
         .collect();
-    let mut by_id = BTreeMap::new();
-    for (i, p) in catalog.permissions.iter().enumerate() {
-        for s in p.schemes.values() {
-            if let Some(id) = &s.id {
-                by_id
-                    .entry(id.clone())
-                    .or_insert((i, s.scheme.kind().as_str()));
-            }
-        }
-    }
+    let by_id = super::ids_by_first_match(catalog)
+        .into_iter()
+        .map(|(id, (i, kind))| (id.to_string(), (i, kind.as_str())))
+        .collect();
     let mut foreign: BTreeMap<String, Vec<ForeignRow>> = BTreeMap::new();
     for f in &catalog.foreign_ids {
         foreign.entry(f.id.clone()).or_default().push((

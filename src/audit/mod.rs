@@ -183,10 +183,11 @@ pub fn audit(
     input: &Input,
     requests: Option<&[(usize, String)]>,
 ) -> Audit {
+    let ids = ids_by_first_match(catalog);
     let mut suggested = 0;
     let mut grants: Vec<Granted> = Vec::new();
     for c in &input.claimed {
-        grants.extend(resolve(catalog, c, &mut suggested));
+        grants.extend(resolve(catalog, &ids, c, &mut suggested));
     }
     let mut findings = Findings {
         tier0: grants
@@ -311,9 +312,33 @@ fn other(c: &Claimed, status: Status, note: Option<String>) -> Granted {
 /// quick.
 pub const SUGGESTED_NAMES: usize = 100;
 
+/// Each GUID's permission (its index in catalog order) and type, as
+/// `Catalog::permission_by_id` finds it — the first permission, then its first scheme —
+/// made once, so an input of many GUIDs does not scan the catalog for each. The site's
+/// audit index holds the same.
+pub fn ids_by_first_match(
+    catalog: &Catalog,
+) -> std::collections::HashMap<&str, (usize, PermissionType)> {
+    let mut ids = std::collections::HashMap::new();
+    for (i, p) in catalog.permissions.iter().enumerate() {
+        for s in p.schemes.values() {
+            if let Some(id) = &s.id {
+                ids.entry(id.as_str()).or_insert((i, s.scheme.kind()));
+            }
+        }
+    }
+    ids
+}
+
 /// What one claimed grant is; a name without a type stands for each type it has.
-/// `suggested` counts the unknown names given suggestions so far.
-fn resolve(catalog: &Catalog, c: &Claimed, suggested: &mut usize) -> Vec<Granted> {
+/// `ids` is [`ids_by_first_match`]; `suggested` counts the unknown names given
+/// suggestions so far.
+fn resolve(
+    catalog: &Catalog,
+    ids: &std::collections::HashMap<&str, (usize, PermissionType)>,
+    c: &Claimed,
+    suggested: &mut usize,
+) -> Vec<Granted> {
     let for_graph = c
         .resource_app_id
         .as_deref()
@@ -329,7 +354,8 @@ fn resolve(catalog: &Catalog, c: &Claimed, suggested: &mut usize) -> Vec<Granted
             g.permission = known.map(|f| f.permission.clone());
             return vec![g];
         }
-        if let Some((p, kind)) = catalog.permission_by_id(id) {
+        if let Some(&(i, kind)) = ids.get(id.as_str()) {
+            let p = &catalog.permissions[i];
             let mut g = graph(catalog, c, &p.name, kind);
             if c.kind.is_some_and(|k| k != kind) {
                 g.note = Some(format!(

@@ -12,9 +12,9 @@ use crate::sources::descriptions::{self, DescriptionsDocument, ScopeEntry};
 use crate::sources::permissions::{self, PathFlags, PermissionsDocument, RawScheme};
 use crate::sources::provisioning::{self, ProvisioningDocument};
 
-const PERMISSIONS: &str = "permissions";
-const DESCRIPTIONS: &str = "descriptions";
-const PROVISIONING: &str = "provisioning";
+pub(super) const PERMISSIONS: &str = "permissions";
+pub(super) const DESCRIPTIONS: &str = "descriptions";
+pub(super) const PROVISIONING: &str = "provisioning";
 
 /// Text from the data, with empty or blank strings treated as absent.
 fn text(s: &Option<String>) -> Option<String> {
@@ -24,7 +24,7 @@ fn text(s: &Option<String>) -> Option<String> {
         .map(String::from)
 }
 
-fn side(source: &str, value: impl Into<String>) -> ConflictSide {
+pub(super) fn side(source: &str, value: impl Into<String>) -> ConflictSide {
     ConflictSide {
         source: source.to_string(),
         value: value.into(),
@@ -529,7 +529,7 @@ fn description_texts(kind: PermissionType, e: &ScopeEntry) -> LocalizedText {
     }
 }
 
-fn add_source(info: &mut SchemeInfo, src: &str) {
+pub(super) fn add_source(info: &mut SchemeInfo, src: &str) {
     if let Err(i) = info.sources.binary_search_by(|s| s.as_str().cmp(src)) {
         info.sources.insert(i, src.to_string());
     }

@@ -8,16 +8,15 @@
 
 use std::collections::HashMap;
 
+use super::permissions::{add_source, side, DESCRIPTIONS, PERMISSIONS, PROVISIONING};
 use super::Linker;
-use crate::model::{Conflict, ConflictKind, ConflictSide, Scheme, Tiering, UnlistedTier};
+use crate::model::{Conflict, ConflictKind, Scheme, Tiering, UnlistedTier};
 use crate::sources::tiering::{self, TieringDocument};
 
 /// Source keys of the project's files.
 const TIERED: &str = "tiering";
 const UNTIERED: &str = "tiering:untiered";
 const DEFINITIONS: &str = "tiering:definitions";
-/// Where Microsoft's privilege levels come from.
-const PERMISSIONS: &str = "permissions";
 
 impl Linker {
     /// Attaches the tiers to the application schemes; after the permission files are
@@ -157,9 +156,7 @@ impl Linker {
                     source_age: None,
                 });
             }
-            if let Err(i) = info.sources.binary_search_by(|s| s.as_str().cmp(source)) {
-                info.sources.insert(i, source.to_string());
-            }
+            add_source(info, source);
             info.tiering = Some(found);
             if is_tiered {
                 tiered += 1;
@@ -192,16 +189,9 @@ impl Linker {
 
 /// The file an application id came from: the descriptions, else the deployment records.
 fn id_source(sources: &[String]) -> &'static str {
-    if sources.iter().any(|s| s == "descriptions") {
-        "descriptions"
+    if sources.iter().any(|s| s == DESCRIPTIONS) {
+        DESCRIPTIONS
     } else {
-        "provisioning"
-    }
-}
-
-fn side(source: &str, value: impl Into<String>) -> ConflictSide {
-    ConflictSide {
-        source: source.to_string(),
-        value: value.into(),
+        PROVISIONING
     }
 }
