@@ -370,6 +370,13 @@ fn bad_input_is_a_clear_error_and_no_graph_entry_is_said() {
         stdout(&out)
     );
 
+    // Over the input cap: refused before anything is parsed.
+    let huge = tmp.path().join("huge.txt");
+    std::fs::write(&huge, "Mail.Read\n".repeat((17 << 20) / 10)).expect("write");
+    let out = permcat(&["audit", huge.to_str().unwrap(), "--data", data]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("MiB cap"), "{}", stderr(&out));
+
     let list = write(tmp.path(), "typo.txt", "Mail.Read sideways\n");
     let out = permcat(&["audit", &list, "--data", data]);
     assert_eq!(out.status.code(), Some(2));
