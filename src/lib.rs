@@ -10,6 +10,7 @@ pub mod cache;
 pub mod closest;
 pub mod diff;
 pub mod export;
+pub mod hash;
 pub mod link;
 pub mod lookup;
 pub mod model;

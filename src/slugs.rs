@@ -2,7 +2,8 @@
 //! names once) and every output that links to a page: the site, the search and lookup
 //! indexes.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use crate::model::{ApiVersion, Catalog, Resource};
 
@@ -86,9 +87,9 @@ impl Slugs {
     /// where the previous name with the same slug stopped, since a suffix taken then is
     /// still taken.
     pub fn assign<'a>(names: impl IntoIterator<Item = &'a str>) -> Slugs {
-        let mut taken: HashSet<String> = HashSet::new();
-        let mut next: HashMap<String, usize> = HashMap::new();
-        let mut map = HashMap::new();
+        let mut taken: HashSet<String> = HashSet::default();
+        let mut next: HashMap<String, usize> = HashMap::default();
+        let mut map = HashMap::default();
         for name in names {
             let base = slug(name);
             let lower = base.to_ascii_lowercase();

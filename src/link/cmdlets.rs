@@ -2,7 +2,8 @@
 //! conflicts where its permissions disagree with permissions.json, or else from the
 //! docs' PowerShell snippets.
 
-use std::collections::{BTreeMap, HashMap};
+use crate::hash::HashMap;
+use std::collections::BTreeMap;
 
 use super::endpoints::{add_version, learn_api_link, offer_spelling, EndpointMap, Spelling};
 use super::learn::{grant_key, side, GrantIndex};
@@ -309,7 +310,8 @@ impl Linker {
     /// With a command map: a snippet whose request the map knows (same method, path and
     /// version) but by other cmdlets.
     fn snippet_conflicts(&mut self, calls: &[SnippetCall]) {
-        let mut by_request: HashMap<(&str, &str, Option<ApiVersion>), Vec<&str>> = HashMap::new();
+        let mut by_request: HashMap<(&str, &str, Option<ApiVersion>), Vec<&str>> =
+            HashMap::default();
         for c in &self.catalog.commands {
             by_request
                 .entry((c.key.as_str(), c.method.as_str(), c.version))

@@ -2,7 +2,8 @@
 //! versions, titles, Learn links, readable spellings and resource types that the docs,
 //! the command map and the CSDL add to it.
 
-use std::collections::{BTreeMap, HashMap};
+use crate::hash::HashMap;
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
@@ -127,7 +128,7 @@ fn camel(name: &str) -> String {
 /// another endpoint's path gives the same name, or a resource page's property or
 /// relationship, so one page spells `oneNote` one way.
 fn recase_lower_segments(map: &mut EndpointMap, docs: Option<&Docs>) {
-    let mut spelled: HashMap<String, String> = HashMap::new();
+    let mut spelled: HashMap<String, String> = HashMap::default();
     let mut learn = |name: &str| {
         let camel = name.starts_with(|c: char| c.is_ascii_lowercase())
             && name.chars().all(|c| c.is_ascii_alphanumeric())
@@ -221,7 +222,7 @@ impl Linker {
     /// One endpoint per (method, key) that some grant names.
     pub(super) fn endpoints_from_grants(&self) -> EndpointMap {
         let mut map = EndpointMap::new();
-        let mut displays: std::collections::HashMap<&str, String> = Default::default();
+        let mut displays: HashMap<&str, String> = Default::default();
         for g in &self.catalog.grants {
             let display = displays
                 .entry(g.path.as_str())
@@ -269,7 +270,7 @@ impl Linker {
             );
         }
         let mut unknown = 0;
-        let mut titles: HashMap<(String, String), (bool, bool, usize)> = HashMap::new();
+        let mut titles: HashMap<(String, String), (bool, bool, usize)> = HashMap::default();
         for set in &docs.sets {
             for page in &set.api_pages {
                 let src = self.docs_page_source(docs, &page.root, set.version);
@@ -343,7 +344,7 @@ impl Linker {
                 (key, results)
             })
             .collect();
-        let mut named: HashMap<String, Option<Resolved>> = HashMap::new();
+        let mut named: HashMap<String, Option<Resolved>> = HashMap::default();
         for (endpoint, _) in map.values_mut() {
             let c = self.canonical(&endpoint.key);
             let results = walked

@@ -1,7 +1,8 @@
 //! What the Learn docs add beyond endpoints: code snippets attached to endpoints, and
 //! conflicts where a page's permission table disagrees with permissions.json.
 
-use std::collections::{BTreeMap, HashMap};
+use crate::hash::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::endpoints::EndpointMap;
@@ -102,7 +103,7 @@ impl Linker {
     /// endpoint, a placeholder standing for any one plain segment; the most literal
     /// match wins.
     pub(super) fn attach_snippets(&mut self, docs: &Docs, endpoints: &EndpointMap) {
-        let mut by_shape: HashMap<(&str, usize), Vec<Arc<CanonicalPath>>> = HashMap::new();
+        let mut by_shape: HashMap<(&str, usize), Vec<Arc<CanonicalPath>>> = HashMap::default();
         for (key, method) in endpoints.keys() {
             let c = self.canonical(key);
             by_shape

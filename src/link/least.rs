@@ -17,7 +17,8 @@
 //! request with no flag, several flags, or a flagged permission above an unflagged one of
 //! lower privilege is recorded as a conflict of its own kind.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use super::Linker;
 use crate::model::{Conflict, ConflictKind, ConflictSide, Grant, Scheme};
@@ -146,7 +147,7 @@ impl Linker {
     pub(super) fn pick_least_privileged(&mut self) {
         let grants = std::mem::take(&mut self.catalog.grants);
         // Paths per (permission, scheme), for step 4.
-        let mut paths: HashMap<(&str, Scheme), HashSet<&str>> = HashMap::new();
+        let mut paths: HashMap<(&str, Scheme), HashSet<&str>> = HashMap::default();
         for g in &grants {
             paths
                 .entry((g.permission.as_str(), g.scheme))

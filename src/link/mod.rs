@@ -11,8 +11,9 @@ pub mod resolve;
 mod resources;
 mod tiering;
 
+use crate::hash::HashMap;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

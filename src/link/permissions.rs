@@ -1,6 +1,7 @@
 //! Linking of the permission sources: permissions.json, the descriptions files and
 //! provisioningInfo.json.
 
+use crate::hash::HashMap;
 use std::collections::BTreeMap;
 
 use super::Linker;
@@ -43,7 +44,7 @@ impl Linker {
             .count(&src, "permissions", doc.permissions.len());
         let mut grant_count = 0;
         // Thousands of grants share a few thousand paths: canonicalize each once.
-        let mut keys: std::collections::HashMap<String, String> = Default::default();
+        let mut keys: HashMap<String, String> = Default::default();
         for name in &doc.permissions.repeated {
             self.conflict(Conflict {
                 kind: ConflictKind::DuplicateKey,
@@ -208,6 +209,12 @@ impl Linker {
     pub(super) fn report_missing_ids(&mut self) {
         // A permission type that permissions.json lists but no source gives a GUID for.
         let mut missing = Vec::new();
+        // The other apps' ids by permission name, in catalog order: one pass over them,
+        // not one per permission (a catalog of 100,000 permissions has as many).
+        let mut foreign: HashMap<&str, Vec<&ForeignId>> = HashMap::default();
+        for f in &self.catalog.foreign_ids {
+            foreign.entry(f.permission.as_str()).or_default().push(f);
+        }
         for perm in self.permissions.values() {
             if perm.authorization_type.as_deref() == Some("RSC") {
                 continue; // resource-specific consent ids live in Teams app manifests
@@ -219,9 +226,11 @@ impl Linker {
                         side(PERMISSIONS, format!("lists a {kind} scheme")),
                         side(DESCRIPTIONS, absent()),
                     ];
-                    let elsewhere: Vec<String> = self
-                        .catalog
-                        .foreign_ids_of(&perm.name, kind)
+                    let elsewhere: Vec<String> = foreign
+                        .get(perm.name.as_str())
+                        .into_iter()
+                        .flatten()
+                        .filter(|f| f.is_of(kind))
                         .map(|f| format!("{} under {}", f.id, f.app_label()))
                         .collect();
                     let resolution = if elsewhere.is_empty() {

@@ -1,8 +1,8 @@
 //! Resolves a canonical request path to the CSDL type it returns, by walking entity
 //! sets, singletons, navigation and structural properties, casts and bound operations.
 
+use crate::hash::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use super::path::Segment;
 use crate::model::ApiVersion;
@@ -72,7 +72,7 @@ pub struct Resolver<'c> {
 impl<'c> Resolver<'c> {
     /// Indexes a CSDL document.
     pub fn new(csdl: &'c Csdl) -> Resolver<'c> {
-        let mut roots = HashMap::new();
+        let mut roots = HashMap::default();
         for e in csdl.entity_sets.values() {
             roots.insert(e.name.to_ascii_lowercase(), (e.type_name.clone(), true));
         }
@@ -85,11 +85,11 @@ impl<'c> Resolver<'c> {
             .chain(csdl.complex_types.values())
             .map(|t| (t.full_name.to_ascii_lowercase(), t))
             .collect();
-        let mut members = HashMap::new();
-        let mut bases = HashMap::new();
-        let mut children: HashMap<String, Vec<String>> = HashMap::new();
+        let mut members = HashMap::default();
+        let mut bases = HashMap::default();
+        let mut children: HashMap<String, Vec<String>> = HashMap::default();
         for (lower, t) in &types {
-            let mut m = HashMap::new();
+            let mut m = HashMap::default();
             for p in &t.properties {
                 m.insert(
                     p.name.to_ascii_lowercase(),
@@ -115,7 +115,7 @@ impl<'c> Resolver<'c> {
         for list in children.values_mut() {
             list.sort();
         }
-        let mut operations = HashMap::new();
+        let mut operations = HashMap::default();
         for op in csdl.functions.iter().chain(&csdl.actions) {
             let Some(binding) = &op.binding else { continue };
             let ret = op
@@ -238,7 +238,7 @@ impl<'c> Resolver<'c> {
             // Declared on a derived type, breadth first.
             let mut queue: std::collections::VecDeque<&String> =
                 self.children.get(&lower)?.iter().collect();
-            let mut seen = std::collections::HashSet::new();
+            let mut seen = crate::hash::HashSet::default();
             while let Some(t) = queue.pop_front() {
                 if !seen.insert(t) {
                     continue;
@@ -317,15 +317,15 @@ pub struct NameMatcher<'t> {
 impl<'t> NameMatcher<'t> {
     /// Indexes type maps, most trusted first.
     pub fn new(maps: Vec<(ApiVersion, &'t TypeMap)>) -> NameMatcher<'t> {
-        let mut types: HashMap<String, (String, HashMap<String, String>)> = HashMap::new();
-        let mut by_simple: HashMap<String, Vec<String>> = HashMap::new();
+        let mut types: HashMap<String, (String, HashMap<String, String>)> = HashMap::default();
+        let mut by_simple: HashMap<String, Vec<String>> = HashMap::default();
         for (_, map) in &maps {
             for (full, names) in &map.types {
                 let lower = full.to_ascii_lowercase();
                 let entry = types.entry(lower.clone()).or_insert_with(|| {
                     let simple = lower.rsplit('.').next().unwrap_or_default().to_string();
                     by_simple.entry(simple).or_default().push(lower.clone());
-                    (full.clone(), HashMap::new())
+                    (full.clone(), HashMap::default())
                 });
                 entry.1.extend(
                     names
@@ -339,7 +339,7 @@ impl<'t> NameMatcher<'t> {
         for list in by_simple.values_mut() {
             list.sort();
         }
-        let mut by_namespace: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        let mut by_namespace: HashMap<String, Vec<(String, String)>> = HashMap::default();
         for full in types.keys() {
             if let Some((ns, simple)) = full.rsplit_once('.') {
                 by_namespace
@@ -353,7 +353,7 @@ impl<'t> NameMatcher<'t> {
             by_simple,
             by_namespace,
             maps,
-            memo: RefCell::new(HashMap::new()),
+            memo: RefCell::new(HashMap::default()),
         }
     }
 

@@ -2,7 +2,8 @@
 //! JSON representation, descriptions filled from the docs where the schema has none;
 //! and each permission's primary resource.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use super::endpoints::learn_resource_link;
 use super::resolve::NameMatcher;
@@ -244,7 +245,7 @@ impl Linker {
         let docs_key = page.map(|p| self.docs_source_key(p.version));
         // A name the page lists twice (two tables) is taken from its first row.
         let from_docs = |members: &[DocsMember], p: &ResourcePage| -> Vec<Member> {
-            let mut seen = HashSet::new();
+            let mut seen = HashSet::default();
             members
                 .iter()
                 .filter(|m| seen.insert(m.name.to_ascii_lowercase()))
@@ -373,7 +374,7 @@ impl Linker {
         type Weights<'e> = BTreeMap<&'e str, BTreeMap<&'e TypeRef, f64>>;
         let mut returned: Weights<'_> = BTreeMap::new();
         let mut acted_on: Weights<'_> = BTreeMap::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = crate::hash::HashSet::default();
         for g in &self.catalog.grants {
             if !seen.insert((g.permission.as_str(), g.key.as_str(), g.method.as_str())) {
                 continue;

@@ -6,7 +6,7 @@
 //! tier that disagrees with Microsoft's privilege level is kept as a conflict with both
 //! sides; the permission shows both.
 
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 use super::permissions::{add_source, side, DESCRIPTIONS, PERMISSIONS, PROVISIONING};
 use super::Linker;

@@ -67,6 +67,11 @@ pub struct ForeignId {
 }
 
 impl ForeignId {
+    /// Whether this id is for `kind` (a scope or an app role).
+    pub fn is_of(&self, kind: PermissionType) -> bool {
+        Scheme::parse(&self.scheme).map(Scheme::kind) == Some(kind)
+    }
+
     /// The resource application's name when it is a well-known first-party app.
     pub fn app_name(&self) -> Option<&'static str> {
         app_name(&self.resource_app_id)
@@ -232,9 +237,9 @@ impl Catalog {
         name: &'a str,
         kind: PermissionType,
     ) -> impl Iterator<Item = &'a ForeignId> + 'a {
-        self.foreign_ids.iter().filter(move |f| {
-            f.permission == name && Scheme::parse(&f.scheme).map(Scheme::kind) == Some(kind)
-        })
+        self.foreign_ids
+            .iter()
+            .filter(move |f| f.permission == name && f.is_of(kind))
     }
 
     /// How much older than the permission data a source is, when that is more than a

@@ -2,9 +2,10 @@
 //! root, canonical address, data date), the facts of one build, dates as people write
 //! them and the "Sources" lists.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use crate::hash::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Catalog, Command, Conflict, ForeignId, PermissionType, Scheme, SourceFile};
+use crate::model::{Catalog, Command, Conflict, ForeignId, PermissionType, SourceFile};
 use crate::slugs::Slugs;
 
 /// What every page's frame shows.
@@ -116,7 +117,7 @@ impl SiteInfo {
         let found: Vec<&'c ForeignId> = at
             .iter()
             .filter_map(|&i| catalog.foreign_ids.get(i))
-            .filter(|f| Scheme::parse(&f.scheme).map(Scheme::kind) == Some(kind))
+            .filter(|f| f.is_of(kind))
             .collect();
         found.into_iter()
     }
@@ -167,7 +168,7 @@ fn positions<'a>(names: impl Iterator<Item = &'a str>) -> HashMap<String, Vec<us
 /// Positions by permission name from (position, name) pairs, in the given order; a
 /// position named twice by one name is kept once.
 fn indexed<'a>(pairs: impl Iterator<Item = (usize, &'a str)>) -> HashMap<String, Vec<usize>> {
-    let mut by: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by: HashMap<String, Vec<usize>> = HashMap::default();
     for (i, name) in pairs {
         if !name.is_empty() {
             let at = by.entry(name.to_string()).or_default();

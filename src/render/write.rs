@@ -7,7 +7,7 @@
 //! before writing it, creates each folder once, and remembers every path and size for
 //! the marker, the sitemap and the build report.
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -47,7 +47,7 @@ impl SiteWriter {
             .collect();
         SiteWriter {
             root: root.to_path_buf(),
-            dirs: Mutex::new(HashSet::from([String::new()])),
+            dirs: Mutex::new(std::iter::once(String::new()).collect()),
             claimed: Mutex::new(claimed),
             written: Mutex::new(Vec::new()),
         }

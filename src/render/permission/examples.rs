@@ -3,7 +3,8 @@
 //! language; the page shows the first few and every example is on the permission's
 //! examples pages, split so that no page grows past a size budget.
 
-use std::collections::{BTreeMap, HashMap};
+use crate::hash::HashMap;
+use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 use askama::Template;
@@ -126,7 +127,7 @@ pub fn example_groups(
 ) -> Vec<ExampleGroup> {
     type RequestKey<'c> = (ApiVersion, &'c str, &'c str, &'c str);
     let mut by_request: BTreeMap<RequestKey<'_>, Vec<&Snippet>> = BTreeMap::new();
-    let mut least: HashMap<(&str, &str), bool> = HashMap::new();
+    let mut least: HashMap<(&str, &str), bool> = HashMap::default();
     for g in endpoints {
         let Some(e) = g.endpoint else { continue };
         least.insert(
@@ -211,7 +212,7 @@ pub fn example_groups(
     });
     let requests = keyed.into_iter().map(|(_, r)| r);
     let mut groups: Vec<ExampleGroup> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut index: HashMap<String, usize> = HashMap::default();
     for (rank, title, variant) in requests {
         let i = *index.entry(title.to_lowercase()).or_insert_with(|| {
             groups.push(ExampleGroup {

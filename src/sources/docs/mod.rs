@@ -12,7 +12,7 @@ mod permissions_table;
 mod resource;
 mod snippet;
 
-use std::collections::HashSet;
+use crate::hash::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Result};
@@ -397,9 +397,9 @@ fn load_version(dir: &DataDir, roots: &[&str], version: ApiVersion) -> Result<Do
     };
     // Tasks, and so results, come in root order: the first of a slug or snippet key
     // is the preferred root's.
-    let mut seen_pages: HashSet<String> = HashSet::new();
-    let mut seen_resources: HashSet<String> = HashSet::new();
-    let mut seen_snippets: HashSet<(String, String)> = HashSet::new();
+    let mut seen_pages: HashSet<String> = HashSet::default();
+    let mut seen_resources: HashSet<String> = HashSet::default();
+    let mut seen_snippets: HashSet<(String, String)> = HashSet::default();
     for p in parsed {
         match p {
             Parsed::Api(mut page, counts, root) => {
