@@ -46,6 +46,8 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
             let mut body = Vec::new();
             summary(&mut body, &catalog, &report, args.timings)?;
             super::store(cache.as_ref(), Section::Check, &body);
+            // Dropped with the process, not freed piece by piece.
+            std::mem::forget((catalog, report));
             body
         }
     };

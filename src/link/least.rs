@@ -18,7 +18,6 @@
 //! lower privilege is recorded as a conflict of its own kind.
 
 use crate::hash::{HashMap, HashSet};
-use std::collections::BTreeMap;
 
 use super::Linker;
 use crate::model::{Conflict, ConflictKind, ConflictSide, Grant, Scheme};
@@ -57,8 +56,8 @@ fn rule_order(a: &Candidate<'_>, b: &Candidate<'_>) -> std::cmp::Ordering {
 }
 
 /// The picked permission of one request and the conflicts its flags show.
-struct Pick {
-    chosen: String,
+struct Pick<'a> {
+    chosen: &'a str,
     conflicts: Vec<Conflict>,
 }
 
@@ -70,11 +69,11 @@ fn side(value: String) -> ConflictSide {
 }
 
 /// Applies the rule to the candidates of one request.
-fn pick(method: &str, path: &str, scheme: Scheme, mut all: Vec<Candidate<'_>>) -> Pick {
+fn pick<'a>(method: &str, path: &str, scheme: Scheme, mut all: Vec<Candidate<'a>>) -> Pick<'a> {
     all.sort_by(rule_order);
     let flagged: Vec<&Candidate<'_>> = all.iter().filter(|c| c.flagged).collect();
     let chosen = flagged.first().copied().unwrap_or(&all[0]);
-    let subject = format!("{method} {path} ({scheme})");
+    let subject = || format!("{method} {path} ({scheme})");
     let mut conflicts = Vec::new();
     let names = |list: &[&Candidate<'_>]| {
         list.iter()
@@ -86,7 +85,7 @@ fn pick(method: &str, path: &str, scheme: Scheme, mut all: Vec<Candidate<'_>>) -
         0 => conflicts.push(Conflict {
             kind: ConflictKind::LeastPrivilegedMissing,
             permission: Some(chosen.name.to_string()),
-            subject: subject.clone(),
+            subject: subject(),
             sides: vec![side(format!(
                 "no permission flagged least= among {}",
                 names(&all.iter().collect::<Vec<_>>())
@@ -98,7 +97,7 @@ fn pick(method: &str, path: &str, scheme: Scheme, mut all: Vec<Candidate<'_>>) -
         _ => conflicts.push(Conflict {
             kind: ConflictKind::LeastPrivilegedDuplicate,
             permission: Some(chosen.name.to_string()),
-            subject: subject.clone(),
+            subject: subject(),
             sides: vec![side(format!("flagged least=: {}", names(&flagged)))],
             resolution: format!(
                 "{} picked by permcat's rule; the others shown as also flagged least",
@@ -122,7 +121,7 @@ fn pick(method: &str, path: &str, scheme: Scheme, mut all: Vec<Candidate<'_>>) -
             conflicts.push(Conflict {
                 kind: ConflictKind::LeastPrivilegedAboveAlternative,
                 permission: Some(chosen.name.to_string()),
-                subject,
+                subject: subject(),
                 sides: vec![
                     side(format!("flagged least=: {}", names(&above))),
                     side(format!("not flagged: {}", low.describe())),
@@ -136,7 +135,7 @@ fn pick(method: &str, path: &str, scheme: Scheme, mut all: Vec<Candidate<'_>>) -
         }
     }
     Pick {
-        chosen: chosen.name.to_string(),
+        chosen: chosen.name,
         conflicts,
     }
 }
@@ -146,15 +145,27 @@ impl Linker {
     /// records what the flags of permissions.json say against it.
     pub(super) fn pick_least_privileged(&mut self) {
         let grants = std::mem::take(&mut self.catalog.grants);
-        // Paths per (permission, scheme), for step 4.
-        let mut paths: HashMap<(&str, Scheme), HashSet<&str>> = HashMap::default();
+        // Per (permission, scheme): the paths it grants (step 4) and its privilege level
+        // (step 3), looked up once per pair rather than once per grant.
+        let mut per_scheme: HashMap<(&str, Scheme), (HashSet<&str>, Option<u8>)> =
+            HashMap::default();
         for g in &grants {
-            paths
+            per_scheme
                 .entry((g.permission.as_str(), g.scheme))
-                .or_default()
+                .or_insert_with(|| {
+                    let level = self
+                        .permissions
+                        .get(&g.permission)
+                        .and_then(|p| p.schemes.get(&g.scheme))
+                        .and_then(|s| s.privilege_level);
+                    (HashSet::default(), level)
+                })
+                .0
                 .insert(g.key.as_str());
         }
-        let mut requests: BTreeMap<(&str, &str, Scheme), Vec<usize>> = BTreeMap::new();
+        // The grants of each request. The order of the requests does not matter: each
+        // is decided on its own, and the conflicts are sorted with the catalog.
+        let mut requests: HashMap<(&str, &str, Scheme), Vec<usize>> = HashMap::default();
         for (i, g) in grants.iter().enumerate() {
             requests
                 .entry((g.method.as_str(), g.key.as_str(), g.scheme))
@@ -164,32 +175,35 @@ impl Linker {
         let mut chosen: Vec<bool> = vec![false; grants.len()];
         let mut conflicts = Vec::new();
         let (mut none, mut several) = (0, 0);
+        let mut by_name: HashMap<&str, usize> = HashMap::default();
         for ((method, _key, scheme), idx) in &requests {
-            let mut by_name: BTreeMap<&str, Candidate<'_>> = BTreeMap::new();
+            // Candidates in the order their permissions first grant the request.
+            by_name.clear();
+            let mut candidates: Vec<Candidate<'_>> = Vec::new();
             for &i in idx {
                 let g: &Grant = &grants[i];
                 let set_methods = self.set_methods.get(i).copied().unwrap_or(usize::MAX);
-                let level = self
-                    .permissions
-                    .get(&g.permission)
-                    .and_then(|p| p.schemes.get(scheme))
-                    .and_then(|s| s.privilege_level);
-                let c = by_name.entry(&g.permission).or_insert(Candidate {
-                    name: &g.permission,
-                    flagged: false,
-                    set_methods,
-                    level,
-                    paths: paths[&(g.permission.as_str(), g.scheme)].len(),
+                let at = *by_name.entry(g.permission.as_str()).or_insert_with(|| {
+                    let (paths, level) = &per_scheme[&(g.permission.as_str(), g.scheme)];
+                    candidates.push(Candidate {
+                        name: &g.permission,
+                        flagged: false,
+                        set_methods,
+                        level: *level,
+                        paths: paths.len(),
+                    });
+                    candidates.len() - 1
                 });
+                let c = &mut candidates[at];
                 c.flagged |= g.flagged_least;
                 c.set_methods = c.set_methods.min(set_methods);
             }
-            let flags = by_name.values().filter(|c| c.flagged).count();
+            let flags = candidates.iter().filter(|c| c.flagged).count();
             none += usize::from(flags == 0);
             several += usize::from(flags > 1);
             // The path as the first grant spells it, for the conflict's subject.
             let path = &grants[idx[0]].path;
-            let p = pick(method, path, *scheme, by_name.into_values().collect());
+            let p = pick(method, path, *scheme, candidates);
             for &i in idx {
                 chosen[i] = grants[i].permission == p.chosen;
             }
