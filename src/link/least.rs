@@ -55,6 +55,12 @@ fn rule_order(a: &Candidate<'_>, b: &Candidate<'_>) -> std::cmp::Ordering {
         .then_with(|| super::name_order(a.name, b.name))
 }
 
+/// What one permission grants under one scheme: its paths and its privilege level.
+struct Granting<'a> {
+    paths: HashSet<&'a str>,
+    level: Option<u8>,
+}
+
 /// The picked permission of one request and the conflicts its flags show.
 struct Pick<'a> {
     chosen: &'a str,
@@ -147,8 +153,7 @@ impl Linker {
         let grants = std::mem::take(&mut self.catalog.grants);
         // Per (permission, scheme): the paths it grants (step 4) and its privilege level
         // (step 3), looked up once per pair rather than once per grant.
-        let mut per_scheme: HashMap<(&str, Scheme), (HashSet<&str>, Option<u8>)> =
-            HashMap::default();
+        let mut per_scheme: HashMap<(&str, Scheme), Granting<'_>> = HashMap::default();
         for g in &grants {
             per_scheme
                 .entry((g.permission.as_str(), g.scheme))
@@ -158,9 +163,12 @@ impl Linker {
                         .get(&g.permission)
                         .and_then(|p| p.schemes.get(&g.scheme))
                         .and_then(|s| s.privilege_level);
-                    (HashSet::default(), level)
+                    Granting {
+                        paths: HashSet::default(),
+                        level,
+                    }
                 })
-                .0
+                .paths
                 .insert(g.key.as_str());
         }
         // The grants of each request. The order of the requests does not matter: each
@@ -184,13 +192,13 @@ impl Linker {
                 let g: &Grant = &grants[i];
                 let set_methods = self.set_methods.get(i).copied().unwrap_or(usize::MAX);
                 let at = *by_name.entry(g.permission.as_str()).or_insert_with(|| {
-                    let (paths, level) = &per_scheme[&(g.permission.as_str(), g.scheme)];
+                    let granting = &per_scheme[&(g.permission.as_str(), g.scheme)];
                     candidates.push(Candidate {
                         name: &g.permission,
                         flagged: false,
                         set_methods,
-                        level: *level,
-                        paths: paths.len(),
+                        level: granting.level,
+                        paths: granting.paths.len(),
                     });
                     candidates.len() - 1
                 });
