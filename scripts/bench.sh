@@ -128,10 +128,15 @@ want() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
 declare -A LOAD SCALE_PERMS SCALE_ARGS SCALE_OUT SCALE_LOAD
 lookups_s='' lookup_time='' index_build='' book_gen='' cli_cache_files=''
 save_state() { declare -p MEDIAN SPREAD PEAK LOAD SCALE_PERMS SCALE_ARGS SCALE_OUT SCALE_LOAD lookups_s lookup_time index_build book_gen cli_cache_files >"$work/state.sh"; }
-if [ -n "${REPORT_ONLY:-}${ONLY:-}" ]; then
-  [ -f "$work/state.sh" ] || { echo "error: no earlier run in $work" >&2; exit 1; }
+if [ -n "${REPORT_ONLY:-}${ONLY:-}" ] && [ -f "$work/state.sh" ]; then
   # shellcheck source=/dev/null
   source "$work/state.sh"
+elif [ -n "${REPORT_ONLY:-}" ]; then
+  echo "error: no earlier run in $work" >&2
+  exit 1
+elif [ -n "${ONLY:-}" ]; then
+  # The first run of a checkout: the sections named, the others left out of the report.
+  mkdir -p "$work"
 else
   rm -rf "$work"
   mkdir -p "$work"
@@ -327,10 +332,14 @@ perm_pages=$(find "$site/permissions" -name '*.html' | wc -l)
 book_index=$(find "$book_out" -maxdepth 1 -name 'searchindex*' | sort | head -1)
 input_bytes=$(find "$data" -type f -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
 input_files=$(find "$data" -type f | wc -l)
+# A section that did not run in this run or an earlier one is left out of the report.
+ran() { [ -n "${LOAD[$1]:-}" ]; }
+if ran search; then
 pf_bytes=$(find "$pfsite/pagefind" -type f -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
 pf_files=$(find "$pfsite/pagefind" -type f | wc -l)
 # What a search needs from Pagefind's folder: without the four UI bundles and their CSS.
 pf_index_bytes=$(find "$pfsite/pagefind" -type f ! -name '*-ui.*' ! -name 'pagefind-highlight.js' -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
+fi
 
 echo "## Machine and run"
 echo
@@ -377,6 +386,7 @@ if [ -n "${SCALE_PERMS[1x]:-}" ]; then
   done
   echo
 fi
+if ran search; then
 echo "## Search: permcat vs Pagefind on the same built site"
 echo
 # permcat's search: the first script and its parts (assets/search/).
@@ -432,6 +442,8 @@ for title, res in (('Typo queries', r), ('Control', c)):
         print(f"{title}, {eng}, not first: " + '; '.join(parts) + '.')
         print()
 EOF
+fi
+if ran which; then
 echo "## Reverse lookup (\`which\`)"
 echo
 echo "| measurement | result |"
@@ -439,6 +451,8 @@ echo "|---|---|"
 echo "| in-process lookups (criterion, benches/hot_paths.rs \`which/lookups\`: 9 varied requests) | $lookups_s ($lookup_time for the 9) |"
 printf '| `permcat which` from the command line, 3 requests (load + link the snapshot, then look up) | %s ms median, %s |\n' "$(ms "${MEDIAN[which_cli]}")" "$(mb $((PEAK[which_cli] * 1024)))"
 echo
+fi
+if ran cli; then
 echo "## Command line with the catalog cache"
 echo
 echo "Cache files of a warm \`which\` and \`show\`: ${cli_cache_files:-none}. \`--stdin\`: 1,000 requests built from the snapshot's grants, answered as JSON lines."
@@ -454,6 +468,8 @@ row cli_show_warm "reference: permcat show (the whole catalog reloaded from the 
 row cli_read_inputs "floor: read every input file (cat > /dev/null)"
 row cli_stat_walk "floor of the freshness check: every entry's metadata (find -printf, one thread)"
 echo
+fi
+if ran audit; then
 echo "## Audit of an app (\`permcat audit\`)"
 echo
 echo "A manifest of 50 Microsoft Graph permissions (25 scopes, 25 app roles) and the 1,000 requests of the cli section, on the snapshot with the azure-tiering risk tiers; JSON out, fresh cache."
@@ -464,6 +480,10 @@ row audit_warm "permcat audit, 50 permissions, 1,000 requests"
 row audit_no_requests "permcat audit, 50 permissions, no requests"
 row audit_which_ref "reference: permcat which --file, the same 1,000 requests"
 echo
+fi
+if ran serve; then
 echo "## Preview server (scripts/bench-serve.sh)"
 echo
 sed -e '/^## machine$/d' "$work/serve.md"
+
+fi
