@@ -325,15 +325,19 @@ save_state
 fi
 
 # ---------------------------------------------------------------- report
+# A section that did not run in this run or an earlier one is left out of the report.
+ran() { [ -n "${LOAD[$1]:-}" ]; }
+input_bytes=$(find "$data" -type f -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
+input_files=$(find "$data" -type f | wc -l)
+if ran load && ran book && ran floors; then
 site_pages=$(html_pages "$site")
 book_pages=$(html_pages "$book_out")
 noprint_pages=$(html_pages "$work/book-noprint-out")
 perm_pages=$(find "$site/permissions" -name '*.html' | wc -l)
+fi
+if ran book; then
 book_index=$(find "$book_out" -maxdepth 1 -name 'searchindex*' | sort | head -1)
-input_bytes=$(find "$data" -type f -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
-input_files=$(find "$data" -type f | wc -l)
-# A section that did not run in this run or an earlier one is left out of the report.
-ran() { [ -n "${LOAD[$1]:-}" ]; }
+fi
 if ran search; then
 pf_bytes=$(find "$pfsite/pagefind" -type f -print0 | du -cb --files0-from=- | tail -1 | cut -f1)
 pf_files=$(find "$pfsite/pagefind" -type f | wc -l)
@@ -347,6 +351,7 @@ echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}')
 echo "Sections started at (UTC, with the one-minute load average; each waits for a load under ${QUIET_LOAD:-0.7}): $(for k in load book floors scale search which cli audit serve; do printf '%s %s, ' "$k" "${LOAD[$k]:-not run}"; done | sed 's/, $//')."
 echo "Wall times: hyperfine, median of $RUNS runs after 1 warm-up run ($SLOW_RUNS runs without warm-up for mdBook and Pagefind, which take tens of seconds each); \"(noisy)\" marks a spread whose standard deviation exceeds 10 % of the median. Peak memory: GNU time, maximum resident set size of one run."
 echo
+if ran load; then
 echo "## Check and export"
 echo
 echo "| command (release) | median wall time | min–max | peak memory |"
@@ -355,6 +360,8 @@ row check "permcat check"
 row grants_csv "permcat export --what grants --format csv"
 row perms_json "permcat export --what permissions --format json"
 echo
+fi
+if ran load && ran book && ran floors; then
 echo "## Site build: permcat vs mdBook, and the I/O floors"
 echo
 echo "Input: $input_files files, $(mb "$input_bytes") in \`$data\`. The book: $book_gen (scripts/bench/catalog-book.py from the catalog export; writing it is not timed)."
@@ -373,6 +380,7 @@ echo "permcat's $site_pages pages are $perm_pages permission pages, $((site_page
 echo
 printf 'Build and cp -r of its output in the same minute (floors section): build %s ms (%s ms), cp -r %s ms: %s× the copy.\n' "$(ms "${MEDIAN[build_floor]}")" "${SPREAD[build_floor]}" "$(ms "${MEDIAN[cp_site]}")" "$(python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f}')" "${MEDIAN[build_floor]}" "${MEDIAN[cp_site]}")"
 echo
+fi
 if [ -n "${SCALE_PERMS[1x]:-}" ]; then
   echo "## Build growth (scripts/bench/scale-data.py)"
   echo
@@ -386,7 +394,8 @@ if [ -n "${SCALE_PERMS[1x]:-}" ]; then
   done
   echo
 fi
-if ran search; then
+# The search report names mdBook's index for scale.
+if ran search && ran book; then
 echo "## Search: permcat vs Pagefind on the same built site"
 echo
 # permcat's search: the first script and its parts (assets/search/).

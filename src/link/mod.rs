@@ -465,7 +465,7 @@ impl Catalog {
         } = self;
         rayon::scope(|s| {
             s.spawn(|_| {
-                sort_by_position(grants, |a, b| {
+                grants.par_sort_by(|a, b| {
                     name_order(&a.permission, &b.permission)
                         .then_with(|| a.method.cmp(&b.method))
                         .then_with(|| ascii_ci_cmp(&a.path, &b.path))
@@ -475,11 +475,11 @@ impl Catalog {
             });
             s.spawn(|_| {
                 conflicts.par_iter_mut().for_each(|c| c.sides.sort());
-                sort_by_position(conflicts, Ord::cmp);
+                conflicts.par_sort();
                 conflicts.dedup();
             });
             s.spawn(|_| {
-                sort_by_position(snippets, |a, b| {
+                snippets.par_sort_by(|a, b| {
                     (
                         &a.key,
                         &a.method,
@@ -513,20 +513,6 @@ impl Catalog {
             });
         });
     }
-}
-
-/// Sorts `items` as a stable sort by `order` would, on every thread, moving each item
-/// once: the positions are sorted, not the items. A grant or a snippet is a few hundred
-/// bytes, and a merge sort moves every item once per pass.
-fn sort_by_position<T: Send + Sync>(
-    items: &mut Vec<T>,
-    order: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
-) {
-    let mut at: Vec<usize> = (0..items.len()).collect();
-    // Equal items keep their positions' order, as in a stable sort.
-    at.par_sort_by(|&a, &b| order(&items[a], &items[b]).then(a.cmp(&b)));
-    let mut slots: Vec<Option<T>> = std::mem::take(items).into_iter().map(Some).collect();
-    *items = at.into_iter().filter_map(|i| slots[i].take()).collect();
 }
 
 /// State while linking.
