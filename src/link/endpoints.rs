@@ -328,26 +328,32 @@ impl Linker {
         // The command map spelled its paths after the docs: one spelling for all again.
         recase_lower_segments(map, None);
         let strict: Vec<&Resolver<'_>> = schemas.iter().map(|(_, _, r)| r).collect();
-        // Several methods share a path: each path is walked once per schema, the paths
-        // on every thread (a walk only reads the schemas).
+        // Several methods share a path: each path is walked once per schema, and by name
+        // in the type maps when no schema resolves it, the paths on every thread (a walk
+        // only reads the schemas and the maps).
         let mut keys: Vec<String> = map.values().map(|(e, _)| e.key.clone()).collect();
         keys.sort_unstable();
         keys.dedup();
-        let walked: HashMap<String, Vec<Option<Resolved>>> = keys
+        type Walked = (Vec<Option<Resolved>>, Option<Resolved>);
+        let walked: HashMap<String, Walked> = keys
             .into_par_iter()
             .map(|key| {
                 let c = crate::link::path::canonicalize(&key);
-                let results = schemas
+                let results: Vec<Option<Resolved>> = schemas
                     .iter()
                     .map(|(_, _, r)| r.resolve(c.segments()))
                     .collect();
-                (key, results)
+                let named = match matcher {
+                    Some(m) if results.iter().all(Option::is_none) => {
+                        m.resolve(&strict, c.segments())
+                    }
+                    _ => None,
+                };
+                (key, (results, named))
             })
             .collect();
-        let mut named: HashMap<String, Option<Resolved>> = HashMap::default();
         for (endpoint, _) in map.values_mut() {
-            let c = self.canonical(&endpoint.key);
-            let results = walked
+            let (results, named) = walked
                 .get(endpoint.key.as_str())
                 .cloned()
                 .unwrap_or_default();
@@ -366,13 +372,9 @@ impl Linker {
             if by_schema {
                 continue;
             }
-            // No schema in the snapshot knows the path: match it by name in the type maps.
+            // No schema in the snapshot knows the path: matched by name in the type maps.
             let Some(matcher) = matcher else { continue };
-            let matched = named
-                .entry(endpoint.key.clone())
-                .or_insert_with(|| matcher.resolve(&strict, c.segments()))
-                .clone();
-            let Some(r) = matched else {
+            let Some(r) = named else {
                 continue;
             };
             // The schema that has a type, else the type map that names it.

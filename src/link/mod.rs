@@ -79,6 +79,10 @@ pub fn link(mut records: Records) -> (Catalog, LoadReport) {
 /// docs are still being read on other threads; [`link`] runs both halves in a row.
 pub struct Started {
     ctx: Linker,
+    /// The endpoints that permissions.json grants, and an index of its grants: neither
+    /// waits for the docs.
+    endpoints: endpoints::EndpointMap,
+    granted: learn::GrantIndex,
 }
 
 impl Started {
@@ -128,7 +132,14 @@ impl Started {
         ctx.pick_least_privileged();
         ctx.set_methods = Vec::new();
         ctx.report.lap("least privileged");
-        Started { ctx }
+        let endpoints = ctx.endpoints_from_grants();
+        let granted = ctx.grant_index();
+        ctx.report.lap("granted endpoints");
+        Started {
+            ctx,
+            endpoints,
+            granted,
+        }
     }
 
     /// Links the rest of `records` (whose permission sources [`Started::new`] took) and
@@ -144,39 +155,64 @@ impl Started {
             steps,
             ..
         } = records;
-        let mut ctx = self.ctx;
+        let Started {
+            mut ctx,
+            endpoints,
+            granted,
+        } = self;
         // The reading steps first, then the linking steps; the wait for the other
         // sources is not a linking step.
         let linked = std::mem::replace(&mut ctx.report.steps, steps);
         ctx.report.steps.extend(linked);
         ctx.report.lap_start = Some(Instant::now());
         ctx.catalog.missing = missing;
-        finish(ctx, schemas, docs, commands, typemaps, skipped)
+        let linked = Linked {
+            endpoints,
+            granted,
+            schemas,
+            docs,
+            commands,
+            typemaps,
+            skipped,
+        };
+        finish(ctx, linked)
     }
 }
 
-/// The half of [`link`] after the permission sources.
-fn finish(
-    mut ctx: Linker,
+/// What the half of [`link`] after the permission sources starts from.
+struct Linked {
+    endpoints: endpoints::EndpointMap,
+    granted: learn::GrantIndex,
     schemas: Vec<(ApiVersion, String, csdl::Csdl)>,
     docs: Option<docs::Docs>,
     commands: Option<Vec<crate::sources::commands::CommandEntry>>,
     typemaps: Vec<(ApiVersion, Vec<String>, typemap::TypeMap)>,
     skipped: Vec<(String, usize)>,
-) -> (Catalog, LoadReport) {
+}
+
+/// The half of [`link`] after the permission sources.
+fn finish(mut ctx: Linker, linked: Linked) -> (Catalog, LoadReport) {
+    let Linked {
+        mut endpoints,
+        granted,
+        schemas,
+        docs,
+        commands,
+        typemaps,
+        skipped,
+    } = linked;
     // The Graph schema, the docs and the command map, linked through endpoints.
     let schemas = ctx.register_schemas(schemas);
     if let Some(docs) = &docs {
         ctx.count_docs(docs);
+        ctx.canonicalize_docs_paths(docs);
     }
-    let mut endpoints = ctx.endpoints_from_grants();
     if let Some(docs) = &docs {
         let unknown = ctx.endpoints_from_docs(&mut endpoints, docs);
         ctx.report
             .linked("docs requests not in permissions.json", unknown);
     }
     ctx.report.lap("endpoints");
-    let granted = ctx.grant_index();
     let has_command_map = commands.is_some();
     if let Some(entries) = commands {
         ctx.add_commands(entries, &mut endpoints, docs.as_ref(), &granted);
@@ -186,15 +222,23 @@ fn finish(
     }
     ctx.report.lap("commands");
     let typemaps = ctx.register_typemaps(typemaps);
-    let matcher = (!typemaps.is_empty())
-        .then(|| NameMatcher::new(typemaps.iter().map(|(v, m)| (*v, m)).collect()));
-    {
-        let resolvers: Vec<(ApiVersion, String, Resolver<'_>)> = schemas
-            .iter()
-            .map(|(v, k, doc)| (*v, k.clone(), Resolver::new(doc)))
-            .collect();
+    let matcher = {
+        // The indexes of the type maps and of each schema, built at the same time.
+        let (matcher, resolvers) = rayon::join(
+            || {
+                (!typemaps.is_empty())
+                    .then(|| NameMatcher::new(typemaps.iter().map(|(v, m)| (*v, m)).collect()))
+            },
+            || {
+                schemas
+                    .par_iter()
+                    .map(|(v, k, doc)| (*v, k.clone(), Resolver::new(doc)))
+                    .collect::<Vec<(ApiVersion, String, Resolver<'_>)>>()
+            },
+        );
         ctx.resolve_endpoints(&mut endpoints, &resolvers, matcher.as_ref());
-    }
+        matcher
+    };
     ctx.report.lap("resolution");
     if let Some(docs) = &docs {
         ctx.attach_snippets(docs, &endpoints);
@@ -546,6 +590,34 @@ impl Linker {
             },
         );
         key.to_string()
+    }
+
+    /// Computes the canonical forms of the request paths of the docs' API pages (their
+    /// request lines and examples) on every thread, so the linking steps that follow
+    /// find them computed.
+    fn canonicalize_docs_paths(&self, docs: &docs::Docs) {
+        let mut todo: Vec<&str> = {
+            let known = self.paths.borrow();
+            docs.sets
+                .iter()
+                .flat_map(|set| &set.api_pages)
+                .flat_map(|page| {
+                    let requests = page.requests.iter().map(|r| r.path.as_str());
+                    requests.chain(page.examples.iter().map(|e| e.request.path.as_str()))
+                })
+                .filter(|raw| !known.contains_key(*raw))
+                .collect()
+        };
+        todo.sort_unstable();
+        todo.dedup();
+        let computed: Vec<(&str, Arc<CanonicalPath>)> = todo
+            .into_par_iter()
+            .map(|raw| (raw, Arc::new(path::canonicalize(raw))))
+            .collect();
+        let mut known = self.paths.borrow_mut();
+        for (raw, c) in computed {
+            known.insert(raw.to_string(), c);
+        }
     }
 
     /// The canonical form of a request path, computed once per spelling.

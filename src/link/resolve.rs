@@ -2,7 +2,7 @@
 //! sets, singletons, navigation and structural properties, casts and bound operations.
 
 use crate::hash::HashMap;
-use std::cell::RefCell;
+use std::sync::Mutex;
 
 use super::path::Segment;
 use crate::model::ApiVersion;
@@ -310,8 +310,10 @@ pub struct NameMatcher<'t> {
     /// rather than at every type of every map.
     by_namespace: HashMap<String, Vec<(String, String)>>,
     maps: Vec<(ApiVersion, &'t TypeMap)>,
-    /// Guesses already made, by (segment as spelled, lower-case owner type).
-    memo: RefCell<HashMap<(String, String), Option<Resolved>>>,
+    /// Guesses already made, by (segment as spelled, lower-case owner type). A guess
+    /// depends on its key alone, so the walks on every thread share it whatever their
+    /// order.
+    memo: Mutex<HashMap<(String, String), Option<Resolved>>>,
 }
 
 impl<'t> NameMatcher<'t> {
@@ -353,7 +355,7 @@ impl<'t> NameMatcher<'t> {
             by_simple,
             by_namespace,
             maps,
-            memo: RefCell::new(HashMap::default()),
+            memo: Mutex::new(HashMap::default()),
         }
     }
 
@@ -435,14 +437,22 @@ impl<'t> NameMatcher<'t> {
     /// lower-case full type name; guessed once and remembered.
     fn member_type(&self, name: &str, spelled: &str, owner: &str) -> Option<Resolved> {
         let key = (spelled.to_string(), owner.to_string());
-        if let Some(known) = self.memo.borrow().get(&key) {
+        if let Some(known) = self.memo().get(&key) {
             return known.clone();
         }
         let found = self
             .guess(name, Some(owner))
             .or_else(|| self.guess_by_words(spelled, owner));
-        self.memo.borrow_mut().insert(key, found.clone());
+        self.memo().insert(key, found.clone());
         found
+    }
+
+    /// The guesses made so far. A poisoned lock only means another walk panicked; the
+    /// entries are whole.
+    fn memo(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Option<Resolved>>> {
+        self.memo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The type a member or root segment named `name` most likely has, `owner` being
