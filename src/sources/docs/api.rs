@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use super::markdown::{blocks, front_matter, json_string_field, Block};
+use super::markdown::{blocks, front_matter, json_string_field, Block, Cell};
 use super::permissions_table::{classify, Classified, PermissionTable};
 use super::ApiVersion;
 
@@ -80,7 +80,7 @@ pub struct PageCounts {
 }
 
 impl PageCounts {
-    fn unknown_layout(&mut self, header: &[String]) {
+    fn unknown_layout(&mut self, header: &[Cell<'_>]) {
         self.unknown_table_layouts += 1;
         self.warnings.push(format!(
             "permission table of unknown layout: |{}|",
@@ -88,7 +88,7 @@ impl PageCounts {
         ));
     }
 
-    fn unknown_rows(&mut self, n: usize, header: &[String]) {
+    fn unknown_rows(&mut self, n: usize, header: &[Cell<'_>]) {
         if n > 0 {
             self.unknown_permission_rows += n;
             self.warnings.push(format!(
@@ -301,8 +301,8 @@ fn is_permission_section(section: &str) -> bool {
 
 /// A table in a permission section that mentions schemes or permissions but whose
 /// layout is not known; other tables there (role lists, notes) are not counted.
-fn looks_like_permissions(header: &[String], rows: &[Vec<String>]) -> bool {
-    let mentions = |c: &String| {
+fn looks_like_permissions(header: &[Cell<'_>], rows: &[Vec<Cell<'_>>]) -> bool {
+    let mentions = |c: &Cell<'_>| {
         let l = c.to_lowercase();
         l.contains("delegated") || l.contains("application") || l.contains("permission")
     };

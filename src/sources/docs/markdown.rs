@@ -4,7 +4,12 @@
 //! The docs are machine-checked markdown written by many hands, so the reader is lenient:
 //! it never fails, and anything it does not recognise is plain text.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+/// One cell of a pipe table: the page's own text, unless an escaped pipe (`\\|`) had
+/// to be unescaped.
+pub(crate) type Cell<'a> = Cow<'a, str>;
 
 /// One block of a page, in page order.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,8 +22,8 @@ pub(crate) enum Block<'a> {
     Comment { text: String },
     /// A pipe table: header cells and body rows, cells trimmed but otherwise raw.
     Table {
-        header: Vec<String>,
-        rows: Vec<Vec<String>>,
+        header: Vec<Cell<'a>>,
+        rows: Vec<Vec<Cell<'a>>>,
     },
     /// Any other non-blank line.
     Text { line: &'a str },
@@ -214,30 +219,46 @@ fn heading(trimmed: &str) -> Option<(usize, String)> {
     Some((level, text.to_string()))
 }
 
-/// `|:---|---:|` and friends.
+/// `|:---|---:|` and friends. Asked of the line after every line with a pipe, so it
+/// reads the cells in place: a backslash never belongs in a separator cell, so a line
+/// with one is no separator, and without one the cells are the plain pipe splits.
 fn is_separator_row(line: &str) -> bool {
     let t = line.trim();
     if !t.contains('-') || !(t.contains('|') || t.starts_with(':') || t.starts_with('-')) {
         return false;
     }
-    let cells = split_row(t);
-    !cells.is_empty()
-        && cells.iter().all(|c| {
-            let c = c.trim();
-            !c.is_empty() && c.contains('-') && c.chars().all(|ch| matches!(ch, '-' | ':' | ' '))
-        })
+    if t.contains('\\') {
+        return false;
+    }
+    row_cells(t).all(|c| {
+        let c = c.trim();
+        !c.is_empty() && c.contains('-') && c.chars().all(|ch| matches!(ch, '-' | ':' | ' '))
+    })
+}
+
+/// The row without its optional outer pipes.
+fn row_inner(line: &str) -> &str {
+    let t = line.trim();
+    let t = t.strip_prefix('|').unwrap_or(t);
+    if t.ends_with('|') && !t.ends_with("\\|") {
+        &t[..t.len() - 1]
+    } else {
+        t
+    }
+}
+
+/// The cells of a row without backslashes: the splits on every pipe.
+fn row_cells(line: &str) -> std::str::Split<'_, char> {
+    row_inner(line).split('|')
 }
 
 /// Splits a table row on unescaped pipes; outer pipes are optional. `\|` stays in the
 /// cell as `|`.
-pub(crate) fn split_row(line: &str) -> Vec<String> {
-    let t = line.trim();
-    let t = t.strip_prefix('|').unwrap_or(t);
-    let t = if t.ends_with('|') && !t.ends_with("\\|") {
-        &t[..t.len() - 1]
-    } else {
-        t
-    };
+pub(crate) fn split_row(line: &str) -> Vec<Cell<'_>> {
+    if !line.contains('\\') {
+        return row_cells(line).map(|c| Cow::Borrowed(c.trim())).collect();
+    }
+    let t = row_inner(line);
     let mut cells = Vec::new();
     let mut cur = String::new();
     let mut chars = t.chars().peekable();
@@ -248,24 +269,45 @@ pub(crate) fn split_row(line: &str) -> Vec<String> {
                 chars.next();
             }
             '|' => {
-                cells.push(cur.trim().to_string());
+                cells.push(Cow::Owned(cur.trim().to_string()));
                 cur.clear();
             }
             _ => cur.push(c),
         }
     }
-    cells.push(cur.trim().to_string());
+    cells.push(Cow::Owned(cur.trim().to_string()));
     cells
 }
 
 /// Plain text of a markdown fragment: links become their text, HTML tags and emphasis
 /// markers go, `&nbsp;` becomes a space, whitespace collapses.
 pub(crate) fn plain(s: &str) -> String {
-    let s = strip_links(s);
-    let s = strip_tags(&s);
-    let s = s.replace("&nbsp;", " ").replace("**", "").replace('`', "");
+    // Each step only where its marker occurs: most cells have none of them.
+    let mut s = Cow::Borrowed(s);
+    if s.contains('[') {
+        s = Cow::Owned(strip_links(&s));
+    }
+    if s.contains('<') {
+        s = Cow::Owned(strip_tags(&s));
+    }
+    if s.contains("&nbsp;") {
+        s = Cow::Owned(s.replace("&nbsp;", " "));
+    }
+    if s.contains("**") {
+        s = Cow::Owned(s.replace("**", ""));
+    }
+    if s.contains('`') {
+        s = Cow::Owned(s.replace('`', ""));
+    }
     let s = s.trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace());
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Replaces `[text](target)` and `![alt](target)` with the text.
@@ -464,6 +506,57 @@ mod tests {
     fn split_row_handles_escaped_pipes_and_missing_outer_pipes() {
         assert_eq!(split_row("| a | b \\| c |"), vec!["a", "b | c"]);
         assert_eq!(split_row("a | b"), vec!["a", "b"]);
+        assert_eq!(split_row("| a | b \\|"), vec!["a", "b |"]);
+        assert_eq!(split_row("|a\\b|c|"), vec!["a\\b", "c"]);
+        assert_eq!(split_row("|"), vec![""]);
+        assert_eq!(split_row("||"), vec![""]);
+        assert_eq!(split_row("| x |  |"), vec!["x", ""]);
+        // Cells without an escape are the page's own text, not copies.
+        assert!(split_row("| a | b |")
+            .iter()
+            .all(|c| matches!(c, Cow::Borrowed(_))));
+    }
+
+    #[test]
+    fn separator_rows_are_read_as_their_cells() {
+        // The definition: every cell of the row (as split_row reads it) is dashes,
+        // colons and spaces with at least one dash.
+        let by_cells = |line: &str| {
+            let t = line.trim();
+            t.contains('-')
+                && (t.contains('|') || t.starts_with(':') || t.starts_with('-'))
+                && split_row(t).iter().all(|c| {
+                    let c = c.trim();
+                    !c.is_empty()
+                        && c.contains('-')
+                        && c.chars().all(|ch| matches!(ch, '-' | ':' | ' '))
+                })
+        };
+        for line in [
+            "|-|-|",
+            "|:---|---:|",
+            "---|---",
+            ":--|--:",
+            "| --- | --- |",
+            "|---|",
+            "|---||",
+            "|--- | |",
+            "|---|\\|",
+            "|--\\|--|",
+            "|---|\\-|",
+            "|- -|",
+            "|-\t-|",
+            "| a | b |",
+            "-",
+            "|",
+            "",
+            "  |---|---|  ",
+            "|---|---\\|",
+        ] {
+            assert_eq!(is_separator_row(line), by_cells(line), "{line:?}");
+        }
+        assert!(is_separator_row("|:---|---:|"));
+        assert!(!is_separator_row("|---|\\|"));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::markdown::plain;
+use super::markdown::{plain, Cell};
 
 pub use crate::model::Scheme;
 
@@ -109,7 +109,7 @@ fn norm(cell: &str) -> String {
 }
 
 /// Recognises a table's header and parses its rows.
-pub(crate) fn classify(header: &[String], rows: &[Vec<String>]) -> Classified {
+pub(crate) fn classify(header: &[Cell<'_>], rows: &[Vec<Cell<'_>>]) -> Classified {
     match plan(header) {
         Some(plan) => {
             let (table_rows, unknown_rows, layout) = parse_rows(&plan, rows);
@@ -128,7 +128,7 @@ pub(crate) fn classify(header: &[String], rows: &[Vec<String>]) -> Classified {
     }
 }
 
-fn plan(header: &[String]) -> Option<Plan> {
+fn plan(header: &[Cell<'_>]) -> Option<Plan> {
     let h: Vec<String> = header.iter().map(|c| norm(c)).collect();
     let first = h.first()?;
     if first.contains("permission type") || first == "permission" || first == "permissions" {
@@ -196,16 +196,19 @@ fn scheme_of(cell: &str) -> Option<Scheme> {
     }
 }
 
-fn parse_rows(plan: &Plan, rows: &[Vec<String>]) -> (Vec<PermissionRow>, usize, TableLayout) {
+fn parse_rows<'r, 'c>(
+    plan: &Plan,
+    rows: &'r [Vec<Cell<'c>>],
+) -> (Vec<PermissionRow>, usize, TableLayout) {
     let mut out: Vec<PermissionRow> = Vec::new();
     let mut unknown = 0;
-    let cell = |row: &Vec<String>, i: usize| row.get(i).cloned().unwrap_or_default();
+    let cell = |row: &'r [Cell<'c>], i: usize| -> &'r str { row.get(i).map_or("", |c| c.as_ref()) };
     match plan {
         Plan::Transposed { cols } => {
             for row in rows {
-                let variant = plain(&cell(row, 0));
+                let variant = plain(cell(row, 0));
                 for &(i, scheme) in cols {
-                    let (permissions, not_supported) = parse_cell(&cell(row, i));
+                    let (permissions, not_supported) = parse_cell(cell(row, i));
                     out.push(PermissionRow {
                         scheme,
                         variant: (!variant.is_empty()).then(|| variant.clone()),
@@ -224,13 +227,13 @@ fn parse_rows(plan: &Plan, rows: &[Vec<String>]) -> (Vec<PermissionRow>, usize, 
     let mut current: Option<Scheme> = None;
     for row in rows {
         let first_raw = cell(row, 0);
-        let first = norm(&first_raw);
+        let first = norm(first_raw);
         let (scheme, workflow) = match scheme_of(&first) {
             Some(s) => (s, None),
             None => {
                 let indented = first_raw.trim_start().starts_with("&nbsp;");
                 match current {
-                    Some(s) if indented && !first.is_empty() => (s, Some(plain(&first_raw))),
+                    Some(s) if indented && !first.is_empty() => (s, Some(plain(first_raw))),
                     _ => {
                         unknown += 1;
                         continue;
@@ -251,9 +254,9 @@ fn parse_rows(plan: &Plan, rows: &[Vec<String>]) -> (Vec<PermissionRow>, usize, 
                     // A stray extra pipe (`| **Onboarding** | |A.ReadWrite.All|`) pushes
                     // the names past the last column; they still belong to it.
                     let text = if *i + 1 == *width && row.len() > *width {
-                        row[*i..].join(" ")
+                        Cell::Owned(row[*i..].join(" "))
                     } else {
-                        cell(row, *i)
+                        Cell::Borrowed(cell(row, *i))
                     };
                     let (mut permissions, not_supported) = parse_cell(&text);
                     if *layout == TableLayout::MostToLeast {
@@ -274,9 +277,9 @@ fn parse_rows(plan: &Plan, rows: &[Vec<String>]) -> (Vec<PermissionRow>, usize, 
                 }
             }
             Plan::LeastHigher { least, higher } => {
-                let (mut permissions, least_ns) = parse_cell(&cell(row, *least));
+                let (mut permissions, least_ns) = parse_cell(cell(row, *least));
                 let least_count = permissions.len();
-                let (more, higher_ns) = parse_cell(&cell(row, *higher));
+                let (more, higher_ns) = parse_cell(cell(row, *higher));
                 for p in more {
                     if !permissions.contains(&p) {
                         permissions.push(p);
@@ -295,18 +298,23 @@ fn parse_rows(plan: &Plan, rows: &[Vec<String>]) -> (Vec<PermissionRow>, usize, 
         }
     }
     // A scheme row left empty because its workflow rows follow carries no information.
-    let mut kept = Vec::with_capacity(out.len());
-    for (i, row) in out.iter().enumerate() {
-        let is_empty_parent = row.variant.is_none()
-            && row.permissions.is_empty()
-            && !row.not_supported
-            && out
-                .get(i + 1)
-                .is_some_and(|next| next.scheme == row.scheme && next.variant.is_some());
-        if !is_empty_parent {
-            kept.push(row.clone());
-        }
-    }
+    let empty_parent: Vec<bool> = out
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            row.variant.is_none()
+                && row.permissions.is_empty()
+                && !row.not_supported
+                && out
+                    .get(i + 1)
+                    .is_some_and(|next| next.scheme == row.scheme && next.variant.is_some())
+        })
+        .collect();
+    let kept: Vec<PermissionRow> = out
+        .into_iter()
+        .zip(empty_parent)
+        .filter_map(|(row, empty)| (!empty).then_some(row))
+        .collect();
     let layout = match plan {
         Plan::Columns { layout, .. } => *layout,
         Plan::LeastHigher { .. } => TableLayout::LeastHigher,
@@ -331,12 +339,14 @@ pub(crate) fn parse_cell(cell: &str) -> (Vec<String>, bool) {
             out.push(tok.to_string());
         }
     }
-    let lower = text.to_lowercase();
-    let said_no = lower.contains("not supported")
-        || lower.contains("not applicable")
-        || lower.contains("not available")
-        || matches!(lower.trim_end_matches('.'), "none" | "n/a");
-    let not_supported = out.is_empty() && said_no;
+    // Only a cell without names can say the scheme is not supported.
+    let not_supported = out.is_empty() && {
+        let lower = text.to_lowercase();
+        lower.contains("not supported")
+            || lower.contains("not applicable")
+            || lower.contains("not available")
+            || matches!(lower.trim_end_matches('.'), "none" | "n/a")
+    };
     (out, not_supported)
 }
 
@@ -350,20 +360,21 @@ fn is_permission_name(tok: &str) -> bool {
         && tok
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        && !tok.to_ascii_lowercase().ends_with(".md")
+        // Every character is ASCII by now, so the last three are a whole suffix.
+        && !(tok.len() >= 3 && tok[tok.len() - 3..].eq_ignore_ascii_case(".md"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn cells(line: &str) -> Vec<String> {
+    fn cells(line: &str) -> Vec<Cell<'_>> {
         super::super::markdown::split_row(line)
     }
 
     fn table(lines: &[&str]) -> PermissionTable {
         let header = cells(lines[0]);
-        let rows: Vec<Vec<String>> = lines[1..].iter().map(|l| cells(l)).collect();
+        let rows: Vec<Vec<Cell<'_>>> = lines[1..].iter().map(|l| cells(l)).collect();
         match classify(&header, &rows) {
             Classified::Table { table, .. } => table,
             Classified::Other => panic!("not recognised: {lines:?}"),

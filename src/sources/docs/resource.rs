@@ -6,7 +6,9 @@ use std::path::Path;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use super::markdown::{blocks, first_link_target, front_matter, json_string_field, plain, Block};
+use super::markdown::{
+    blocks, first_link_target, front_matter, json_string_field, plain, Block, Cell,
+};
 use super::ApiVersion;
 
 /// One resource type page.
@@ -270,7 +272,7 @@ pub(crate) fn parse_resource_page(
 
 fn push_members(
     target: &mut Vec<Member>,
-    rows: &[Vec<String>],
+    rows: &[Vec<Cell<'_>>],
     type_col: usize,
     desc_col: Option<usize>,
 ) {
@@ -293,7 +295,7 @@ fn push_members(
 
 fn push_methods(
     target: &mut Vec<Method>,
-    rows: &[Vec<String>],
+    rows: &[Vec<Cell<'_>>],
     ret_col: Option<usize>,
     desc_col: Option<usize>,
 ) {
@@ -315,12 +317,12 @@ fn push_methods(
     }
 }
 
-fn cell(row: &[String], i: usize) -> &str {
-    row.get(i).map_or("", String::as_str)
+fn cell<'r>(row: &'r [Cell<'_>], i: usize) -> &'r str {
+    row.get(i).map_or("", |c| c.as_ref())
 }
 
 /// (type column, description column) of a Properties/Relationships header.
-fn member_columns(header: &[String]) -> Option<(usize, Option<usize>)> {
+fn member_columns(header: &[Cell<'_>]) -> Option<(usize, Option<usize>)> {
     let h: Vec<String> = header.iter().map(|c| plain(c).to_lowercase()).collect();
     let first = h.first()?;
     if !(first.contains("property") || first.contains("relationship") || first == "name") {
@@ -332,7 +334,7 @@ fn member_columns(header: &[String]) -> Option<(usize, Option<usize>)> {
 }
 
 /// (return type column, description column) of a Methods header.
-fn method_columns(header: &[String]) -> Option<(Option<usize>, Option<usize>)> {
+fn method_columns(header: &[Cell<'_>]) -> Option<(Option<usize>, Option<usize>)> {
     let h: Vec<String> = header.iter().map(|c| plain(c).to_lowercase()).collect();
     let first = h.first()?;
     // "Common task | HTTP method" tables (drive.md) list requests, not methods.
