@@ -27,10 +27,14 @@ const MI_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 const MI_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Memory freed goes back to the system at once instead of after a second, and arenas
-/// are committed as they are used: without both, the loader's freed parse buffers
-/// stayed resident and `build` peaked ~90 MB higher (and ~20 MB above glibc's malloc). Both must be set before the first
-/// allocation, which the Rust runtime makes before `main`: the function is a constructor.
+/// Memory freed goes back to the system after 10 ms instead of after a second, and
+/// arenas are committed as they are used: without both, the loader's freed parse buffers
+/// stayed resident and `build` peaked ~90 MB higher (and ~20 MB above glibc's malloc).
+/// Returning memory at once instead costs a fifth more page faults (each file read
+/// lands in pages given back a moment before) for 5 MB less peak. Both must be set
+/// before the first allocation, which the Rust runtime makes before `main`: the
+/// function is a constructor. They are defaults: `MIMALLOC_PURGE_DELAY` and
+/// `MIMALLOC_ARENA_EAGER_COMMIT` in the environment still override them.
 #[cfg(all(target_os = "linux", not(test)))]
 #[used]
 #[unsafe(link_section = ".init_array")]
@@ -38,10 +42,10 @@ static TUNE_ALLOCATOR: extern "C" fn() = tune_allocator;
 
 #[cfg(all(target_os = "linux", not(test)))]
 extern "C" fn tune_allocator() {
-    // SAFETY: mi_option_set only stores an allocator parameter.
+    // SAFETY: mi_option_set_default only stores an allocator parameter.
     unsafe {
-        libmimalloc_sys::mi_option_set(MI_ARENA_EAGER_COMMIT, 0);
-        libmimalloc_sys::mi_option_set(MI_PURGE_DELAY, 0);
+        libmimalloc_sys::mi_option_set_default(MI_ARENA_EAGER_COMMIT, 0);
+        libmimalloc_sys::mi_option_set_default(MI_PURGE_DELAY, 10);
     }
 }
 

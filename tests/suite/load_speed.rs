@@ -125,3 +125,34 @@ fn a_page_linked_to_a_page_of_its_folder_is_read_and_one_linked_out_is_not() {
     // The raw listing counts both links; only the one inside is read.
     assert_eq!(read, raw - 1);
 }
+
+/// The binary tunes its allocator before the first allocation: mimalloc's own report
+/// of its options (`MIMALLOC_VERBOSE`) shows the purge delay and the arena commit
+/// permcat sets, and a value in the environment still wins over them.
+#[cfg(target_os = "linux")]
+#[test]
+fn allocator_options_are_set_before_main_and_yield_to_the_environment() {
+    let run = |env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_permcat"));
+        cmd.arg("--version").env("MIMALLOC_VERBOSE", "1");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("permcat runs");
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let option = |report: &str, name: &str| {
+        report
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("option '{name}': ")))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| panic!("no option `{name}` in mimalloc's report:\n{report}"))
+    };
+    let tuned = run(&[]);
+    assert_eq!(option(&tuned, "purge_delay"), "10");
+    assert_eq!(option(&tuned, "arena_eager_commit"), "0");
+    let overridden = run(&[("MIMALLOC_PURGE_DELAY", "250")]);
+    assert_eq!(option(&overridden, "purge_delay"), "250");
+    assert_eq!(option(&overridden, "arena_eager_commit"), "0");
+}
