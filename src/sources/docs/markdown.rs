@@ -91,31 +91,30 @@ pub(crate) fn unquote(value: &str) -> String {
     }
 }
 
-/// Cuts a page body into blocks.
+/// Cuts a page body into blocks. Reads the lines once, in order, looking ahead on a
+/// copy of the line iterator where a block's end decides what it is (an unclosed comment
+/// is one line of text, a table needs its separator row).
 pub(crate) fn blocks(body: &str) -> Vec<Block<'_>> {
-    let lines: Vec<&str> = body.lines().collect();
+    let mut lines = body.lines();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i];
+    while let Some(line) = lines.next() {
         let trimmed = line.trim();
         if trimmed.is_empty() {
-            i += 1;
             continue;
         }
         if let Some((ch, count, info)) = fence_open(trimmed) {
+            // An unclosed fence runs to the end of the page, as in CommonMark.
             let mut body = Vec::new();
-            let mut j = i + 1;
-            while j < lines.len() && !fence_closes(lines[j].trim(), ch, count) {
-                body.push(lines[j]);
-                j += 1;
+            for l in lines.by_ref() {
+                if fence_closes(l.trim(), ch, count) {
+                    break;
+                }
+                body.push(l);
             }
             out.push(Block::Fence {
                 info: info.to_string(),
                 body,
             });
-            // An unclosed fence runs to the end of the page, as in CommonMark.
-            i = j + 1;
             continue;
         }
         if let Some(after) = trimmed.strip_prefix("<!--") {
@@ -123,57 +122,54 @@ pub(crate) fn blocks(body: &str) -> Vec<Block<'_>> {
                 out.push(Block::Comment {
                     text: after[..end].to_string(),
                 });
-                i += 1;
                 continue;
             }
             let mut text = String::from(after);
-            let mut j = i + 1;
+            let mut ahead = lines.clone();
             let mut closed = false;
-            while j < lines.len() {
+            for l in ahead.by_ref() {
                 text.push('\n');
-                if let Some(end) = lines[j].find("-->") {
-                    text.push_str(&lines[j][..end]);
+                if let Some(end) = l.find("-->") {
+                    text.push_str(&l[..end]);
                     closed = true;
                     break;
                 }
-                text.push_str(lines[j]);
-                j += 1;
+                text.push_str(l);
             }
             if closed {
                 out.push(Block::Comment { text });
-                i = j + 1;
+                lines = ahead;
             } else {
                 // A comment that never closes would hide the rest of the page; treat
                 // its opening line as text instead.
                 out.push(Block::Text { line });
-                i += 1;
             }
             continue;
         }
         if let Some((level, text)) = heading(trimmed) {
             out.push(Block::Heading { level, text });
-            i += 1;
             continue;
         }
-        if trimmed.contains('|') && i + 1 < lines.len() && is_separator_row(lines[i + 1]) {
+        if trimmed.contains('|') && lines.clone().next().is_some_and(is_separator_row) {
+            lines.next();
             let header = split_row(trimmed);
             let mut rows = Vec::new();
-            let mut j = i + 2;
-            while j < lines.len() {
-                let t = lines[j].trim();
+            loop {
+                let mut ahead = lines.clone();
+                let Some(t) = ahead.next().map(str::trim) else {
+                    break;
+                };
                 if t.is_empty() || !t.contains('|') || fence_open(t).is_some() || t.starts_with('#')
                 {
                     break;
                 }
                 rows.push(split_row(t));
-                j += 1;
+                lines = ahead;
             }
             out.push(Block::Table { header, rows });
-            i = j;
             continue;
         }
         out.push(Block::Text { line });
-        i += 1;
     }
     out
 }
