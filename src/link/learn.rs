@@ -97,12 +97,15 @@ impl Linker {
         index
     }
 
-    /// Attaches each docs example with a snippet to the endpoint it requests. Examples
-    /// request concrete paths (`/users/87d349ed-…/messages`), so one whose own path names
-    /// no endpoint is matched against the request lines of its page, then against every
-    /// endpoint, a placeholder standing for any one plain segment; the most literal
-    /// match wins.
-    pub(super) fn attach_snippets(&mut self, docs: &Docs, endpoints: &EndpointMap) {
+    /// Attaches the docs' snippets to endpoints ([`find_snippets`]) and compares the
+    /// docs' permission tables with permissions.json ([`find_docs_conflicts`]): the two
+    /// read the same linked records and run at the same time.
+    pub(super) fn snippets_and_docs_conflicts(
+        &mut self,
+        docs: &Docs,
+        endpoints: &EndpointMap,
+        granted: &GrantIndex,
+    ) {
         let mut by_shape: HashMap<(&str, usize), Vec<Arc<CanonicalPath>>> = HashMap::default();
         for (key, method) in endpoints.keys() {
             let c = self.canonical(key);
@@ -111,53 +114,25 @@ impl Linker {
                 .or_default()
                 .push(c);
         }
-        let mut snippets = Vec::new();
-        let mut by_pattern = 0;
+        let mut sources: HashMap<(&str, ApiVersion), String> = HashMap::default();
         for set in &docs.sets {
             for page in &set.api_pages {
-                for example in &page.examples {
-                    let found = set.snippets_for(&example.name);
-                    if found.is_empty() {
-                        continue;
-                    }
-                    let method = example.request.method.as_str();
-                    let c = self.canonical(&example.request.path);
-                    let key = if endpoints.contains_key(&(c.key().to_string(), method.into())) {
-                        c.key().to_string()
-                    } else {
-                        let own: Vec<Arc<CanonicalPath>> = page
-                            .requests
-                            .iter()
-                            .filter(|r| r.method == method)
-                            .map(|r| self.canonical(&r.path))
-                            .filter(|p| {
-                                endpoints.contains_key(&(p.key().to_string(), method.into()))
-                            })
-                            .collect();
-                        let everywhere = by_shape.get(&(method, c.segments().len()));
-                        let Some(key) = best_match(&c, own.iter())
-                            .or_else(|| best_match(&c, everywhere.into_iter().flatten()))
-                        else {
-                            continue;
-                        };
-                        by_pattern += 1;
-                        key
-                    };
-                    for s in found {
-                        snippets.push(Snippet {
-                            language: s.language.clone(),
-                            version: set.version,
-                            request_name: example.name.clone(),
-                            method: method.to_string(),
-                            key: key.clone(),
-                            path: c.display().to_string(),
-                            code: s.code.clone(),
-                            file: format!("{}/{}", docs.root, s.file),
-                        });
-                    }
+                if page.permission_tables.len() == 1
+                    && !sources.contains_key(&(page.root.as_str(), set.version))
+                {
+                    let src = self.docs_page_source(docs, &page.root, set.version);
+                    sources.insert((page.root.as_str(), set.version), src);
                 }
             }
         }
+        let ((snippets, by_pattern), (conflicts, compared)) = {
+            let paths = self.paths.borrow();
+            let known = KnownPaths(&paths);
+            rayon::join(
+                || find_snippets(docs, endpoints, &by_shape, &known),
+                || find_docs_conflicts(docs, granted, &sources, &known),
+            )
+        };
         self.report
             .linked("snippets attached to endpoints", snippets.len());
         self.report.linked(
@@ -165,80 +140,164 @@ impl Linker {
             by_pattern,
         );
         self.catalog.snippets = snippets;
+        self.report
+            .linked("docs table rows compared with grants", compared);
+        self.catalog.conflicts.extend(conflicts);
     }
+}
 
-    /// Compares each API page's permission table with permissions.json for every request
-    /// the page documents. Pages with several tables, and sub-case rows (Intune
-    /// workflows, per-resource rows), are skipped: which request they govern is unclear.
-    pub(super) fn docs_conflicts(&mut self, docs: &Docs, granted: &GrantIndex) {
-        let mut conflicts = Vec::new();
-        let mut compared = 0;
-        for set in &docs.sets {
-            for page in &set.api_pages {
-                let [table] = page.permission_tables.as_slice() else {
+/// The canonical forms of request paths computed so far, read from several threads at
+/// once; a path not among them is canonicalized where it is asked for.
+struct KnownPaths<'a>(&'a HashMap<String, Arc<CanonicalPath>>);
+
+impl KnownPaths<'_> {
+    fn canonical(&self, raw: &str) -> Arc<CanonicalPath> {
+        match self.0.get(raw) {
+            Some(c) => Arc::clone(c),
+            None => Arc::new(super::path::canonicalize(raw)),
+        }
+    }
+}
+
+/// Attaches each docs example with a snippet to the endpoint it requests. Examples
+/// request concrete paths (`/users/87d349ed-…/messages`), so one whose own path names
+/// no endpoint is matched against the request lines of its page, then against every
+/// endpoint, a placeholder standing for any one plain segment; the most literal
+/// match wins.
+///
+/// `by_shape` holds the endpoints' canonical paths by method and segment count. Returns
+/// the snippets and how many examples were matched by a pattern.
+fn find_snippets(
+    docs: &Docs,
+    endpoints: &EndpointMap,
+    by_shape: &HashMap<(&str, usize), Vec<Arc<CanonicalPath>>>,
+    known: &KnownPaths<'_>,
+) -> (Vec<Snippet>, usize) {
+    let mut snippets = Vec::new();
+    let mut by_pattern = 0;
+    for set in &docs.sets {
+        for page in &set.api_pages {
+            for example in &page.examples {
+                let found = set.snippets_for(&example.name);
+                if found.is_empty() {
                     continue;
+                }
+                let method = example.request.method.as_str();
+                let c = known.canonical(&example.request.path);
+                let key = if endpoints.contains_key(&(c.key().to_string(), method.into())) {
+                    c.key().to_string()
+                } else {
+                    let own: Vec<Arc<CanonicalPath>> = page
+                        .requests
+                        .iter()
+                        .filter(|r| r.method == method)
+                        .map(|r| known.canonical(&r.path))
+                        .filter(|p| endpoints.contains_key(&(p.key().to_string(), method.into())))
+                        .collect();
+                    let everywhere = by_shape.get(&(method, c.segments().len()));
+                    let Some(key) = best_match(&c, own.iter())
+                        .or_else(|| best_match(&c, everywhere.into_iter().flatten()))
+                    else {
+                        continue;
+                    };
+                    by_pattern += 1;
+                    key
                 };
-                let src = self.docs_page_source(docs, &page.root, set.version);
-                for req in &page.requests {
-                    let c = self.canonical(&req.path);
-                    for row in table.rows.iter().filter(|r| r.variant.is_none()) {
-                        if row.not_supported || row.permissions.is_empty() {
-                            continue;
-                        }
-                        let k = grant_key(c.key(), &req.method, row.scheme);
-                        let Some(g) = granted.get(&k) else {
-                            continue;
-                        };
-                        compared += 1;
-                        let subject = format!("{} {} ({})", req.method, c.display(), row.scheme);
-                        let missing: Vec<&str> = row
-                            .permissions
-                            .iter()
-                            .map(String::as_str)
-                            .filter(|p| !g.all.contains(p))
-                            .collect();
-                        for p in &missing {
+                for s in found {
+                    snippets.push(Snippet {
+                        language: s.language.clone(),
+                        version: set.version,
+                        request_name: example.name.clone(),
+                        method: method.to_string(),
+                        key: key.clone(),
+                        path: c.display().to_string(),
+                        code: s.code.clone(),
+                        file: format!("{}/{}", docs.root, s.file),
+                    });
+                }
+            }
+        }
+    }
+    (snippets, by_pattern)
+}
+
+/// Compares each API page's permission table with permissions.json for every request
+/// the page documents. Pages with several tables, and sub-case rows (Intune
+/// workflows, per-resource rows), are skipped: which request they govern is unclear.
+///
+/// `sources` holds the source key of each docs folder and version. Returns the conflicts
+/// and how many table rows were compared.
+fn find_docs_conflicts(
+    docs: &Docs,
+    granted: &GrantIndex,
+    sources: &HashMap<(&str, ApiVersion), String>,
+    known: &KnownPaths<'_>,
+) -> (Vec<Conflict>, usize) {
+    let mut conflicts = Vec::new();
+    let mut compared = 0;
+    for set in &docs.sets {
+        for page in &set.api_pages {
+            let [table] = page.permission_tables.as_slice() else {
+                continue;
+            };
+            let src = &sources[&(page.root.as_str(), set.version)];
+            for req in &page.requests {
+                let c = known.canonical(&req.path);
+                for row in table.rows.iter().filter(|r| r.variant.is_none()) {
+                    if row.not_supported || row.permissions.is_empty() {
+                        continue;
+                    }
+                    let k = grant_key(c.key(), &req.method, row.scheme);
+                    let Some(g) = granted.get(&k) else {
+                        continue;
+                    };
+                    compared += 1;
+                    let subject = format!("{} {} ({})", req.method, c.display(), row.scheme);
+                    let missing: Vec<&str> = row
+                        .permissions
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|p| !g.all.contains(p))
+                        .collect();
+                    for p in &missing {
+                        conflicts.push(Conflict {
+                            kind: ConflictKind::DocsPermissionNotGranted,
+                            permission: Some((*p).to_string()),
+                            subject: subject.clone(),
+                            sides: vec![
+                                side(src, format!("{} lists {p}", page.slug)),
+                                side("permissions", "does not grant it here".into()),
+                            ],
+                            resolution: "not shown as a grant".into(),
+                            source_age: None,
+                        });
+                    }
+                    // A blank least privileged cell names no least privileged one.
+                    let Some(first) = row.least_privileged().first() else {
+                        continue;
+                    };
+                    if !g.least.is_empty() && !g.least.contains(first.as_str()) {
+                        // Filed under permissions.json's least-privileged choice, whose
+                        // page is where a reader needs to see the disagreement.
+                        for p in g.least.iter() {
                             conflicts.push(Conflict {
-                                kind: ConflictKind::DocsPermissionNotGranted,
-                                permission: Some((*p).to_string()),
+                                kind: ConflictKind::DocsLeastPrivilegedMismatch,
+                                permission: Some(p.to_string()),
                                 subject: subject.clone(),
                                 sides: vec![
-                                    side(&src, format!("{} lists {p}", page.slug)),
-                                    side("permissions", "does not grant it here".into()),
+                                    side(src, format!("least privileged: {first}")),
+                                    side("permissions", format!("least privileged: {p}")),
                                 ],
-                                resolution: "not shown as a grant".into(),
+                                resolution: "permissions.json's choice marked".into(),
                                 source_age: None,
                             });
-                        }
-                        // A blank least privileged cell names no least privileged one.
-                        let Some(first) = row.least_privileged().first() else {
-                            continue;
-                        };
-                        if !g.least.is_empty() && !g.least.contains(first.as_str()) {
-                            // Filed under permissions.json's least-privileged choice, whose
-                            // page is where a reader needs to see the disagreement.
-                            for p in g.least.iter() {
-                                conflicts.push(Conflict {
-                                    kind: ConflictKind::DocsLeastPrivilegedMismatch,
-                                    permission: Some(p.to_string()),
-                                    subject: subject.clone(),
-                                    sides: vec![
-                                        side(&src, format!("least privileged: {first}")),
-                                        side("permissions", format!("least privileged: {p}")),
-                                    ],
-                                    resolution: "permissions.json's choice marked".into(),
-                                    source_age: None,
-                                });
-                            }
                         }
                     }
                 }
             }
         }
-        self.report
-            .linked("docs table rows compared with grants", compared);
-        self.catalog.conflicts.extend(conflicts);
     }
+    (conflicts, compared)
 }
 
 /// The key of the pattern that matches a concrete request path with the most literal

@@ -241,8 +241,7 @@ fn finish(mut ctx: Linker, linked: Linked) -> (Catalog, LoadReport) {
     };
     ctx.report.lap("resolution");
     if let Some(docs) = &docs {
-        ctx.attach_snippets(docs, &endpoints);
-        ctx.docs_conflicts(docs, &granted);
+        ctx.snippets_and_docs_conflicts(docs, &endpoints, &granted);
     }
     ctx.report.lap("snippets and docs tables");
     let endpoint_list: Vec<Endpoint> = endpoints.into_values().map(|(e, _)| e).collect();
