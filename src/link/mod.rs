@@ -253,13 +253,23 @@ fn finish(mut ctx: Linker, linked: Linked) -> (Catalog, LoadReport) {
             csdl,
         })
         .collect();
-    ctx.build_resources(
-        &endpoint_list,
-        &schema_refs,
-        docs.as_ref(),
-        matcher.as_ref(),
+    // The resources, and each permission's primary resource (from the grants alone),
+    // at the same time.
+    let grants = std::mem::take(&mut ctx.catalog.grants);
+    let mut permissions = std::mem::take(&mut ctx.permissions);
+    rayon::join(
+        || {
+            ctx.build_resources(
+                &endpoint_list,
+                &schema_refs,
+                docs.as_ref(),
+                matcher.as_ref(),
+            )
+        },
+        || resources::assign_primary_resources(&grants, &mut permissions, &endpoint_list),
     );
-    ctx.assign_primary_resources(&endpoint_list);
+    ctx.catalog.grants = grants;
+    ctx.permissions = permissions;
     // The records are all linked: they go before the catalog is sorted, freed on
     // another thread while this one sorts.
     drop(schema_refs);

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::endpoints::learn_resource_link;
 use super::resolve::NameMatcher;
 use super::Linker;
-use crate::model::{ApiVersion, Endpoint, Member, Resource, TypeRef};
+use crate::model::{ApiVersion, Endpoint, Grant, Member, Permission, Resource, TypeRef};
 use crate::sources::csdl::{Csdl, FoundType};
 use crate::sources::docs::{Docs, Member as DocsMember, ResourcePage};
 
@@ -353,75 +353,79 @@ impl Linker {
             slug: String::new(),
         })
     }
+}
 
-    /// Gives each permission the resource its endpoints return most, counting each
-    /// endpoint as 1 / (number of path segments): `/users/{id}` says more about what a
-    /// permission is for than `/users/{id}/manager/$ref`. A type the permission's
-    /// category names (`User` → `user`, `Sites` → `site`) counts three times; ties go to
-    /// the first by name.
-    ///
-    /// An action is counted by what it returns, not by what it is bound to: `sendMail`
-    /// returns nothing, and being bound to `user` does not make Mail.Send about users.
-    /// Only a permission none of whose endpoints returns a resource type (its actions
-    /// return nothing, its functions text or numbers) is given the type its actions and
-    /// functions act on most, weighed the same way (Mail.Send: `message`, which `send`,
-    /// `reply` and `forward` act on).
-    pub(super) fn assign_primary_resources(&mut self, endpoints: &[Endpoint]) {
-        let by_key: HashMap<(&str, &str), &Endpoint> = endpoints
+/// Gives each permission the resource its endpoints return most, counting each
+/// endpoint as 1 / (number of path segments): `/users/{id}` says more about what a
+/// permission is for than `/users/{id}/manager/$ref`. A type the permission's
+/// category names (`User` → `user`, `Sites` → `site`) counts three times; ties go to
+/// the first by name.
+///
+/// An action is counted by what it returns, not by what it is bound to: `sendMail`
+/// returns nothing, and being bound to `user` does not make Mail.Send about users.
+/// Only a permission none of whose endpoints returns a resource type (its actions
+/// return nothing, its functions text or numbers) is given the type its actions and
+/// functions act on most, weighed the same way (Mail.Send: `message`, which `send`,
+/// `reply` and `forward` act on).
+pub(super) fn assign_primary_resources(
+    grants: &[Grant],
+    permissions: &mut BTreeMap<String, Permission>,
+    endpoints: &[Endpoint],
+) {
+    let by_key: HashMap<(&str, &str), &Endpoint> = endpoints
+        .iter()
+        .map(|e| ((e.key.as_str(), e.method.as_str()), e))
+        .collect();
+    type Weights<'e> = BTreeMap<&'e str, BTreeMap<&'e TypeRef, f64>>;
+    let mut returned: Weights<'_> = BTreeMap::new();
+    let mut acted_on: Weights<'_> = BTreeMap::new();
+    let mut seen = crate::hash::HashSet::default();
+    for g in grants {
+        if !seen.insert((g.permission.as_str(), g.key.as_str(), g.method.as_str())) {
+            continue;
+        }
+        let Some(e) = by_key.get(&(g.key.as_str(), g.method.as_str())) else {
+            continue;
+        };
+        let segments = e.key.split('/').filter(|s| !s.is_empty()).count().max(1);
+        let weight = 1.0 / segments as f64;
+        let resource = e
+            .resource
+            .as_ref()
+            .filter(|t| !t.type_name.starts_with("Edm."));
+        let (weights, t) = match (resource, &e.bound_to) {
+            (Some(t), _) => (&mut returned, t),
+            // Nothing, a primitive or an unknown type returned: the type acted on.
+            (None, Some(t)) => (&mut acted_on, t),
+            (None, None) => continue,
+        };
+        *weights
+            .entry(g.permission.as_str())
+            .or_default()
+            .entry(t)
+            .or_default() += weight;
+    }
+    for perm in permissions.values_mut() {
+        let Some(types) = returned
+            .get(perm.name.as_str())
+            .or_else(|| acted_on.get(perm.name.as_str()))
+        else {
+            continue;
+        };
+        let category = perm.category().to_ascii_lowercase().replace('-', "");
+        let named = |t: &TypeRef| {
+            let short = t.type_name.rsplit('.').next().unwrap_or_default();
+            category.contains(&short.to_ascii_lowercase())
+        };
+        perm.primary_resource = types
             .iter()
-            .map(|e| ((e.key.as_str(), e.method.as_str()), e))
-            .collect();
-        type Weights<'e> = BTreeMap<&'e str, BTreeMap<&'e TypeRef, f64>>;
-        let mut returned: Weights<'_> = BTreeMap::new();
-        let mut acted_on: Weights<'_> = BTreeMap::new();
-        let mut seen = crate::hash::HashSet::default();
-        for g in &self.catalog.grants {
-            if !seen.insert((g.permission.as_str(), g.key.as_str(), g.method.as_str())) {
-                continue;
-            }
-            let Some(e) = by_key.get(&(g.key.as_str(), g.method.as_str())) else {
-                continue;
-            };
-            let segments = e.key.split('/').filter(|s| !s.is_empty()).count().max(1);
-            let weight = 1.0 / segments as f64;
-            let resource = e
-                .resource
-                .as_ref()
-                .filter(|t| !t.type_name.starts_with("Edm."));
-            let (weights, t) = match (resource, &e.bound_to) {
-                (Some(t), _) => (&mut returned, t),
-                // Nothing, a primitive or an unknown type returned: the type acted on.
-                (None, Some(t)) => (&mut acted_on, t),
-                (None, None) => continue,
-            };
-            *weights
-                .entry(g.permission.as_str())
-                .or_default()
-                .entry(t)
-                .or_default() += weight;
-        }
-        for perm in self.permissions.values_mut() {
-            let Some(types) = returned
-                .get(perm.name.as_str())
-                .or_else(|| acted_on.get(perm.name.as_str()))
-            else {
-                continue;
-            };
-            let category = perm.category().to_ascii_lowercase().replace('-', "");
-            let named = |t: &TypeRef| {
-                let short = t.type_name.rsplit('.').next().unwrap_or_default();
-                category.contains(&short.to_ascii_lowercase())
-            };
-            perm.primary_resource = types
-                .iter()
-                .max_by(|(a, wa), (b, wb)| {
-                    named(a)
-                        .cmp(&named(b))
-                        .then_with(|| wa.total_cmp(wb))
-                        .then_with(|| b.cmp(a))
-                })
-                .map(|(t, _)| (*t).clone());
-        }
+            .max_by(|(a, wa), (b, wb)| {
+                named(a)
+                    .cmp(&named(b))
+                    .then_with(|| wa.total_cmp(wb))
+                    .then_with(|| b.cmp(a))
+            })
+            .map(|(t, _)| (*t).clone());
     }
 }
 
