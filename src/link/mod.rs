@@ -254,7 +254,8 @@ fn finish(mut ctx: Linker, linked: Linked) -> (Catalog, LoadReport) {
         })
         .collect();
     // The resources, and each permission's primary resource (from the grants alone),
-    // at the same time.
+    // at the same time. The grants and permissions are taken out of the linker while
+    // build_resources runs, which reads neither.
     let grants = std::mem::take(&mut ctx.catalog.grants);
     let mut permissions = std::mem::take(&mut ctx.permissions);
     rayon::join(

@@ -134,7 +134,10 @@ fn a_page_linked_to_a_page_of_its_folder_is_read_and_one_linked_out_is_not() {
 fn allocator_options_are_set_before_main_and_yield_to_the_environment() {
     let run = |env: &[(&str, &str)]| {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_permcat"));
-        cmd.arg("--version").env("MIMALLOC_VERBOSE", "1");
+        cmd.arg("--version")
+            .env("MIMALLOC_VERBOSE", "1")
+            .env_remove("MIMALLOC_PURGE_DELAY")
+            .env_remove("MIMALLOC_ARENA_EAGER_COMMIT");
         for (k, v) in env {
             cmd.env(k, v);
         }

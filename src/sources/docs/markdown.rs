@@ -7,9 +7,14 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// One cell of a pipe table: the page's own text, unless an escaped pipe (`\\|`) had
+/// One cell of a pipe table: the page's own text, unless an escaped pipe (`\|`) had
 /// to be unescaped.
 pub(crate) type Cell<'a> = Cow<'a, str>;
+
+/// The text of cell `i` of a row; a row too short for it has an empty one.
+pub(crate) fn cell_at<'r>(row: &'r [Cell<'_>], i: usize) -> &'r str {
+    row.get(i).map_or("", |c| c.as_ref())
+}
 
 /// One block of a page, in page order.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::markdown::{plain, Cell};
+use super::markdown::{cell_at as cell, plain, Cell};
 
 pub use crate::model::Scheme;
 
@@ -196,13 +196,9 @@ fn scheme_of(cell: &str) -> Option<Scheme> {
     }
 }
 
-fn parse_rows<'r, 'c>(
-    plan: &Plan,
-    rows: &'r [Vec<Cell<'c>>],
-) -> (Vec<PermissionRow>, usize, TableLayout) {
+fn parse_rows(plan: &Plan, rows: &[Vec<Cell<'_>>]) -> (Vec<PermissionRow>, usize, TableLayout) {
     let mut out: Vec<PermissionRow> = Vec::new();
     let mut unknown = 0;
-    let cell = |row: &'r [Cell<'c>], i: usize| -> &'r str { row.get(i).map_or("", |c| c.as_ref()) };
     match plan {
         Plan::Transposed { cols } => {
             for row in rows {

@@ -7,7 +7,7 @@ use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use super::markdown::{
-    blocks, first_link_target, front_matter, json_string_field, plain, Block, Cell,
+    blocks, cell_at as cell, first_link_target, front_matter, json_string_field, plain, Block, Cell,
 };
 use super::ApiVersion;
 
@@ -315,10 +315,6 @@ fn push_methods(
                 .unwrap_or_default(),
         });
     }
-}
-
-fn cell<'r>(row: &'r [Cell<'_>], i: usize) -> &'r str {
-    row.get(i).map_or("", |c| c.as_ref())
 }
 
 /// (type column, description column) of a Properties/Relationships header.
