@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::resolve::{NameMatcher, Resolved, Resolver};
 use super::Linker;
-use crate::model::{ApiVersion, Endpoint, TypeRef};
+use crate::model::{ApiVersion, Endpoint, Grant, TypeRef};
 use crate::sources::docs::Docs;
 
 /// How readable a source's spelling of a path is; the highest wins for display.
@@ -220,10 +220,10 @@ impl Linker {
     }
 
     /// One endpoint per (method, key) that some grant names.
-    pub(super) fn endpoints_from_grants(&self) -> EndpointMap {
+    pub(super) fn endpoints_from_grants(&self, grants: &[Grant]) -> EndpointMap {
         let mut map = EndpointMap::new();
         let mut displays: HashMap<&str, String> = Default::default();
-        for g in &self.catalog.grants {
+        for g in grants {
             let display = displays
                 .entry(g.path.as_str())
                 .or_insert_with(|| self.canonical(&g.path).display().to_string())

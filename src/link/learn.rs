@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::endpoints::EndpointMap;
 use super::path::{CanonicalPath, Segment};
 use super::Linker;
-use crate::model::{ApiVersion, Conflict, ConflictKind, ConflictSide, Scheme, Snippet};
+use crate::model::{ApiVersion, Conflict, ConflictKind, ConflictSide, Grant, Scheme, Snippet};
 use crate::sources::docs::Docs;
 
 /// Permissions granted for one (key, method, scheme): all, and the least privileged.
@@ -58,6 +58,23 @@ pub(super) fn grant_key(key: &str, method: &str, scheme: Scheme) -> (Arc<str>, A
 #[derive(Default)]
 struct Interner<'a>(HashMap<&'a str, Arc<str>>);
 
+/// An index of the grants for comparisons with the docs and the command map.
+pub(super) fn grant_index(grants: &[Grant]) -> GrantIndex {
+    let mut index = GrantIndex::new();
+    let mut strings = Interner::default();
+    for g in grants {
+        let name = strings.get(&g.permission);
+        let entry = index
+            .entry((strings.get(&g.key), strings.get(&g.method), g.scheme))
+            .or_default();
+        if g.flagged_least {
+            entry.least.insert(Arc::clone(&name));
+        }
+        entry.all.insert(name);
+    }
+    index
+}
+
 impl<'a> Interner<'a> {
     fn get(&mut self, s: &'a str) -> Arc<str> {
         Arc::clone(self.0.entry(s).or_insert_with(|| Arc::from(s)))
@@ -78,23 +95,6 @@ impl Linker {
     /// The source key of one version of the docs.
     pub(super) fn docs_source_key(&self, version: ApiVersion) -> String {
         format!("docs:{version}")
-    }
-
-    /// An index of the grants for comparisons with the docs and the command map.
-    pub(super) fn grant_index(&self) -> GrantIndex {
-        let mut index = GrantIndex::new();
-        let mut strings = Interner::default();
-        for g in &self.catalog.grants {
-            let name = strings.get(&g.permission);
-            let entry = index
-                .entry((strings.get(&g.key), strings.get(&g.method), g.scheme))
-                .or_default();
-            if g.flagged_least {
-                entry.least.insert(Arc::clone(&name));
-            }
-            entry.all.insert(name);
-        }
-        index
     }
 
     /// Attaches the docs' snippets to endpoints ([`find_snippets`]) and compares the

@@ -146,91 +146,130 @@ fn pick<'a>(method: &str, path: &str, scheme: Scheme, mut all: Vec<Candidate<'a>
     }
 }
 
-impl Linker {
-    /// Marks exactly one least-privileged permission per (method, key, scheme) and
-    /// records what the flags of permissions.json say against it.
-    pub(super) fn pick_least_privileged(&mut self) {
-        let grants = std::mem::take(&mut self.catalog.grants);
-        // Per (permission, scheme): the paths it grants (step 4) and its privilege level
-        // (step 3), looked up once per pair rather than once per grant.
-        let mut per_scheme: HashMap<(&str, Scheme), Granting<'_>> = HashMap::default();
-        for g in &grants {
-            per_scheme
-                .entry((g.permission.as_str(), g.scheme))
-                .or_insert_with(|| {
-                    let level = self
-                        .permissions
-                        .get(&g.permission)
-                        .and_then(|p| p.schemes.get(&g.scheme))
-                        .and_then(|s| s.privilege_level);
-                    Granting {
-                        paths: HashSet::default(),
-                        level,
-                    }
-                })
-                .paths
-                .insert(g.key.as_str());
-        }
-        // The grants of each request. The order of the requests does not matter: each
-        // is decided on its own, and the conflicts are sorted with the catalog.
-        let mut requests: HashMap<(&str, &str, Scheme), Vec<usize>> = HashMap::default();
-        for (i, g) in grants.iter().enumerate() {
-            requests
-                .entry((g.method.as_str(), g.key.as_str(), g.scheme))
-                .or_default()
-                .push(i);
-        }
-        let mut chosen: Vec<bool> = vec![false; grants.len()];
-        let mut conflicts = Vec::new();
-        let (mut none, mut several) = (0, 0);
-        let mut by_name: HashMap<&str, usize> = HashMap::default();
-        for ((method, _key, scheme), idx) in &requests {
-            // Candidates in the order their permissions first grant the request.
-            by_name.clear();
-            let mut candidates: Vec<Candidate<'_>> = Vec::new();
-            for &i in idx {
-                let g: &Grant = &grants[i];
-                let set_methods = self.set_methods.get(i).copied().unwrap_or(usize::MAX);
-                let at = *by_name.entry(g.permission.as_str()).or_insert_with(|| {
-                    let granting = &per_scheme[&(g.permission.as_str(), g.scheme)];
-                    candidates.push(Candidate {
-                        name: &g.permission,
-                        flagged: false,
-                        set_methods,
-                        level: granting.level,
-                        paths: granting.paths.len(),
-                    });
-                    candidates.len() - 1
+/// The privilege level of each scheme of each permission, copied out of the linked
+/// permissions so that the pick can run while the descriptions are linked into them.
+pub(super) type Levels = HashMap<String, Vec<(Scheme, u8)>>;
+
+/// What [`pick_least_privileged`] decided: per grant whether it is the pick of its
+/// request, the conflicts the flags show, and how many requests had no flag or several.
+pub(super) struct Picks {
+    chosen: Vec<bool>,
+    conflicts: Vec<Conflict>,
+    none: usize,
+    several: usize,
+}
+
+/// Picks exactly one least-privileged permission per (method, key, scheme) of `grants`
+/// and records what the flags of permissions.json say against it. `set_methods` is the
+/// linker's, one per grant.
+pub(super) fn pick_least_privileged(
+    grants: &[Grant],
+    levels: &Levels,
+    set_methods: &[usize],
+) -> Picks {
+    // Per (permission, scheme): the paths it grants (step 4) and its privilege level
+    // (step 3), looked up once per pair rather than once per grant.
+    let mut per_scheme: HashMap<(&str, Scheme), Granting<'_>> = HashMap::default();
+    for g in grants {
+        per_scheme
+            .entry((g.permission.as_str(), g.scheme))
+            .or_insert_with(|| {
+                let level = levels.get(g.permission.as_str()).and_then(|l| {
+                    l.iter()
+                        .find(|(scheme, _)| *scheme == g.scheme)
+                        .map(|&(_, level)| level)
                 });
-                let c = &mut candidates[at];
-                c.flagged |= g.flagged_least;
-                c.set_methods = c.set_methods.min(set_methods);
-            }
-            let flags = candidates.iter().filter(|c| c.flagged).count();
-            none += usize::from(flags == 0);
-            several += usize::from(flags > 1);
-            // The path as the first grant spells it, for the conflict's subject.
-            let path = &grants[idx[0]].path;
-            let p = pick(method, path, *scheme, candidates);
-            for &i in idx {
-                chosen[i] = grants[i].permission == p.chosen;
-            }
-            conflicts.extend(p.conflicts);
+                Granting {
+                    paths: HashSet::default(),
+                    level,
+                }
+            })
+            .paths
+            .insert(g.key.as_str());
+    }
+    // The grants of each request. The order of the requests does not matter: each
+    // is decided on its own, and the conflicts are sorted with the catalog.
+    let mut requests: HashMap<(&str, &str, Scheme), Vec<usize>> = HashMap::default();
+    for (i, g) in grants.iter().enumerate() {
+        requests
+            .entry((g.method.as_str(), g.key.as_str(), g.scheme))
+            .or_default()
+            .push(i);
+    }
+    let mut chosen: Vec<bool> = vec![false; grants.len()];
+    let mut conflicts = Vec::new();
+    let (mut none, mut several) = (0, 0);
+    let mut by_name: HashMap<&str, usize> = HashMap::default();
+    for ((method, _key, scheme), idx) in &requests {
+        // Candidates in the order their permissions first grant the request.
+        by_name.clear();
+        let mut candidates: Vec<Candidate<'_>> = Vec::new();
+        for &i in idx {
+            let g: &Grant = &grants[i];
+            let set_methods = set_methods.get(i).copied().unwrap_or(usize::MAX);
+            let at = *by_name.entry(g.permission.as_str()).or_insert_with(|| {
+                let granting = &per_scheme[&(g.permission.as_str(), g.scheme)];
+                candidates.push(Candidate {
+                    name: &g.permission,
+                    flagged: false,
+                    set_methods,
+                    level: granting.level,
+                    paths: granting.paths.len(),
+                });
+                candidates.len() - 1
+            });
+            let c = &mut candidates[at];
+            c.flagged |= g.flagged_least;
+            c.set_methods = c.set_methods.min(set_methods);
         }
+        let flags = candidates.iter().filter(|c| c.flagged).count();
+        none += usize::from(flags == 0);
+        several += usize::from(flags > 1);
+        // The path as the first grant spells it, for the conflict's subject.
+        let path = &grants[idx[0]].path;
+        let p = pick(method, path, *scheme, candidates);
+        for &i in idx {
+            chosen[i] = grants[i].permission == p.chosen;
+        }
+        conflicts.extend(p.conflicts);
+    }
+    Picks {
+        chosen,
+        conflicts,
+        none,
+        several,
+    }
+}
+
+impl Linker {
+    /// The privilege levels of the permissions linked so far, for
+    /// [`pick_least_privileged`].
+    pub(super) fn privilege_levels(&self) -> Levels {
+        self.permissions
+            .iter()
+            .map(|(name, p)| {
+                let levels = p
+                    .schemes
+                    .iter()
+                    .filter_map(|(scheme, info)| info.privilege_level.map(|l| (*scheme, l)))
+                    .collect();
+                (name.clone(), levels)
+            })
+            .collect()
+    }
+
+    /// Marks the picks of [`pick_least_privileged`] on `grants` (the grants it was
+    /// given) and keeps its conflicts and counts.
+    pub(super) fn mark_least_privileged(&mut self, grants: &mut [Grant], picks: Picks) {
         self.report
-            .linked("requests with no least= flag (rule picked one)", none);
+            .linked("requests with no least= flag (rule picked one)", picks.none);
         self.report.linked(
             "requests with several least= flags (rule picked one)",
-            several,
+            picks.several,
         );
-        self.catalog.grants = grants
-            .into_iter()
-            .zip(chosen)
-            .map(|(mut g, c)| {
-                g.least_privileged = c;
-                g
-            })
-            .collect();
-        self.catalog.conflicts.extend(conflicts);
+        for (g, c) in grants.iter_mut().zip(picks.chosen) {
+            g.least_privileged = c;
+        }
+        self.catalog.conflicts.extend(picks.conflicts);
     }
 }

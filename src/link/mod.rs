@@ -115,26 +115,42 @@ impl Started {
         ctx.add_permissions(permissions);
         ctx.report.lap("permissions");
 
-        if let Some(doc) = records.descriptions.take() {
-            ctx.add_descriptions(doc);
-        }
-        for (lang, path, doc) in std::mem::take(&mut records.localized) {
-            ctx.add_localized(lang, &path, doc);
-        }
-        if let Some(doc) = records.provisioning.take() {
-            ctx.add_provisioning(doc);
-        }
-        ctx.report_missing_ids();
-        if let Some(doc) = records.tiering.take() {
-            ctx.add_tiering(doc);
-        }
-        ctx.report.lap("descriptions and provisioning");
-        ctx.pick_least_privileged();
-        ctx.set_methods = Vec::new();
-        ctx.report.lap("least privileged");
-        let endpoints = ctx.endpoints_from_grants();
-        let granted = ctx.grant_index();
-        ctx.report.lap("granted endpoints");
+        // The pick of the least-privileged permissions and the index of the grants
+        // read only the grants and the privilege levels: they run on a thread of their
+        // own while the descriptions, the deployment records and the tiers are linked
+        // into the permissions (not on the pool, which is reading the docs by now).
+        let levels = ctx.privilege_levels();
+        let mut grants = std::mem::take(&mut ctx.catalog.grants);
+        let set_methods = std::mem::take(&mut ctx.set_methods);
+        let (picks, granted, endpoints) = std::thread::scope(|scope| {
+            let side = scope.spawn(|| {
+                let picks = least::pick_least_privileged(&grants, &levels, &set_methods);
+                (picks, learn::grant_index(&grants))
+            });
+            if let Some(doc) = records.descriptions.take() {
+                ctx.add_descriptions(doc);
+            }
+            for (lang, path, doc) in std::mem::take(&mut records.localized) {
+                ctx.add_localized(lang, &path, doc);
+            }
+            if let Some(doc) = records.provisioning.take() {
+                ctx.add_provisioning(doc);
+            }
+            ctx.report_missing_ids();
+            if let Some(doc) = records.tiering.take() {
+                ctx.add_tiering(doc);
+            }
+            let endpoints = ctx.endpoints_from_grants(&grants);
+            let (picks, granted) = match side.join() {
+                Ok(done) => done,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            (picks, granted, endpoints)
+        });
+        ctx.mark_least_privileged(&mut grants, picks);
+        ctx.catalog.grants = grants;
+        ctx.report
+            .lap("descriptions, provisioning, least privileged and granted endpoints (at once)");
         Started {
             ctx,
             endpoints,
